@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalogusConfig(AppConfig):
+    name = "jeugdregie.catalogus"
+    verbose_name = "Productcatalogus"

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import Aanbieder, Raamovereenkomst
+
+
+class RaamovereenkomstInline(admin.StackedInline):
+    model = Raamovereenkomst
+    extra = 0
+    filter_horizontal = ["toegelaten_producten"]
+
+
+@admin.register(Aanbieder)
+class AanbiederAdmin(admin.ModelAdmin):
+    list_display = ["naam", "agb_code", "categorie", "grootteklasse", "is_nga"]
+    list_filter = ["categorie", "is_nga", "grootteklasse"]
+    search_fields = ["naam", "agb_code"]
+    inlines = [RaamovereenkomstInline]
+
+
+@admin.register(Raamovereenkomst)
+class RaamovereenkomstAdmin(admin.ModelAdmin):
+    list_display = [
+        "kenmerk",
+        "aanbieder",
+        "ingangsdatum",
+        "einddatum",
+        "uiterste_einddatum",
+        "ondertekend_op",
+    ]
+    search_fields = ["kenmerk", "aanbieder__naam"]
+    filter_horizontal = ["toegelaten_producten"]

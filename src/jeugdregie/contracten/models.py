@@ -1,0 +1,113 @@
+"""Providers (aanbieders) and their single framework agreement (raamovereenkomst)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from jeugdregie.catalogus.models import Product
+
+agb_validator = RegexValidator(r"^\d{8}$", "Een AGB-code bestaat uit 8 cijfers.")
+
+
+class Categorie(models.TextChoices):
+    A = "A", "A: systeembreed (intensief contractmanagement)"
+    B = "B", "B: specialistisch (gemiddeld contractmanagement)"
+    C = "C", "C: flexibele schil (signaalgestuurd)"
+
+
+class Grootteklasse(models.TextChoices):
+    MICRO = "micro", "Micro (< EUR 250.000)"
+    KLEIN = "klein", "Klein (< EUR 1 mln)"
+    GROOT = "groot", "Groot (>= EUR 1 mln)"
+
+
+class Aanbieder(models.Model):
+    agb_code = models.CharField("AGB-code", max_length=8, unique=True, validators=[agb_validator])
+    naam = models.CharField("naam", max_length=200)
+    categorie = models.CharField("categorie", max_length=1, choices=Categorie.choices, default=Categorie.C)
+    grootteklasse = models.CharField(
+        "grootteklasse",
+        max_length=5,
+        choices=Grootteklasse.choices,
+        blank=True,
+        help_text="Invoer; de KPI's leiden de grootteklasse af uit de regionale omzet per jaar.",
+    )
+    is_nga = models.BooleanField(
+        "niet-gecontracteerd (NGA)", default=False, help_text="Ingekocht per cliënt, zonder raamovereenkomst."
+    )
+
+    class Meta:
+        verbose_name = "aanbieder"
+        verbose_name_plural = "aanbieders"
+        ordering = ["naam"]
+
+    def __str__(self) -> str:
+        return f"{self.naam} ({self.agb_code})"
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class Raamovereenkomst(models.Model):
+    """One framework agreement per provider (seed 000: from 121 agreements to one per provider)."""
+
+    aanbieder = models.OneToOneField(Aanbieder, on_delete=models.PROTECT, related_name="raamovereenkomst")
+    kenmerk = models.CharField("kenmerk", max_length=50, unique=True)
+    ingangsdatum = models.DateField("ingangsdatum")
+    looptijd_jaren = models.PositiveSmallIntegerField("initiële looptijd (jaren)", default=5)
+    verlengingen = models.PositiveSmallIntegerField("aantal verlengingsopties", default=1)
+    verlenging_jaren = models.PositiveSmallIntegerField("duur per verlenging (jaren)", default=4)
+    verlengingen_benut = models.PositiveSmallIntegerField("benutte verlengingen", default=0)
+    ondertekend_op = models.DateField("ondertekend op", null=True, blank=True)
+    beeindigd_op = models.DateField("beëindigd op", null=True, blank=True)
+    toegelaten_producten = models.ManyToManyField(
+        Product, related_name="raamovereenkomsten", blank=True, verbose_name="toegelaten producten"
+    )
+
+    class Meta:
+        verbose_name = "raamovereenkomst"
+        verbose_name_plural = "raamovereenkomsten"
+        ordering = ["aanbieder__naam"]
+
+    def __str__(self) -> str:
+        return f"{self.kenmerk} {self.aanbieder.naam}"
+
+    @property
+    def einddatum(self) -> dt.date:
+        """End of the current term: the initial term plus the extensions taken (the day before)."""
+        years = self.looptijd_jaren + self.verlengingen_benut * self.verlenging_jaren
+        return add_years(self.ingangsdatum, years) - dt.timedelta(days=1)
+
+    @property
+    def uiterste_einddatum(self) -> dt.date:
+        years = self.looptijd_jaren + self.verlengingen * self.verlenging_jaren
+        return add_years(self.ingangsdatum, years) - dt.timedelta(days=1)
+
+    @property
+    def tijdig_ondertekend(self) -> bool | None:
+        """Norm voor Opdrachtgeverschap: signed at least 3 months before the start."""
+        if self.ondertekend_op is None:
+            return None
+        limit = self.ingangsdatum.replace(day=1)
+        month = limit.month - 3
+        year = limit.year + (month - 1) // 12
+        limit = dt.date(year, (month - 1) % 12 + 1, min(self.ingangsdatum.day, 28))
+        return self.ondertekend_op <= limit
+
+    def is_actief_op(self, datum: dt.date) -> bool:
+        end = self.beeindigd_op or self.einddatum
+        return self.ingangsdatum <= datum <= end
+
+    def clean(self) -> None:
+        if self.aanbieder_id and self.aanbieder.is_nga:
+            raise ValidationError("Een niet-gecontracteerde aanbieder (NGA) heeft geen raamovereenkomst.")
+        if self.verlengingen_benut > self.verlengingen:
+            raise ValidationError({"verlengingen_benut": "Meer verlengingen benut dan er opties zijn."})

@@ -1,0 +1,861 @@
+"""Streaming reader of iJw 3.2 messages (JW301, JW305, JW307, JW315, JW323).
+
+One file holds one Bericht. The file is read with ``lxml.etree.iterparse`` (no DTD, no entity
+resolution, no network, ``huge_tree`` off); the message type comes from the root namespace. For
+JW323 every Prestatie is parsed and checked as soon as it ends and then cleared, so a claim with
+many clients and lines is read in constant memory. The reader runs validation layers a, b and d
+(see ``jeugdregie.ijw.validation``) and, given an ``XsdValidator``, layer c.
+
+The reader returns the facts of ``jeugdregie.ijw.messages`` only: names, addresses and contact
+data are never read. The BSN is returned as it is in the message (pseudonymise before storing);
+a Bsn holding a ``P:<64 hex>`` marker (a redacted quarantined payload) is accepted as an already
+pseudonymised client and skips the 11-proef.
+
+Result: ``ReadResult.message`` is ``None`` when any message-level error was found; otherwise it
+holds the message, for JW323 with only the accepted lines (line- and client-level errors are in
+``ReadResult.errors`` too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, Final, TypeVar
+
+from lxml import etree
+
+from jeugdregie.ijw import errors as E
+from jeugdregie.ijw.codes import CODE_LISTS
+from jeugdregie.ijw.errors import Scope, ValidationError
+from jeugdregie.ijw.messages import (
+    BERICHTCODE,
+    NAMESPACE_BASE,
+    AangevraagdProduct,
+    ClientIdentity,
+    Declaratie,
+    DeclaratieClient,
+    Header,
+    Message,
+    Omvang,
+    Prestatie,
+    StartProduct,
+    StartZorg,
+    StopProduct,
+    StopZorg,
+    ToegewezenProduct,
+    Toewijzing,
+    Verwijzer,
+    VerzoekOmToewijzing,
+)
+from jeugdregie.ijw.validation import (
+    CLIENT_PATH_323,
+    DECLARATIE_PATH,
+    KIND_BY_NAMESPACE,
+    PRODUCT_PATH,
+    Finding,
+    XsdValidator,
+    _malformed,
+    _namespace_message,
+    aangevraagd_product_findings,
+    bsn_findings,
+    declaratie_periode_findings,
+    prestatie_findings,
+    start_product_findings,
+    stop_product_findings,
+    toegewezen_product_findings,
+    total_findings,
+)
+
+Source = str | os.PathLike[str] | IO[bytes]
+T = TypeVar("T")
+
+_B: Final = "{" + NAMESPACE_BASE + "}"
+_GEMEENTE: Final = re.compile(r"[0-9]{4}")
+_AGB: Final = re.compile(r"[0-9]{8}")
+_IDENT: Final = re.compile(r"[^\r\n]{1,12}")
+_DECL_NR: Final = re.compile(r"[A-Za-z0-9]{1,12}")
+_REF36: Final = re.compile(r"[^\r\n]{1,36}")
+_REFNR: Final = re.compile(r"(?s).{1,20}")
+_PRODUCTCODE: Final = re.compile(r"[^\r\n]{1,5}")
+_VERSIE: Final = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+_BERICHTCODE: Final = re.compile(r"[0-9]{1,3}")
+_INT: Final = re.compile(r"[+-]?[0-9]+")
+_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+MAX_BEDRAG: Final = 99_999_999
+MAX_TOTAALBEDRAG: Final = 999_999_999_999
+MAX_NUMMER: Final = 999_999_999
+
+
+@dataclass
+class ReadResult:
+    """The outcome of reading one file.
+
+    ``message`` is None when the message as a whole is rejected (any message-level error);
+    ``errors`` lists every error found, message-, client- and line-level. For JW323,
+    ``lines_total`` counts the Prestaties in the file and ``lines_rejected`` those left out of
+    ``message`` (line- or client-level errors).
+    """
+
+    file: str
+    message: Message | None
+    errors: list[ValidationError] = field(default_factory=list)
+    kind: str | None = None
+    message_id: str | None = None
+    lines_total: int = 0
+    lines_rejected: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the message was read without any error."""
+        return self.message is not None and not self.errors
+
+
+class _Incomplete(Exception):
+    """A required value is missing or invalid (its error is already recorded)."""
+
+
+def _nn(value: T | None) -> T:
+    if value is None:
+        raise _Incomplete
+    return value
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _sub_line(el: etree._Element, rel: str) -> int | None:
+    cur = el
+    for seg in rel.split("/"):
+        nxt = None
+        for child in cur:
+            if _local(child.tag) == seg:
+                nxt = child
+                break
+        if nxt is None:
+            break
+        cur = nxt
+    return cur.sourceline
+
+
+class _Sink:
+    __slots__ = ("errors", "scope")
+
+    def __init__(self, scope: Scope) -> None:
+        self.errors: list[ValidationError] = []
+        self.scope: Scope = scope
+
+
+@dataclass
+class _Line:
+    prestatie: Prestatie | None
+    errors: list[ValidationError]
+    signed: int | None  # signed IngediendBedrag, None when unreadable
+
+
+@dataclass
+class _ClientState:
+    index: int
+    line: int | None
+    lines: list[_Line] = field(default_factory=list)
+
+
+class _Reader:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.kind: str | None = None
+        self.ns = ""
+        self.message_id: str | None = None
+        self.msg_sink = _Sink("message")
+        self.client_errors: list[ValidationError] = []
+        self.header: Header | None = None
+        self.header_seen = False
+        # JW323 state
+        self.decl_fields: tuple[str, dt.date, dt.date, dt.date] | None = None
+        self.decl_parsed = False
+        self.declared_total: int | None = None
+        self.total_line: int | None = None
+        self.clienten_seen = False
+        self.client_index = 0
+        self.line_index = 0
+        self.cur: _ClientState | None = None
+        self.clients: list[DeclaratieClient] = []
+        self.lines_total = 0
+        self.lines_rejected = 0
+        self.lines_net = 0
+        self.lines_net_known = True
+        self.seen_refs: set[tuple[str, str]] = set()
+        self.message: Message | None = None
+
+    # ------------------------------------------------------------ error helpers
+
+    def _err(self, sink: _Sink, element: str, rule: str, message: str, line: int | None) -> None:
+        sink.errors.append(ValidationError(self.file, None, element, rule, message, line, sink.scope))
+
+    def _findings(self, sink: _Sink, findings: list[Finding], path: str, el: etree._Element) -> None:
+        for f in findings:
+            self._err(sink, f"{path}/{f.element}", f.rule, f.message, _sub_line(el, f.element))
+
+    # ------------------------------------------------------------ value helpers (layer b)
+
+    def _child(
+        self, sink: _Sink, parent: etree._Element, name: str, path: str, *, base: bool = False, required: bool = True
+    ) -> etree._Element | None:
+        tag = (_B if base else self.ns) + name
+        for el in parent.iterchildren(tag):
+            return el
+        if required:
+            for other in parent:
+                if _local(other.tag) == name:
+                    wrong = etree.QName(other).namespace or "(geen)"
+                    expected = tag[1:].split("}", 1)[0]
+                    self._err(
+                        sink,
+                        f"{path}/{name}",
+                        E.XML_NAMESPACE,
+                        f"{name} staat in namespace {wrong}, verwacht {expected}",
+                        other.sourceline,
+                    )
+                    return None
+            self._err(sink, f"{path}/{name}", E.STRUCTURE_MISSING, f"verplicht element {name} ontbreekt", parent.sourceline)
+        return None
+
+    def _text(
+        self, sink: _Sink, parent: etree._Element, name: str, path: str, *, base: bool = False, required: bool = True
+    ) -> tuple[str | None, etree._Element | None]:
+        el = self._child(sink, parent, name, path, base=base, required=required)
+        if el is None:
+            return None, None
+        text = (el.text or "").strip()
+        if not text:
+            self._err(sink, f"{path}/{name}", E.STRUCTURE_MISSING, f"element {name} is leeg", el.sourceline)
+            return None, el
+        return text, el
+
+    def _str(
+        self,
+        sink: _Sink,
+        parent: etree._Element,
+        name: str,
+        path: str,
+        pattern: re.Pattern[str],
+        descr: str,
+        *,
+        base: bool = False,
+        required: bool = True,
+        echo: bool = True,
+    ) -> str | None:
+        text, el = self._text(sink, parent, name, path, base=base, required=required)
+        if text is None or el is None:
+            return None
+        if pattern.fullmatch(text) is None:
+            shown = f"'{text}' " if echo else ""
+            self._err(sink, f"{path}/{name}", E.STRUCTURE_INVALID, f"{name} {shown}is geen {descr}", el.sourceline)
+            return None
+        return text
+
+    def _int(
+        self,
+        sink: _Sink,
+        parent: etree._Element,
+        name: str,
+        path: str,
+        lo: int,
+        hi: int,
+        *,
+        base: bool = False,
+        required: bool = True,
+    ) -> int | None:
+        text, el = self._text(sink, parent, name, path, base=base, required=required)
+        if text is None or el is None:
+            return None
+        if _INT.fullmatch(text) is None:
+            self._err(sink, f"{path}/{name}", E.STRUCTURE_INVALID, f"{name} '{text}' is geen geheel getal", el.sourceline)
+            return None
+        value = int(text)
+        if not lo <= value <= hi:
+            self._err(
+                sink,
+                f"{path}/{name}",
+                E.STRUCTURE_INVALID,
+                f"{name} {value} ligt niet tussen {lo} en {hi}",
+                el.sourceline,
+            )
+            return None
+        return value
+
+    def _nummer(self, sink: _Sink, parent: etree._Element, name: str, path: str) -> str | None:
+        """An LDT_Nummer (ToewijzingNummer), canonical (no leading zeros) so that "007" == "7"."""
+        value = self._int(sink, parent, name, path, 0, MAX_NUMMER)
+        return None if value is None else str(value)
+
+    def _date(
+        self,
+        sink: _Sink,
+        parent: etree._Element,
+        name: str,
+        path: str,
+        *,
+        base: bool = False,
+        required: bool = True,
+        echo: bool = True,
+    ) -> dt.date | None:
+        text, el = self._text(sink, parent, name, path, base=base, required=required)
+        if text is None or el is None:
+            return None
+        value: dt.date | None = None
+        if _DATE.fullmatch(text):
+            try:
+                value = dt.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+            except ValueError:
+                value = None
+        if value is None:
+            shown = f"'{text}' " if echo else ""
+            self._err(
+                sink,
+                f"{path}/{name}",
+                E.DATE_INVALID,
+                f"{name} {shown}is geen bestaande datum (JJJJ-MM-DD)",
+                el.sourceline,
+            )
+        return value
+
+    def _code(
+        self,
+        sink: _Sink,
+        parent: etree._Element,
+        name: str,
+        path: str,
+        list_name: str,
+        *,
+        base: bool = False,
+        required: bool = True,
+    ) -> str | None:
+        text, el = self._text(sink, parent, name, path, base=base, required=required)
+        if text is None or el is None:
+            return None
+        if text not in CODE_LISTS[list_name]:
+            self._err(
+                sink,
+                f"{path}/{name}",
+                E.CODE_UNKNOWN,
+                f"{name} '{text}' komt niet voor in codelijst {list_name}",
+                el.sourceline,
+            )
+            return None
+        return text
+
+    def _product(self, sink: _Sink, parent: etree._Element, path: str) -> tuple[str | None, str | None]:
+        el = self._child(sink, parent, "Product", path, required=False)
+        if el is None:
+            return None, None
+        p = f"{path}/Product"
+        cat = self._code(sink, el, "Categorie", p, "LDT_ProductCategorie", base=True)
+        code = self._str(sink, el, "Code", p, _PRODUCTCODE, "productcode van 1 tot 5 tekens", base=True, required=False)
+        return cat, code
+
+    def _omvang(self, sink: _Sink, parent: etree._Element, path: str) -> Omvang | None:
+        el = self._child(sink, parent, "Omvang", path, required=False)
+        if el is None:
+            return None
+        p = f"{path}/Omvang"
+        volume = self._int(sink, el, "Volume", p, 0, MAX_BEDRAG, base=True)
+        eenheid = self._code(sink, el, "Eenheid", p, "LDT_Eenheid", base=True)
+        freq = self._code(sink, el, "Frequentie", p, "LDT_Frequentie", base=True)
+        if volume is None or eenheid is None or freq is None:
+            return None
+        return Omvang(volume, eenheid, freq)
+
+    # ------------------------------------------------------------ header and client
+
+    def _parse_header(self, el: etree._Element) -> None:
+        sink, p = self.msg_sink, "/Bericht/Header"
+        kind = self.kind or ""
+        self.header_seen = True
+        bi = self._child(sink, el, "BerichtIdentificatie", p)
+        ident = dagtekening = None
+        if bi is not None:
+            bp = f"{p}/BerichtIdentificatie"
+            ident = self._str(sink, bi, "Identificatie", bp, _IDENT, "berichtidentificatie van 1 tot 12 tekens", base=True)
+            self.message_id = ident
+            dagtekening = self._date(sink, bi, "Dagtekening", bp, base=True)
+        code = self._str(sink, el, "BerichtCode", p, _BERICHTCODE, "berichtcode")
+        if code is not None and code != str(BERICHTCODE[kind]):
+            self._err(
+                sink,
+                f"{p}/BerichtCode",
+                E.STRUCTURE_INVALID,
+                f"BerichtCode {code} hoort niet bij {kind} (verwacht {BERICHTCODE[kind]})",
+                _sub_line(el, "BerichtCode"),
+            )
+        for name, expected in (("BerichtVersie", 3), ("BerichtSubversie", 2)):
+            value = self._int(sink, el, name, p, 0, 99)
+            if value is not None and value != expected:
+                self._err(
+                    sink,
+                    f"{p}/{name}",
+                    E.STRUCTURE_INVALID,
+                    f"{name} {value} hoort niet bij iJw 3.2 (verwacht {expected})",
+                    _sub_line(el, name),
+                )
+        gemeente_first = kind == "JW301"
+        afz_re, afz_descr = (_GEMEENTE, "gemeentecode van 4 cijfers") if gemeente_first else (_AGB, "AGB-code van 8 cijfers")
+        ont_re, ont_descr = (_AGB, "AGB-code van 8 cijfers") if gemeente_first else (_GEMEENTE, "gemeentecode van 4 cijfers")
+        afzender = self._str(sink, el, "Afzender", p, afz_re, afz_descr)
+        ontvanger = self._str(sink, el, "Ontvanger", p, ont_re, ont_descr)
+        xv = self._child(sink, el, "XsdVersie", p)
+        if xv is not None:
+            for name in ("BasisschemaXsdVersie", "BerichtXsdVersie"):
+                self._str(sink, xv, name, f"{p}/XsdVersie", _VERSIE, "versie (x.y.z)", base=True)
+        try:
+            self.header = Header(_nn(afzender), _nn(ontvanger), _nn(ident), _nn(dagtekening))
+        except _Incomplete:
+            self.header = None
+
+    def _client_identity(self, sink: _Sink, client: etree._Element, path: str) -> ClientIdentity | None:
+        bsn = self._bsn(sink, client, path)
+        geboortedatum = None
+        geb = self._child(sink, client, "Geboortedatum", path)
+        if geb is not None:
+            geboortedatum = self._date(sink, geb, "Datum", f"{path}/Geboortedatum", base=True, echo=False)
+        geslacht = self._code(sink, client, "Geslacht", path, "LDT_Geslacht")
+        try:
+            return ClientIdentity(_nn(bsn), _nn(geboortedatum), _nn(geslacht))
+        except _Incomplete:
+            return None
+
+    def _bsn(self, sink: _Sink, client: etree._Element, path: str) -> str | None:
+        text, el = self._text(sink, client, "Bsn", path)
+        if text is None or el is None:
+            return None
+        findings = bsn_findings(text)
+        self._findings(sink, findings, path, client)
+        return None if findings else text
+
+    def _items(self, sink: _Sink, client: etree._Element, container: str, item: str) -> list[etree._Element]:
+        path = "/Bericht/Client"
+        el = self._child(sink, client, container, path)
+        if el is None:
+            return []
+        items = list(el.iterchildren(self.ns + item))
+        if not items:
+            self._err(sink, f"{path}/{container}/{item}", E.STRUCTURE_MISSING, f"geen enkel {item}", el.sourceline)
+        return items
+
+    def _finish_single_client(self, root: etree._Element) -> None:
+        """JW301/305/307/315: everything is message level."""
+        sink, kind = self.msg_sink, self.kind or ""
+        client = self._child(sink, root, "Client", "/Bericht")
+        if client is None:
+            return
+        identity = self._client_identity(sink, client, "/Bericht/Client")
+        base = PRODUCT_PATH[kind]
+        if kind == "JW301":
+            producten_301 = [
+                self._toegewezen(sink, el, f"{base}[{i}]")
+                for i, el in enumerate(self._items(sink, client, "ToegewezenProducten", "ToegewezenProduct"), 1)
+            ]
+            if self.header and identity and producten_301 and not sink.errors:
+                self.message = Toewijzing(self.header, identity, tuple(_nn(p) for p in producten_301))
+        elif kind == "JW305":
+            producten_305 = [
+                self._start(sink, el, f"{base}[{i}]")
+                for i, el in enumerate(self._items(sink, client, "StartProducten", "StartProduct"), 1)
+            ]
+            if self.header and identity and producten_305 and not sink.errors:
+                self.message = StartZorg(self.header, identity, tuple(_nn(p) for p in producten_305))
+        elif kind == "JW307":
+            producten_307 = [
+                self._stop(sink, el, f"{base}[{i}]")
+                for i, el in enumerate(self._items(sink, client, "StopProducten", "StopProduct"), 1)
+            ]
+            if self.header and identity and producten_307 and not sink.errors:
+                self.message = StopZorg(self.header, identity, tuple(_nn(p) for p in producten_307))
+        elif kind == "JW315":
+            producten_315 = [
+                self._aangevraagd(sink, el, f"{base}[{i}]")
+                for i, el in enumerate(self._items(sink, client, "AangevraagdeProducten", "AangevraagdProduct"), 1)
+            ]
+            if self.header and identity and producten_315 and not sink.errors:
+                self.message = VerzoekOmToewijzing(self.header, identity, tuple(_nn(p) for p in producten_315))
+
+    def _toegewezen(self, sink: _Sink, el: etree._Element, path: str) -> ToegewezenProduct | None:
+        nummer = self._nummer(sink, el, "ToewijzingNummer", path)
+        referentie = self._str(
+            sink, el, "ReferentieAanbieder", path, _REF36, "referentie van 1 tot 36 tekens", required=False
+        )
+        cat, code = self._product(sink, el, path)
+        toewijzingsdatum = self._date(sink, el, "Toewijzingsdatum", path)
+        ingangsdatum = self._date(sink, el, "Ingangsdatum", path)
+        einddatum = self._date(sink, el, "Einddatum", path, required=False)
+        reden = self._code(sink, el, "RedenWijziging", path, "LDT_RedenWijziging", required=False)
+        omvang = self._omvang(sink, el, path)
+        budget = self._int(sink, el, "Budget", path, 0, MAX_BEDRAG, required=False)
+        try:
+            product = ToegewezenProduct(
+                _nn(nummer), cat, code, _nn(toewijzingsdatum), _nn(ingangsdatum), einddatum, reden, omvang, budget, referentie
+            )
+        except _Incomplete:
+            return None
+        self._findings(sink, toegewezen_product_findings(product), path, el)
+        return product
+
+    def _start(self, sink: _Sink, el: etree._Element, path: str) -> StartProduct | None:
+        nummer = self._nummer(sink, el, "ToewijzingNummer", path)
+        cat, code = self._product(sink, el, path)
+        ingang = self._date(sink, el, "ToewijzingIngangsdatum", path)
+        begin = self._date(sink, el, "Begindatum", path)
+        status = self._code(sink, el, "StatusAanlevering", path, "LDT_StatusAanlevering")
+        try:
+            product = StartProduct(_nn(nummer), cat, code, _nn(ingang), _nn(begin), _nn(status))
+        except _Incomplete:
+            return None
+        self._findings(sink, start_product_findings(product), path, el)
+        return product
+
+    def _stop(self, sink: _Sink, el: etree._Element, path: str) -> StopProduct | None:
+        nummer = self._nummer(sink, el, "ToewijzingNummer", path)
+        cat, code = self._product(sink, el, path)
+        ingang = self._date(sink, el, "ToewijzingIngangsdatum", path)
+        begin = self._date(sink, el, "Begindatum", path)
+        reden = self._code(sink, el, "RedenBeeindiging", path, "LDT_RedenBeeindiging")
+        eind = self._date(sink, el, "Einddatum", path)
+        status = self._code(sink, el, "StatusAanlevering", path, "LDT_StatusAanlevering")
+        try:
+            product = StopProduct(_nn(nummer), cat, code, _nn(ingang), _nn(begin), _nn(eind), _nn(reden), _nn(status))
+        except _Incomplete:
+            return None
+        self._findings(sink, stop_product_findings(product), path, el)
+        return product
+
+    def _aangevraagd(self, sink: _Sink, el: etree._Element, path: str) -> AangevraagdProduct | None:
+        referentie = self._str(sink, el, "ReferentieAanbieder", path, _REF36, "referentie van 1 tot 36 tekens")
+        cat, code = self._product(sink, el, path)
+        ingang = self._date(sink, el, "ToewijzingIngangsdatum", path)
+        eind = self._date(sink, el, "ToewijzingEinddatum", path, required=False)
+        omvang = self._omvang(sink, el, path)
+        budget = self._int(sink, el, "Budget", path, 0, MAX_BEDRAG, required=False)
+        verwijzer = None
+        vw = self._child(sink, el, "Verwijzer", path)
+        if vw is not None:
+            vp = f"{path}/Verwijzer"
+            vtype = self._code(sink, vw, "Type", vp, "LDT_TypeVerwijzer", base=True)
+            agb = self._str(sink, vw, "ZorgverlenerCode", vp, _AGB, "AGB-code van 8 cijfers", base=True, required=False)
+            verwijzer = None if vtype is None else Verwijzer(vtype, agb)
+        try:
+            product = AangevraagdProduct(_nn(referentie), cat, code, _nn(ingang), _nn(verwijzer), eind, omvang, budget)
+        except _Incomplete:
+            return None
+        self._findings(sink, aangevraagd_product_findings(product), path, el)
+        return product
+
+    # ------------------------------------------------------------ JW323
+
+    def _parse_declaratie_fields(self, decl: etree._Element) -> None:
+        if self.decl_parsed:
+            return
+        self.decl_parsed = True
+        sink, p = self.msg_sink, DECLARATIE_PATH
+        nummer = self._str(sink, decl, "DeclaratieNummer", p, _DECL_NR, "declaratienummer van 1 tot 12 letters/cijfers")
+        begin = eind = None
+        per = self._child(sink, decl, "DeclaratiePeriode", p)
+        if per is not None:
+            begin = self._date(sink, per, "Begindatum", f"{p}/DeclaratiePeriode", base=True)
+            eind = self._date(sink, per, "Einddatum", f"{p}/DeclaratiePeriode", base=True)
+        dagtekening = self._date(sink, decl, "DeclaratieDagtekening", p)
+        tot = self._child(sink, decl, "TotaalIngediendBedrag", p)
+        if tot is not None:
+            tp = f"{p}/TotaalIngediendBedrag"
+            amount = self._int(sink, tot, "TotaalBedrag", tp, 0, MAX_TOTAALBEDRAG, base=True)
+            dc = self._code(sink, tot, "DebetCredit", tp, "LDT_DebetCredit", base=True)
+            if amount is not None and dc is not None:
+                self.declared_total = amount if dc == "D" else -amount
+                self.total_line = tot.sourceline
+        if begin is not None and eind is not None:
+            self._findings(sink, declaratie_periode_findings(begin, eind), p, decl)
+        try:
+            self.decl_fields = (_nn(nummer), _nn(begin), _nn(eind), _nn(dagtekening))
+        except _Incomplete:
+            self.decl_fields = None
+
+    def _parse_prestatie(self, el: etree._Element) -> None:
+        assert self.cur is not None
+        path = f"{CLIENT_PATH_323}[{self.cur.index}]/Prestaties/Prestatie[{self.line_index}]"
+        sink = _Sink("line")
+        ref = vorig = None
+        pr = self._child(sink, el, "ProductReferentie", path)
+        if pr is not None:
+            rp = f"{path}/ProductReferentie"
+            ref = self._str(sink, pr, "ReferentieNummer", rp, _REFNR, "referentienummer van 1 tot 20 tekens", base=True)
+            vorig = self._str(
+                sink, pr, "VorigReferentieNummer", rp, _REFNR, "referentienummer van 1 tot 20 tekens", base=True, required=False
+            )
+        nummer = self._nummer(sink, el, "ToewijzingNummer", path)
+        cat = self._code(sink, el, "ProductCategorie", path, "LDT_ProductCategorie")
+        code = self._str(sink, el, "ProductCode", path, _PRODUCTCODE, "productcode van 1 tot 5 tekens")
+        begin = eind = None
+        per = self._child(sink, el, "ProductPeriode", path)
+        if per is not None:
+            begin = self._date(sink, per, "Begindatum", f"{path}/ProductPeriode", base=True)
+            eind = self._date(sink, per, "Einddatum", f"{path}/ProductPeriode", base=True)
+        volume = self._int(sink, el, "GeleverdVolume", path, 0, MAX_BEDRAG)
+        eenheid = self._code(sink, el, "Eenheid", path, "LDT_Eenheid")
+        tarief = self._int(sink, el, "ProductTarief", path, 0, MAX_BEDRAG, required=False)
+        bedrag = dc = None
+        ib = self._child(sink, el, "IngediendBedrag", path)
+        if ib is not None:
+            bedrag = self._int(sink, ib, "Bedrag", f"{path}/IngediendBedrag", 0, MAX_BEDRAG, base=True)
+            dc = self._code(sink, ib, "DebetCredit", f"{path}/IngediendBedrag", "LDT_DebetCredit", base=True)
+        signed = None if bedrag is None or dc is None else (bedrag if dc == "D" else -bedrag)
+        prestatie: Prestatie | None
+        try:
+            prestatie = Prestatie(
+                _nn(ref),
+                _nn(nummer),
+                _nn(cat),
+                _nn(code),
+                _nn(begin),
+                _nn(eind),
+                _nn(volume),
+                _nn(eenheid),
+                tarief,
+                _nn(bedrag),
+                _nn(dc),
+                vorig,
+            )
+        except _Incomplete:
+            prestatie = None
+        if prestatie is not None:
+            periode = self.decl_fields
+            self._findings(
+                sink,
+                prestatie_findings(prestatie, periode[1] if periode else None, periode[2] if periode else None),
+                path,
+                el,
+            )
+            key = (prestatie.referentie_nummer, prestatie.debet_credit)
+            if key in self.seen_refs:
+                self._err(
+                    sink,
+                    f"{path}/ProductReferentie/ReferentieNummer",
+                    E.CLAIM_DUPLICATE_REFERENCE,
+                    f"ReferentieNummer '{prestatie.referentie_nummer}' ({prestatie.debet_credit}) komt al eerder "
+                    "voor in dit bericht",
+                    _sub_line(el, "ProductReferentie/ReferentieNummer"),
+                )
+            self.seen_refs.add(key)
+        line_errors = [replace(e, ref=ref) for e in sink.errors] if ref is not None else sink.errors
+        self.cur.lines.append(_Line(prestatie, line_errors, signed))
+
+    def _finish_client(self, el: etree._Element) -> None:
+        cur = self.cur
+        assert cur is not None
+        path = f"{CLIENT_PATH_323}[{cur.index}]"
+        sink = _Sink("client")
+        bsn = self._bsn(sink, el, path)
+        if not cur.lines:
+            self._err(sink, f"{path}/Prestaties/Prestatie", E.STRUCTURE_MISSING, "Client zonder Prestatie", cur.line)
+        self.client_errors.extend(sink.errors)
+        accepted: list[Prestatie] = []
+        for line in cur.lines:
+            self.lines_total += 1
+            self.client_errors.extend(line.errors)
+            if line.signed is None:
+                self.lines_net_known = False
+            else:
+                self.lines_net += line.signed
+            if line.prestatie is not None and not line.errors and bsn is not None:
+                accepted.append(line.prestatie)
+            else:
+                self.lines_rejected += 1
+        if accepted and bsn is not None:
+            self.clients.append(DeclaratieClient(bsn, tuple(accepted)))
+        self.cur = None
+
+    def _finish_323(self, root: etree._Element) -> None:
+        sink = self.msg_sink
+        decl = self._child(sink, root, "Declaratie", "/Bericht")
+        if decl is None:
+            return
+        self._parse_declaratie_fields(decl)
+        if not self.clienten_seen:
+            self._child(sink, decl, "Clienten", DECLARATIE_PATH)
+        elif self.client_index == 0:
+            self._err(
+                sink, f"{DECLARATIE_PATH}/Clienten/Client", E.STRUCTURE_MISSING, "geen enkele Client", decl.sourceline
+            )
+        if self.declared_total is not None and self.lines_net_known and self.client_index > 0:
+            for f in total_findings(self.declared_total, self.lines_net):
+                self._err(sink, f"{DECLARATIE_PATH}/{f.element}", f.rule, f.message, self.total_line)
+        if self.header is not None and self.decl_fields is not None and not sink.errors:
+            nummer, begin, eind, dagtekening = self.decl_fields
+            self.message = Declaratie(self.header, nummer, begin, eind, dagtekening, tuple(self.clients))
+
+    # ------------------------------------------------------------ driver
+
+    def run(self, source: IO[bytes]) -> ReadResult:
+        stack: list[str] = []
+        ns = ""
+        t_header = t_decl = t_clienten = t_client = t_prestaties = t_prestatie = ""
+        root: etree._Element | None = None
+        try:
+            context = etree.iterparse(
+                source,
+                events=("start", "end"),
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                huge_tree=False,
+                remove_comments=True,
+                remove_pis=True,
+            )
+            for event, el in context:
+                tag = el.tag
+                if event == "start":
+                    stack.append(tag)
+                    depth = len(stack)
+                    if root is None:
+                        root = el
+                        qname = etree.QName(el)
+                        ns = qname.namespace or ""
+                        kind = KIND_BY_NAMESPACE.get(ns)
+                        if kind is None:
+                            self._err(self.msg_sink, f"/{qname.localname}", E.XML_NAMESPACE, _namespace_message(ns), el.sourceline)
+                            break
+                        if qname.localname != "Bericht":
+                            self._err(
+                                self.msg_sink,
+                                "/Bericht",
+                                E.STRUCTURE_MISSING,
+                                f"het root-element moet Bericht zijn, niet {qname.localname}",
+                                el.sourceline,
+                            )
+                            break
+                        self.kind, self.ns = kind, "{" + ns + "}"
+                        t_header = self.ns + "Header"
+                        t_decl = self.ns + "Declaratie"
+                        t_clienten = self.ns + "Clienten"
+                        t_client = self.ns + "Client"
+                        t_prestaties = self.ns + "Prestaties"
+                        t_prestatie = self.ns + "Prestatie"
+                        continue
+                    if self.kind != "JW323":
+                        continue
+                    if depth == 3 and tag == t_clienten and stack[1] == t_decl:
+                        self.clienten_seen = True
+                        parent = el.getparent()
+                        if parent is not None:
+                            self._parse_declaratie_fields(parent)
+                    elif depth == 4 and tag == t_client and stack[2] == t_clienten and stack[1] == t_decl:
+                        self.client_index += 1
+                        self.line_index = 0
+                        self.cur = _ClientState(self.client_index, el.sourceline)
+                    elif (
+                        depth == 6
+                        and tag == t_prestatie
+                        and stack[4] == t_prestaties
+                        and stack[3] == t_client
+                        and stack[2] == t_clienten
+                    ):
+                        self.line_index += 1
+                    continue
+                # end event
+                depth = len(stack)
+                if depth == 1:
+                    if not self.header_seen:
+                        self._child(self.msg_sink, el, "Header", "/Bericht")
+                    if self.kind == "JW323":
+                        self._finish_323(el)
+                    else:
+                        self._finish_single_client(el)
+                elif depth == 2 and tag == t_header:
+                    if not self.header_seen:
+                        self._parse_header(el)
+                elif self.kind == "JW323":
+                    if (
+                        depth == 6
+                        and tag == t_prestatie
+                        and stack[4] == t_prestaties
+                        and stack[3] == t_client
+                        and stack[2] == t_clienten
+                        and self.cur is not None
+                    ):
+                        self._parse_prestatie(el)
+                        el.clear()
+                        while el.getprevious() is not None:
+                            parent = el.getparent()
+                            assert parent is not None
+                            del parent[0]
+                    elif depth == 4 and tag == t_client and stack[2] == t_clienten and self.cur is not None:
+                        self._finish_client(el)
+                        el.clear()
+                        while el.getprevious() is not None:
+                            parent = el.getparent()
+                            assert parent is not None
+                            del parent[0]
+                stack.pop()
+        except etree.XMLSyntaxError as exc:
+            element = "/" + "/".join(_local(t) for t in stack) if stack else "/"
+            error = _malformed(self.file, self.message_id, exc, element)
+            return ReadResult(self.file, None, [error], self.kind, self.message_id)
+        errors = [*self.msg_sink.errors, *self.client_errors]
+        if self.message_id is not None:
+            errors = [e if e.message_id is not None else replace(e, message_id=self.message_id) for e in errors]
+        message = self.message if not self.msg_sink.errors else None
+        return ReadResult(
+            self.file,
+            message,
+            errors,
+            self.kind,
+            self.message_id,
+            self.lines_total,
+            self.lines_rejected if message is not None else self.lines_total,
+        )
+
+
+def _name_of(source: Source) -> str:
+    if isinstance(source, str | os.PathLike):
+        return os.fspath(source)
+    return str(getattr(source, "name", "<stream>"))
+
+
+def _read(stream: IO[bytes], file: str, xsd: XsdValidator | None) -> ReadResult:
+    if xsd is None:
+        return _Reader(file).run(stream)
+    data = stream.read()
+    result = _Reader(file).run(io.BytesIO(data))
+    if any(e.rule in (E.XML_MALFORMED, E.XML_NAMESPACE) for e in result.errors):
+        return result
+    xsd_errors = xsd.validate_bytes(data, file)
+    if xsd_errors:
+        result.errors.extend(xsd_errors)
+        result.message = None
+        result.lines_rejected = result.lines_total
+    return result
+
+
+def read_file(source: Source, *, xsd: XsdValidator | None = None) -> Iterator[ReadResult]:
+    """Read one iJw file (a path or a binary file object) and yield its ``ReadResult``.
+
+    iJw puts one Bericht in a file, so this yields exactly one result; it is an iterator so that
+    callers can treat files and future multi-message containers alike. With ``xsd`` the file is
+    also validated against the official schemas (strict mode: any ``xsd`` error rejects the
+    message; the file is then held in memory once).
+    """
+    file = _name_of(source)
+    if isinstance(source, str | os.PathLike):
+        with Path(source).open("rb") as stream:
+            yield _read(stream, file, xsd)
+    else:
+        yield _read(source, file, xsd)
+
+
+def read_bytes(data: bytes, file: str = "<bytes>", *, xsd: XsdValidator | None = None) -> ReadResult:
+    """Read one iJw message from memory; ``file`` is the name used in errors."""
+    return _read(io.BytesIO(data), file, xsd)

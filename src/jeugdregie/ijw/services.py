@@ -1,0 +1,733 @@
+"""Ingest of iJw messages into the care facts (SYSTEM.md section 5, 6).
+
+Guarantees:
+- idempotent: a file seen before (same SHA-256) and a message seen before (same sender and
+  BerichtIdentificatie) change nothing;
+- each file commits as a whole or not at all (one transaction per file);
+- nothing is lost: a rejected file, message or claim line goes to the quarantine with the rule it
+  broke and a redacted payload (no BSN, name, address or contact data) from which it can be
+  reprocessed;
+- pseudonymisation at the door: the BSN is replaced by its keyed HMAC before anything is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from jeugdregie.catalogus.models import Product
+from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.regio.models import Gemeente
+from jeugdregie.zorg.models import (
+    Client,
+    Declaratie,
+    DeclaratieRegel,
+    Toewijzing,
+    ToewijzingWijziging,
+    VerzoekOmToewijzing,
+    ZorgStart,
+    ZorgStop,
+)
+
+from . import errors as E
+from . import messages as m
+from .errors import ValidationError
+from .models import Aanlevering, Bericht, QuarantaineItem
+from .pseudonym import client_key, redact_payload
+from .reader import read_bytes
+from .validation import AllocationView, XsdValidator, check_claim_against_state
+
+# Rules that mean "not yet": the allocation a message refers to may arrive in a later file.
+# Items quarantined for these are retried automatically at the end of every ingest run.
+WAITING_RULES = frozenset({E.CLAIM_UNKNOWN_ALLOCATION, E.CLAIM_CREDIT_WITHOUT_DEBIT, "allocation.unknown"})
+
+
+@dataclass
+class IngestSummary:
+    files: int = 0
+    duplicate_files: int = 0
+    rejected_files: int = 0
+    messages: int = 0
+    accepted_messages: int = 0
+    quarantined_messages: int = 0
+    duplicate_messages: int = 0
+    lines: int = 0
+    accepted_lines: int = 0
+    quarantined_lines: int = 0
+    reprocessed: int = 0
+    errors: list[ValidationError] = field(default_factory=list)
+
+    def add(self, other: IngestSummary) -> None:
+        for name in self.__dataclass_fields__:
+            if name == "errors":
+                self.errors.extend(other.errors)
+            else:
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "errors"}
+
+
+# ---------------------------------------------------------------- sources
+
+
+def iter_sources(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of every XML file in the given files, folders (recursively) and zip files,
+    in sorted order so that a folder is always ingested the same way."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if child.suffix.lower() in (".xml", ".zip"):
+                    yield from iter_sources([child])
+        elif path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                    if not info.is_dir() and info.filename.lower().endswith(".xml"):
+                        yield f"{path}!{info.filename}", archive.read(info)
+        elif path.exists():
+            yield str(path), path.read_bytes()
+        else:
+            raise FileNotFoundError(f"Bestand of map bestaat niet: {path}")
+
+
+def count_sources(paths: Iterable[str | Path]) -> int:
+    total = 0
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            total += count_sources(sorted(p for p in path.rglob("*") if p.suffix.lower() in (".xml", ".zip")))
+        elif path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                total += sum(1 for i in archive.infolist() if i.filename.lower().endswith(".xml"))
+        else:
+            total += 1
+    return total
+
+
+# ---------------------------------------------------------------- state for the business rules
+
+
+class DatabaseClaimState:
+    """The stored facts the claim rules need, read in bulk per message and cached."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self._allocations: dict[tuple[str, str], AllocationView | None] = {}
+        self._debits: dict[tuple[str, str], bool] = {}
+
+    def preload(self, decl: m.Declaratie) -> None:
+        gemeente = decl.header.ontvanger
+        numbers = {p.toewijzing_nummer for c in decl.clienten for p in c.prestaties}
+        missing = [n for n in numbers if (gemeente, n) not in self._allocations]
+        for nummer in missing:
+            self._allocations[(gemeente, nummer)] = None
+        for chunk in _chunks(missing, 500):
+            rows = Toewijzing.objects.filter(
+                gemeente__cbs_code=gemeente, toewijzingnummer__in=chunk
+            ).values_list(
+                "toewijzingnummer",
+                "client__pseudoniem",
+                "aanbieder__agb_code",
+                "ingangsdatum",
+                "einddatum",
+                "verwijderd",
+                "product_categorie",
+                "product_code",
+            )
+            for nummer, client, agb, start, end, deleted, cat, code in rows:
+                self._allocations[(gemeente, nummer)] = AllocationView(
+                    client_key=client,
+                    aanbieder=agb,
+                    ingangsdatum=start,
+                    einddatum=end,
+                    deleted=deleted,
+                    product_categorie=cat or None,
+                    product_code=code or None,
+                )
+        aanbieder = decl.header.afzender
+        refs = {
+            p.vorig_referentie_nummer
+            for c in decl.clienten
+            for p in c.prestaties
+            if p.vorig_referentie_nummer
+        }
+        refs = {r for r in refs if (aanbieder, r) not in self._debits}
+        for ref in refs:
+            self._debits[(aanbieder, ref)] = False
+        for chunk in _chunks(sorted(refs), 500):
+            for ref in DeclaratieRegel.objects.filter(
+                aanbieder__agb_code=aanbieder, debet_credit="D", referentienummer__in=chunk
+            ).values_list("referentienummer", flat=True):
+                self._debits[(aanbieder, ref)] = True
+
+    def allocation(self, gemeente: str, toewijzing_nummer: str) -> AllocationView | None:
+        return self._allocations.get((gemeente, toewijzing_nummer))
+
+    def debit_line(self, aanbieder: str, referentie_nummer: str) -> bool:
+        return self._debits.get((aanbieder, referentie_nummer), False)
+
+    def pseudonym_of(self, bsn: str) -> str:
+        return client_key(bsn, self.key)
+
+
+def _chunks(items, size):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# ---------------------------------------------------------------- the ingest
+
+
+class Ingester:
+    """Ingests files one by one. Caches the catalogue and the parties for speed."""
+
+    def __init__(self, *, xsd_dir: str | Path | None = None, key: bytes | None = None) -> None:
+        self.key = key or settings.PSEUDONYM_KEY
+        self.xsd = XsdValidator(xsd_dir) if xsd_dir else None
+        self.gemeenten = {g.cbs_code: g for g in Gemeente.objects.all()}
+        self.aanbieders = {a.agb_code: a for a in Aanbieder.objects.all()}
+        self.products: dict[tuple[str, str], list[Product]] = {}
+        for product in Product.objects.select_related("boek").order_by("boek__geldig_van"):
+            self.products.setdefault((product.categorie, product.code), []).append(product)
+        self.clients: dict[str, Client] = {}
+
+    # -- lookups
+
+    def product(self, categorie: str | None, code: str | None, on: dt.date) -> Product | None:
+        candidates = self.products.get((categorie or "", code or ""), [])
+        for product in candidates:
+            if product.boek.is_geldig_op(on):
+                return product
+        return candidates[-1] if candidates else None
+
+    def aanbieder(self, agb: str) -> Aanbieder:
+        """A provider we do not know yet is registered as non-contracted (NGA): the region buys from
+        it per client. Nothing is lost; the region can categorise it later."""
+        found = self.aanbieders.get(agb)
+        if found is None:
+            found, _ = Aanbieder.objects.get_or_create(
+                agb_code=agb, defaults={"naam": f"Onbekende aanbieder {agb}", "is_nga": True}
+            )
+            self.aanbieders[agb] = found
+        return found
+
+    def client(self, bsn: str, identity: m.ClientIdentity | None, gemeente: Gemeente | None) -> Client:
+        pseudonym = client_key(bsn, self.key)
+        client = self.clients.get(pseudonym)
+        if client is None:
+            client, _ = Client.objects.get_or_create(pseudoniem=pseudonym)
+            self.clients[pseudonym] = client
+        if identity is not None:
+            update = {
+                "geboortejaar": identity.geboortedatum.year,
+                "geboortemaand": identity.geboortedatum.month,
+                "geslacht": identity.geslacht,
+            }
+            if gemeente is not None:
+                update["gemeente_id"] = gemeente.pk
+            if any(getattr(client, k) != v for k, v in update.items()):
+                for k, v in update.items():
+                    setattr(client, k, v)
+                client.save(update_fields=list(k.removesuffix("_id") for k in update))
+        return client
+
+    # -- files
+
+    def ingest_paths(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        progress: Callable[[str], None] | None = None,
+        retry_waiting: bool = True,
+    ) -> IngestSummary:
+        summary = IngestSummary()
+        for name, data in iter_sources(paths):
+            summary.add(self.ingest_file(name, data))
+            if progress:
+                progress(name)
+        if retry_waiting:
+            summary.add(
+                self.reprocess(QuarantaineItem.objects.filter(status="open", regel__in=WAITING_RULES))
+            )
+        return summary
+
+    def ingest_file(self, name: str, data: bytes) -> IngestSummary:
+        summary = IngestSummary(files=1)
+        sha = hashlib.sha256(data).hexdigest()
+        if Aanlevering.objects.filter(sha256=sha).exists():
+            summary.duplicate_files = 1
+            return summary
+        client_cache = dict(self.clients)
+        try:
+            with transaction.atomic():
+                self._ingest_file(name, data, sha, summary)
+        except Exception as exc:  # noqa: BLE001 - any failure rolls the file back and is kept, not raised
+            self.clients = client_cache  # objects created in the rolled-back transaction are gone
+            self.aanbieders = {a.agb_code: a for a in Aanbieder.objects.all()}
+            failed = IngestSummary(files=1, rejected_files=1)
+            error = ValidationError(
+                name,
+                None,
+                "/",
+                "ingest.intern",
+                f"Verwerking afgebroken, niets van dit bestand is opgeslagen: {exc!r}",
+            )
+            failed.errors.append(error)
+            with transaction.atomic():
+                delivery = Aanlevering.objects.create(
+                    bestandsnaam=name[-500:], sha256=sha, status="geweigerd", in_quarantaine=1
+                )
+                self._quarantine(delivery, name, data, error, level="bestand")
+            return failed
+        return summary
+
+    def _ingest_file(self, name: str, data: bytes, sha: str, summary: IngestSummary) -> None:
+        delivery = Aanlevering.objects.create(bestandsnaam=name[-500:], sha256=sha, status="verwerkt")
+        results = list(read_bytes(data, name))
+        for result in results:
+            errors = list(result.errors)
+            if self.xsd is not None and result.message is not None:
+                errors.extend(self.xsd.validate(data, name))
+            message = result.message
+            summary.messages += 1
+            blocking = [e for e in errors if e.scope == "message"]
+            if message is None or blocking:
+                summary.quarantined_messages += 1
+                summary.errors.extend(blocking or errors)
+                for error in blocking or errors:
+                    self._quarantine(
+                        delivery,
+                        name,
+                        data,
+                        error,
+                        level="bericht" if message or result.header_known else "bestand",
+                    )
+                continue
+            header = message.header
+            if Bericht.objects.filter(afzender=header.afzender, identificatie=header.identificatie).exists():
+                summary.duplicate_messages += 1
+                continue
+            self._apply(delivery, name, data, message, errors, summary)
+        delivery.berichten = summary.messages
+        delivery.regels = summary.lines
+        delivery.geaccepteerd = summary.accepted_messages
+        delivery.in_quarantaine = summary.quarantined_messages + summary.quarantined_lines
+        delivery.dubbel = summary.duplicate_messages
+        if summary.accepted_messages == 0 and delivery.in_quarantaine:
+            delivery.status = "geweigerd"
+        elif delivery.in_quarantaine:
+            delivery.status = "deels"
+        delivery.save()
+
+    def _quarantine(self, delivery, name, data, error: ValidationError, *, level: str, message=None) -> None:
+        header = message.header if message is not None else None
+        QuarantaineItem.objects.create(
+            aanlevering=delivery,
+            bestandsnaam=name[-500:],
+            niveau=level,
+            soort=getattr(message, "kind", "") if message is not None else "",
+            afzender=header.afzender if header else "",
+            bericht_identificatie=(header.identificatie if header else (error.message_id or ""))[:20],
+            element=error.element[:300],
+            regel_referentie=(error.ref or "")[:36] if level == "regel" else "",
+            regel=error.rule[:60],
+            melding=error.message,
+            regelnummer=error.line,
+            payload=redact_payload(data, self.key),
+        )
+
+    # -- messages
+
+    def _apply(
+        self, delivery, name, data, message: m.Message, errors: list[ValidationError], summary
+    ) -> None:
+        header = message.header
+        problems = self._message_problems(message, name)
+        if problems:
+            summary.quarantined_messages += 1
+            summary.errors.extend(problems)
+            for problem in problems:
+                self._quarantine(delivery, name, data, problem, level="bericht", message=message)
+            return
+        bericht = Bericht.objects.create(
+            aanlevering=delivery,
+            soort=message.kind,
+            afzender=header.afzender,
+            ontvanger=header.ontvanger,
+            identificatie=header.identificatie,
+            dagtekening=header.dagtekening,
+        )
+        if isinstance(message, m.Toewijzing):
+            self._apply_toewijzing(bericht, message)
+        elif isinstance(message, m.VerzoekOmToewijzing):
+            self._apply_verzoek(bericht, message)
+        elif isinstance(message, (m.StartZorg, m.StopZorg)):
+            self._apply_start_stop(bericht, message)
+        elif isinstance(message, m.Declaratie):
+            self._apply_declaratie(delivery, name, data, bericht, message, errors, summary)
+        summary.accepted_messages += 1
+
+    def _message_problems(self, message: m.Message, name: str) -> list[ValidationError]:
+        """Checks against stored state that reject a whole message, made before anything is written."""
+        header = message.header
+        gemeente_code = header.afzender if isinstance(message, m.Toewijzing) else header.ontvanger
+        if gemeente_code not in self.gemeenten:
+            element = (
+                "/Bericht/Header/Afzender"
+                if isinstance(message, m.Toewijzing)
+                else "/Bericht/Header/Ontvanger"
+            )
+            return [
+                ValidationError(
+                    name,
+                    header.identificatie,
+                    element,
+                    "party.unknown_municipality",
+                    f"Gemeente {gemeente_code} hoort niet bij deze regio.",
+                )
+            ]
+        if not isinstance(message, (m.StartZorg, m.StopZorg)):
+            return []
+        # A start or stop must name an allocation we have, of the same provider and client.
+        is_start = isinstance(message, m.StartZorg)
+        base = (
+            "/Bericht/Client/StartProducten/StartProduct"
+            if is_start
+            else "/Bericht/Client/StopProducten/StopProduct"
+        )
+        pseudonym = client_key(message.client.bsn, self.key)
+        known = {
+            nummer: (agb, client)
+            for nummer, agb, client in Toewijzing.objects.filter(
+                gemeente__cbs_code=gemeente_code,
+                toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten],
+            ).values_list("toewijzingnummer", "aanbieder__agb_code", "client__pseudoniem")
+        }
+        problems = []
+        for index, p in enumerate(message.producten, start=1):
+            element = f"{base}[{index}]/ToewijzingNummer"
+            if p.toewijzing_nummer not in known:
+                problems.append(
+                    ValidationError(
+                        name,
+                        header.identificatie,
+                        element,
+                        "allocation.unknown",
+                        f"Toewijzing {p.toewijzing_nummer} is (nog) niet bekend bij gemeente {gemeente_code}.",
+                    )
+                )
+            elif known[p.toewijzing_nummer] != (header.afzender, pseudonym):
+                problems.append(
+                    ValidationError(
+                        name,
+                        header.identificatie,
+                        element,
+                        "allocation.other_party",
+                        f"Toewijzing {p.toewijzing_nummer} hoort bij een andere aanbieder of cliënt.",
+                    )
+                )
+        return problems
+
+    def _apply_toewijzing(self, bericht: Bericht, message: m.Toewijzing) -> None:
+        gemeente = self.gemeenten[message.header.afzender]
+        aanbieder = self.aanbieder(message.header.ontvanger)
+        client = self.client(message.client.bsn, message.client, gemeente)
+        existing = {
+            t.toewijzingnummer: t
+            for t in Toewijzing.objects.filter(
+                gemeente=gemeente, toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten]
+            )
+        }
+        for p in message.producten:
+            values = {
+                "client": client,
+                "aanbieder": aanbieder,
+                "product": self.product(p.product_categorie, p.product_code, p.ingangsdatum),
+                "product_categorie": p.product_categorie or "",
+                "product_code": p.product_code or "",
+                "toewijzingsdatum": p.toewijzingsdatum,
+                "ingangsdatum": p.ingangsdatum,
+                "einddatum": p.einddatum,
+                "volume": p.omvang.volume if p.omvang else None,
+                "eenheid": p.omvang.eenheid if p.omvang else "",
+                "frequentie": p.omvang.frequentie if p.omvang else "",
+                "budget_cent": p.budget,
+                "reden_wijziging": p.reden_wijziging or "",
+                "verwijderd": p.reden_wijziging == "13",
+            }
+            toewijzing = existing.get(p.toewijzing_nummer)
+            if toewijzing is None:
+                toewijzing = Toewijzing.objects.create(
+                    gemeente=gemeente, toewijzingnummer=p.toewijzing_nummer, **values
+                )
+            else:
+                changed = {k: v for k, v in values.items() if getattr(toewijzing, k) != v}
+                if not changed:
+                    continue  # iJw repeats unchanged allocations in every JW301 for the client
+                # A deleted allocation stays deleted: later versions are history, not a revival.
+                changed["verwijderd"] = toewijzing.verwijderd or values["verwijderd"]
+                for k, v in changed.items():
+                    setattr(toewijzing, k, v)
+                toewijzing.versie += 1
+                toewijzing.save()
+            ToewijzingWijziging.objects.create(
+                toewijzing=toewijzing,
+                bericht=bericht,
+                volgnummer=toewijzing.versie,
+                toewijzingsdatum=p.toewijzingsdatum,
+                ingangsdatum=p.ingangsdatum,
+                einddatum=p.einddatum,
+                volume=values["volume"],
+                eenheid=values["eenheid"],
+                frequentie=values["frequentie"],
+                budget_cent=p.budget,
+                reden_wijziging=p.reden_wijziging or "",
+            )
+
+    def _apply_verzoek(self, bericht: Bericht, message: m.VerzoekOmToewijzing) -> None:
+        gemeente = self.gemeenten[message.header.ontvanger]
+        aanbieder = self.aanbieder(message.header.afzender)
+        client = self.client(message.client.bsn, message.client, gemeente)
+        for p in message.producten:
+            VerzoekOmToewijzing.objects.update_or_create(
+                aanbieder=aanbieder,
+                referentie_aanbieder=p.referentie_aanbieder,
+                defaults={
+                    "gemeente": gemeente,
+                    "client": client,
+                    "bericht": bericht,
+                    "product": self.product(p.product_categorie, p.product_code, p.toewijzing_ingangsdatum),
+                    "product_categorie": p.product_categorie or "",
+                    "product_code": p.product_code or "",
+                    "aangevraagd_op": message.header.dagtekening,
+                    "toewijzing_ingangsdatum": p.toewijzing_ingangsdatum,
+                    "toewijzing_einddatum": p.toewijzing_einddatum,
+                    "volume": p.omvang.volume if p.omvang else None,
+                    "eenheid": p.omvang.eenheid if p.omvang else "",
+                    "frequentie": p.omvang.frequentie if p.omvang else "",
+                    "verwijzer_type": p.verwijzer.type,
+                    "verwijzer_zorgverlenercode": p.verwijzer.zorgverlener_code or "",
+                },
+            )
+
+    def _apply_start_stop(self, bericht: Bericht, message: m.StartZorg | m.StopZorg) -> None:
+        gemeente = self.gemeenten[message.header.ontvanger]
+        self.client(message.client.bsn, message.client, None)
+        allocations = {
+            t.toewijzingnummer: t
+            for t in Toewijzing.objects.filter(
+                gemeente=gemeente, toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten]
+            )
+        }
+        for p in message.producten:
+            toewijzing = allocations[p.toewijzing_nummer]
+            model = ZorgStart if isinstance(message, m.StartZorg) else ZorgStop
+            if p.status_aanlevering == "3":  # verwijderen: withdraw the earlier start/stop
+                model.objects.filter(toewijzing=toewijzing, begindatum=p.begindatum).delete()
+            elif isinstance(p, m.StartProduct):
+                ZorgStart.objects.create(
+                    toewijzing=toewijzing,
+                    bericht=bericht,
+                    begindatum=p.begindatum,
+                    status_aanlevering=p.status_aanlevering,
+                )
+            else:
+                ZorgStop.objects.create(
+                    toewijzing=toewijzing,
+                    bericht=bericht,
+                    begindatum=p.begindatum,
+                    einddatum=p.einddatum,
+                    reden_beeindiging=p.reden_beeindiging,
+                    status_aanlevering=p.status_aanlevering,
+                )
+
+    def _apply_declaratie(
+        self, delivery, name, data, bericht, message: m.Declaratie, errors, summary
+    ) -> None:
+        gemeente = self.gemeenten[message.header.ontvanger]
+        aanbieder = self.aanbieder(message.header.afzender)
+        state = DatabaseClaimState(self.key)
+        state.preload(message)
+        errors = list(errors) + check_claim_against_state(message, state, name)
+        rejected_clients = {e.ref for e in errors if e.scope == "client"}
+        rejected_refs = {e.ref for e in errors if e.scope == "line" and e.ref}
+        for error in errors:
+            self._quarantine(delivery, name, data, error, level="regel", message=message)
+        summary.errors.extend(errors)
+        declaratie = Declaratie.objects.create(
+            aanbieder=aanbieder,
+            gemeente=gemeente,
+            bericht=bericht,
+            declaratienummer=message.declaratie_nummer,
+            periode_begin=message.periode_begin,
+            periode_eind=message.periode_eind,
+            dagtekening=message.dagtekening,
+            totaal_cent=message.totaal_bedrag,
+        )
+        stored = self._store_lines(declaratie, message, rejected_clients, rejected_refs)
+        summary.lines += stored.offered
+        summary.accepted_lines += stored.stored
+        summary.quarantined_lines += stored.offered - stored.stored
+
+    def _store_lines(
+        self, declaratie: Declaratie, message: m.Declaratie, rejected_clients: set, rejected_refs: set
+    ):
+        allocations = {
+            t.toewijzingnummer: t
+            for t in Toewijzing.objects.filter(
+                gemeente=declaratie.gemeente,
+                toewijzingnummer__in={p.toewijzing_nummer for c in message.clienten for p in c.prestaties},
+            )
+        }
+        rows = []
+        offered = 0
+        for c in message.clienten:
+            pseudonym = client_key(c.bsn, self.key)
+            for p in c.prestaties:
+                offered += 1
+                if pseudonym in rejected_clients or p.referentie_nummer in rejected_refs:
+                    continue
+                toewijzing = allocations[p.toewijzing_nummer]
+                sign = 1 if p.debet_credit == "D" else -1
+                rows.append(
+                    DeclaratieRegel(
+                        declaratie=declaratie,
+                        toewijzing=toewijzing,
+                        client_id=toewijzing.client_id,
+                        aanbieder_id=declaratie.aanbieder_id,
+                        gemeente_id=declaratie.gemeente_id,
+                        product_id=toewijzing.product_id,
+                        referentienummer=p.referentie_nummer,
+                        vorig_referentienummer=p.vorig_referentie_nummer or "",
+                        periode_begin=p.begindatum,
+                        periode_eind=p.einddatum,
+                        volume=sign * p.geleverd_volume,
+                        eenheid=p.eenheid,
+                        tarief_cent=p.product_tarief,
+                        bedrag_cent=sign * p.bedrag,
+                        debet_credit=p.debet_credit,
+                    )
+                )
+        DeclaratieRegel.objects.bulk_create(rows, batch_size=1000)
+        return _Stored(offered=offered, stored=len(rows))
+
+    # -- quarantine
+
+    def reprocess(self, items) -> IngestSummary:
+        """Process quarantined items again from their redacted payload. An item that now passes is
+        marked reprocessed; one that fails again stays open with the new reason and one more try."""
+        summary = IngestSummary()
+        for item in list(items.order_by("aangemaakt_op", "pk")):
+            payload = bytes(item.payload)
+            results = list(read_bytes(payload, item.bestandsnaam))
+            message = results[0].message if len(results) == 1 else None
+            blocking = [e for r in results for e in r.errors if e.scope == "message"]
+            if message is None or blocking:
+                _retry_failed(item, blocking[0] if blocking else None)
+                continue
+            if item.niveau == QuarantaineItem.Niveau.REGEL:
+                self._reprocess_line(item, message, summary)
+                continue
+            header = message.header
+            if Bericht.objects.filter(afzender=header.afzender, identificatie=header.identificatie).exists():
+                _close(item)  # landed meanwhile (e.g. the sender delivered it again)
+                continue
+            sub = IngestSummary()
+            with transaction.atomic():
+                problems = self._message_problems(message, item.bestandsnaam)
+                if problems:
+                    _retry_failed(item, problems[0])
+                    continue
+                self._apply(item.aanlevering, item.bestandsnaam, payload, message, [], sub)
+                _close(item)
+            summary.reprocessed += 1
+            summary.accepted_lines += sub.accepted_lines
+            summary.quarantined_lines += sub.quarantined_lines
+        return summary
+
+    def _reprocess_line(self, item: QuarantaineItem, message: m.Message, summary: IngestSummary) -> None:
+        """Land one previously rejected claim line on the Declaratie its message created."""
+        if not isinstance(message, m.Declaratie):
+            _retry_failed(item, None)
+            return
+        single = _only_line(message, item.regel_referentie)
+        bericht = Bericht.objects.filter(
+            afzender=message.header.afzender, identificatie=message.header.identificatie
+        ).first()
+        if single is None or bericht is None:
+            _retry_failed(item, None)
+            return
+        if DeclaratieRegel.objects.filter(
+            aanbieder__agb_code=message.header.afzender,
+            referentienummer=item.regel_referentie,
+            debet_credit=single.clienten[0].prestaties[0].debet_credit,
+        ).exists():
+            _close(item)
+            return
+        state = DatabaseClaimState(self.key)
+        state.preload(single)
+        errors = check_claim_against_state(single, state, item.bestandsnaam)
+        if errors:
+            _retry_failed(item, errors[0])
+            return
+        with transaction.atomic():
+            self._store_lines(bericht.declaratie, single, set(), set())
+            _close(item)
+        summary.reprocessed += 1
+        summary.accepted_lines += 1
+
+
+def _only_line(message: m.Declaratie, referentie: str) -> m.Declaratie | None:
+    from dataclasses import replace
+
+    for c in message.clienten:
+        for p in c.prestaties:
+            if p.referentie_nummer == referentie:
+                return replace(message, clienten=(replace(c, prestaties=(p,)),))
+    return None
+
+
+@dataclass
+class _Stored:
+    offered: int
+    stored: int
+
+
+def _retry_failed(item: QuarantaineItem, error: ValidationError | None) -> None:
+    item.pogingen += 1
+    if error is not None:
+        item.regel, item.melding, item.element = error.rule[:60], error.message, error.element[:300]
+    item.save(update_fields=["pogingen", "regel", "melding", "element"])
+
+
+def _close(item: QuarantaineItem) -> None:
+    item.status = QuarantaineItem.Status.HERVERWERKT
+    item.afgehandeld_op = timezone.now()
+    item.save(update_fields=["status", "afgehandeld_op"])
+
+
+def validate_paths(
+    paths: Iterable[str | Path], *, xsd_dir: str | Path | None = None
+) -> tuple[int, list[ValidationError]]:
+    """Validate without a database: well-formedness, structure, code lists, the rules that need no
+    stored state, and optionally the official XSDs. Returns (messages, errors)."""
+    xsd = XsdValidator(xsd_dir) if xsd_dir else None
+    count = 0
+    found: list[ValidationError] = []
+    for name, data in iter_sources(paths):
+        for result in read_bytes(data, name):
+            count += 1
+            found.extend(result.errors)
+            if xsd is not None and result.message is not None:
+                found.extend(xsd.validate(data, name))
+    return count, found

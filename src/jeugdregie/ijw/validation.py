@@ -1,0 +1,454 @@
+"""Layered validation of iJw 3.2 messages.
+
+Layers (the reader runs a, b and d on every file; c is optional; e needs stored state):
+
+a. well-formed XML (``xml.malformed``, with the line of the syntax error; a cut-off file lands
+   here) and a known message namespace (``xml.namespace``): ``jeugdregie.ijw.reader``.
+b. structure and code lists of the elements Jeugdregie uses: required elements present
+   (``structure.missing``), formats such as a 4-digit gemeente, an 8-digit AGB code, 9-digit BSN,
+   integer ranges, lengths (``structure.invalid``), real dates in ``JJJJ-MM-DD`` (``date.invalid``,
+   e.g. 2027-06-31), codes in the iJw code lists (``code.unknown``): ``jeugdregie.ijw.reader``.
+c. optional strict XSD validation against the official schemas: ``XsdValidator`` (rule ``xsd``).
+d. business rules that need no database, on the facts (this module, called by the reader):
+   BSN 11-proef (``bsn.elfproef``), Einddatum >= Begindatum / Ingangsdatum and Begindatum >=
+   ToewijzingIngangsdatum (``date.order``), ProductPeriode inside DeclaratiePeriode
+   (``date.outside_period``), IngediendBedrag == GeleverdVolume x ProductTarief when a tariff is
+   given (``amount.mismatch``), TotaalIngediendBedrag == net sum of the lines
+   (``total.mismatch``), a ReferentieNummer used twice for the same D/C in one message
+   (``claim.duplicate_reference``).
+e. rules against stored state: ``check_claim_against_state`` with a ``ClaimState`` the ingest
+   implements on the ORM (``claim.*``).
+
+What an error rejects (``ValidationError.scope``):
+
+====================================  =========================================================
+message level (``scope="message"``)   every error in JW301, JW305, JW307 and JW315 (one client,
+the whole file is rejected,            a few products: partial processing would be misleading);
+``ReadResult.message is None``         in JW323: xml.*, anything in Header, DeclaratieNummer,
+                                       DeclaratiePeriode, DeclaratieDagtekening,
+                                       TotaalIngediendBedrag, missing Clienten,
+                                       ``total.mismatch``; every ``xsd`` error (strict mode).
+client level (``scope="client"``)      JW323: missing or invalid Bsn of a Client (structure,
+all lines of that Client               11-proef), a Client without Prestaties.
+line level (``scope="line"``)          JW323: every error inside one Prestatie (structure,
+only that Prestatie; ``ref`` holds     codes, dates, ``date.order``, ``date.outside_period``,
+its ReferentieNummer                   ``amount.mismatch``, ``claim.duplicate_reference``) and
+                                       every ``claim.*`` error of ``check_claim_against_state``.
+====================================  =========================================================
+
+A line-level or client-level error leaves the rest of the message intact: the reader returns the
+Declaratie with only the accepted lines (and only clients that kept at least one line).
+``TotaalIngediendBedrag`` is compared with the net sum of *all* lines in the file whose amount
+could be read, rejected ones included, because that is what the sender totalled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Final, Protocol
+
+from lxml import etree
+
+from jeugdregie.ijw import errors as E
+from jeugdregie.ijw.bsn import is_valid_bsn
+from jeugdregie.ijw.errors import ValidationError
+from jeugdregie.ijw.messages import (
+    NAMESPACE_BASE,
+    AangevraagdProduct,
+    Declaratie,
+    Prestatie,
+    StartProduct,
+    StopProduct,
+    ToegewezenProduct,
+    message_namespace,
+)
+from jeugdregie.ijw.pseudonym import PERSONAL_ELEMENTS, is_pseudonymised
+
+SUPPORTED_KINDS: Final = ("JW301", "JW305", "JW307", "JW315", "JW323")
+#: Root namespace -> message kind, for the supported messages.
+KIND_BY_NAMESPACE: Final = {message_namespace(k): k for k in SUPPORTED_KINDS}
+
+#: Absolute location of the repeated product element of each kind (``[i]`` is appended).
+PRODUCT_PATH: Final = {
+    "JW301": "/Bericht/Client/ToegewezenProducten/ToegewezenProduct",
+    "JW305": "/Bericht/Client/StartProducten/StartProduct",
+    "JW307": "/Bericht/Client/StopProducten/StopProduct",
+    "JW315": "/Bericht/Client/AangevraagdeProducten/AangevraagdProduct",
+}
+CLIENT_PATH_323: Final = "/Bericht/Declaratie/Clienten/Client"
+DECLARATIE_PATH: Final = "/Bericht/Declaratie"
+
+
+# ------------------------------------------------------------------ layer d: rules on facts
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A broken business rule found on a fact object; ``element`` is relative to the object
+    (e.g. ``"ProductPeriode/Einddatum"``); the reader turns it into a ``ValidationError``."""
+
+    element: str
+    rule: str
+    message: str
+
+
+def _euro(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}EUR {cents // 100},{cents % 100:02d}"
+
+
+def bsn_findings(bsn: str) -> list[Finding]:
+    """Format and 11-proef of a Bsn value. A ``P:<pseudonym>`` marker (a redacted, reprocessed
+    payload) is accepted as an already pseudonymised client. Messages never repeat the BSN."""
+    if is_pseudonymised(bsn):
+        return []
+    if len(bsn) != 9 or not bsn.isascii() or not bsn.isdigit():
+        return [Finding("Bsn", E.STRUCTURE_INVALID, "Bsn moet uit precies 9 cijfers bestaan")]
+    if not is_valid_bsn(bsn):
+        return [Finding("Bsn", E.BSN_ELFPROEF, "Bsn voldoet niet aan de elfproef")]
+    return []
+
+
+def _order(element: str, end: dt.date | None, start: dt.date | None, end_name: str, start_name: str) -> list[Finding]:
+    if end is not None and start is not None and end < start:
+        return [Finding(element, E.DATE_ORDER, f"{end_name} {end} ligt voor {start_name} {start}")]
+    return []
+
+
+def toegewezen_product_findings(p: ToegewezenProduct) -> list[Finding]:
+    """JW301 ToegewezenProduct: Einddatum >= Ingangsdatum."""
+    return _order("Einddatum", p.einddatum, p.ingangsdatum, "Einddatum", "Ingangsdatum")
+
+
+def start_product_findings(p: StartProduct) -> list[Finding]:
+    """JW305 StartProduct: Begindatum >= ToewijzingIngangsdatum."""
+    return _order(
+        "Begindatum", p.begindatum, p.toewijzing_ingangsdatum, "Begindatum", "ToewijzingIngangsdatum"
+    )
+
+
+def stop_product_findings(p: StopProduct) -> list[Finding]:
+    """JW307 StopProduct: Begindatum >= ToewijzingIngangsdatum, Einddatum >= Begindatum."""
+    return _order(
+        "Begindatum", p.begindatum, p.toewijzing_ingangsdatum, "Begindatum", "ToewijzingIngangsdatum"
+    ) + _order("Einddatum", p.einddatum, p.begindatum, "Einddatum", "Begindatum")
+
+
+def aangevraagd_product_findings(p: AangevraagdProduct) -> list[Finding]:
+    """JW315 AangevraagdProduct: ToewijzingEinddatum >= ToewijzingIngangsdatum."""
+    return _order(
+        "ToewijzingEinddatum",
+        p.toewijzing_einddatum,
+        p.toewijzing_ingangsdatum,
+        "ToewijzingEinddatum",
+        "ToewijzingIngangsdatum",
+    )
+
+
+def declaratie_periode_findings(begin: dt.date, eind: dt.date) -> list[Finding]:
+    """JW323 DeclaratiePeriode: Einddatum >= Begindatum (element relative to Declaratie)."""
+    return _order("DeclaratiePeriode/Einddatum", eind, begin, "Einddatum", "Begindatum")
+
+
+def prestatie_findings(
+    p: Prestatie, periode_begin: dt.date | None = None, periode_eind: dt.date | None = None
+) -> list[Finding]:
+    """JW323 Prestatie: ProductPeriode in order and inside the DeclaratiePeriode (when known),
+    IngediendBedrag == GeleverdVolume x ProductTarief when a tariff is given."""
+    out = _order("ProductPeriode/Einddatum", p.einddatum, p.begindatum, "Einddatum", "Begindatum")
+    if (
+        periode_begin is not None
+        and periode_eind is not None
+        and periode_begin <= periode_eind
+        and (p.begindatum < periode_begin or p.einddatum > periode_eind)
+    ):
+        out.append(
+            Finding(
+                "ProductPeriode",
+                E.DATE_OUTSIDE_PERIOD,
+                f"ProductPeriode {p.begindatum} t/m {p.einddatum} valt niet binnen de "
+                f"DeclaratiePeriode {periode_begin} t/m {periode_eind}",
+            )
+        )
+    if p.product_tarief is not None and p.bedrag != p.geleverd_volume * p.product_tarief:
+        out.append(
+            Finding(
+                "IngediendBedrag/Bedrag",
+                E.AMOUNT_MISMATCH,
+                f"IngediendBedrag {_euro(p.bedrag)} is niet gelijk aan GeleverdVolume {p.geleverd_volume}"
+                f" x ProductTarief {_euro(p.product_tarief)} = {_euro(p.geleverd_volume * p.product_tarief)}",
+            )
+        )
+    return out
+
+
+def total_findings(declared_net: int, lines_net: int) -> list[Finding]:
+    """JW323: TotaalIngediendBedrag (signed, D positive) == net sum of the lines."""
+    if declared_net != lines_net:
+        return [
+            Finding(
+                "TotaalIngediendBedrag",
+                E.TOTAL_MISMATCH,
+                f"TotaalIngediendBedrag {_euro(declared_net)} is niet gelijk aan de netto som van de "
+                f"prestaties {_euro(lines_net)}",
+            )
+        ]
+    return []
+
+
+# ------------------------------------------------------------------ layer c: strict XSD
+
+_PREFIX_RE: Final = re.compile(r"(?<=/)(?:\w+:|\{[^}]*\})")
+_BSN_PATH_RE: Final = re.compile(r"/Bsn(\[\d+\])?$")
+
+
+def _clean_path(path: str | None) -> str:
+    if not path:
+        return "/"
+    return _PREFIX_RE.sub("", path)
+
+
+class XsdValidator:
+    """Strict validation against the official iJw 3.2 XSDs (layer c).
+
+    The schemas are loaded once (``xsd_dir`` must hold ``basisschema.xsd`` and the message XSDs);
+    ``validate_*`` picks the schema by the root namespace and maps every libxml2 schema error to a
+    ``ValidationError`` with rule ``xsd`` (message level). A redacted payload (``Bsn`` holding a
+    ``P:`` pseudonym, personal data emptied) is by design not XSD-valid there; for such a document
+    the errors on ``Bsn`` and inside the personal-data elements are not reported, so a
+    quarantined message can be reprocessed in strict mode. One instance is not meant to be used
+    from several threads at once (lxml schemas keep an error log).
+    """
+
+    def __init__(self, xsd_dir: str | os.PathLike[str], kinds: Iterable[str] = SUPPORTED_KINDS) -> None:
+        directory = Path(xsd_dir)
+        if not (directory / "basisschema.xsd").is_file():
+            raise FileNotFoundError(f"geen iJw-XSD's gevonden in {directory} (basisschema.xsd ontbreekt)")
+        parser = etree.XMLParser(no_network=True, resolve_entities=False, huge_tree=False)
+        self.xsd_dir = directory
+        self._schemas: dict[str, tuple[str, etree.XMLSchema]] = {}
+        for kind in kinds:
+            doc = etree.parse(str(directory / f"{kind}.xsd"), parser)
+            self._schemas[message_namespace(kind)] = (kind, etree.XMLSchema(doc))
+
+    def validate_bytes(self, data: bytes, file: str = "<bytes>") -> list[ValidationError]:
+        parser = etree.XMLParser(no_network=True, resolve_entities=False, huge_tree=False, load_dtd=False)
+        try:
+            root = etree.fromstring(data, parser)
+        except etree.XMLSyntaxError as exc:
+            return [_malformed(file, None, exc)]
+        return self.validate_tree(root, file)
+
+    def validate_file(self, source: str | os.PathLike[str] | IO[bytes]) -> list[ValidationError]:
+        if isinstance(source, str | os.PathLike):
+            file = os.fspath(source)
+            data = Path(file).read_bytes()
+        else:
+            file = str(getattr(source, "name", "<stream>"))
+            data = source.read()
+        return self.validate_bytes(data, file)
+
+    def validate_tree(self, root: etree._Element, file: str) -> list[ValidationError]:
+        ns = etree.QName(root).namespace or ""
+        if ns not in self._schemas:
+            return [
+                ValidationError(
+                    file, None, "/" + etree.QName(root).localname, E.XML_NAMESPACE, _namespace_message(ns), root.sourceline
+                )
+            ]
+        _kind, schema = self._schemas[ns]
+        ident = root.find(f"{{{ns}}}Header/{{{ns}}}BerichtIdentificatie/{{{NAMESPACE_BASE}}}Identificatie")
+        message_id = ((ident.text or "").strip() or None) if ident is not None else None
+        redacted = any(is_pseudonymised((el.text or "").strip()) for el in root.iter(f"{{{ns}}}Bsn"))
+        if schema.validate(root):
+            return []
+        out: list[ValidationError] = []
+        for entry in schema.error_log:
+            path = _clean_path(entry.path)
+            if redacted and (
+                _BSN_PATH_RE.search(path)
+                or any(seg.split("[", 1)[0] in PERSONAL_ELEMENTS for seg in path.split("/"))
+            ):
+                continue
+            out.append(ValidationError(file, message_id, path, E.XSD, f"XSD: {entry.message}", entry.line))
+        return out
+
+
+def _namespace_message(ns: str) -> str:
+    m = re.fullmatch(r"http://www\.istandaarden\.nl/ijw/3_2/(jw\d{3})/schema", ns)
+    if m:
+        return f"berichttype {m.group(1).upper()} wordt niet verwerkt (alleen {', '.join(SUPPORTED_KINDS)})"
+    return f"onbekende namespace '{ns}': geen iJw 3.2-bericht ({', '.join(SUPPORTED_KINDS)})"
+
+
+def _malformed(file: str, message_id: str | None, exc: etree.XMLSyntaxError, element: str = "/") -> ValidationError:
+    line = exc.lineno if exc.lineno else None
+    detail = exc.msg or str(exc)
+    where = f" (regel {line})" if line else ""
+    return ValidationError(
+        file, message_id, element, E.XML_MALFORMED, f"geen goed gevormde XML{where}: {detail}", line
+    )
+
+
+# ------------------------------------------------------------------ layer e: rules against stored state
+
+
+@dataclass(frozen=True)
+class AllocationView:
+    """What the claim checks need to know about a stored allocation (JW301 ToegewezenProduct).
+
+    ``client_key`` is the client's pseudonym, ``aanbieder`` the AGB code of the provider it was
+    allocated to. ``product_categorie``/``product_code`` are optional: when set, a claimed line
+    must name the same product (a category-only allocation only checks the category).
+    """
+
+    client_key: str
+    aanbieder: str
+    ingangsdatum: dt.date
+    einddatum: dt.date | None
+    deleted: bool
+    product_categorie: str | None = None
+    product_code: str | None = None
+
+
+class ClaimState(Protocol):
+    """Stored state the claim checks read; implemented by the ingest on the ORM."""
+
+    def allocation(self, gemeente: str, toewijzing_nummer: str) -> AllocationView | None:
+        """The latest state of allocation ``toewijzing_nummer`` of municipality ``gemeente``
+        (ToewijzingNummer is unique per municipality), or None if unknown."""
+        ...
+
+    def debit_line(self, aanbieder: str, referentie_nummer: str) -> bool:
+        """True if provider ``aanbieder`` has an accepted debit line with this ReferentieNummer."""
+        ...
+
+    def pseudonym_of(self, bsn: str) -> str:
+        """The client key (keyed pseudonym) of a BSN."""
+        ...
+
+
+def _line_path(referentie_nummer: str, element: str = "") -> str:
+    ref = f'"{referentie_nummer}"' if "'" in referentie_nummer else f"'{referentie_nummer}'"
+    base = f"{CLIENT_PATH_323}/Prestaties/Prestatie[ProductReferentie/ReferentieNummer={ref}]"
+    return f"{base}/{element}" if element else base
+
+
+def check_claim_against_state(
+    decl: Declaratie, state: ClaimState, *, file: str = "<bericht>"
+) -> list[ValidationError]:
+    """Line-level checks of a (read, layer-b/d valid) JW323 against stored state.
+
+    For every line: the allocation (gemeente = Ontvanger, ToewijzingNummer) must be known
+    (``claim.unknown_allocation``), belong to this client (``claim.other_client``, compared on
+    pseudonyms) and to this provider (``claim.other_provider``, Afzender), and name the same
+    product when the allocation carries one (``claim.other_product``). Debit lines must also not
+    claim a deleted allocation (``claim.deleted_allocation``) and their ProductPeriode must lie
+    inside the allocation's Ingangsdatum..Einddatum (``claim.outside_allocation``); credit lines
+    reverse earlier claims and are exempt from those two. A credit line must reverse an existing
+    debit (``claim.credit_without_debit``): the line named by ``vorig_referentie_nummer``, or, when
+    that is absent, the debit with the same ReferentieNummer (the iJw convention); a debit earlier
+    in the same message counts too.
+
+    Lines are identified by their ReferentieNummer (``element`` is
+    ``.../Prestatie[ProductReferentie/ReferentieNummer='R1']/...``) because the read message holds
+    only the accepted lines. A Bsn that is already a ``P:`` pseudonym is used as is.
+    """
+    gemeente = decl.header.ontvanger
+    aanbieder = decl.header.afzender
+    message_id = decl.header.identificatie
+    out: list[ValidationError] = []
+    debits_here: set[str] = set()
+    cache: dict[str, AllocationView | None] = {}
+
+    def err(p: Prestatie, element: str, rule: str, message: str) -> None:
+        out.append(
+            ValidationError(
+                file,
+                message_id,
+                _line_path(p.referentie_nummer, element),
+                rule,
+                message,
+                None,
+                "line",
+                p.referentie_nummer,
+            )
+        )
+
+    for client in decl.clienten:
+        key = client.bsn[2:] if is_pseudonymised(client.bsn) else state.pseudonym_of(client.bsn)
+        for p in client.prestaties:
+            is_credit = p.debet_credit == "C"
+            if is_credit:
+                target = p.vorig_referentie_nummer or p.referentie_nummer
+                if target not in debits_here and not state.debit_line(aanbieder, target):
+                    err(
+                        p,
+                        "ProductReferentie",
+                        E.CLAIM_CREDIT_WITHOUT_DEBIT,
+                        f"creditregel verwijst naar debetregel '{target}' die niet bekend is bij aanbieder "
+                        f"{aanbieder}",
+                    )
+            else:
+                debits_here.add(p.referentie_nummer)
+            if p.toewijzing_nummer not in cache:
+                cache[p.toewijzing_nummer] = state.allocation(gemeente, p.toewijzing_nummer)
+            alloc = cache[p.toewijzing_nummer]
+            if alloc is None:
+                err(
+                    p,
+                    "ToewijzingNummer",
+                    E.CLAIM_UNKNOWN_ALLOCATION,
+                    f"toewijzing {p.toewijzing_nummer} is niet bekend bij gemeente {gemeente}",
+                )
+                continue
+            if alloc.client_key != key:
+                err(
+                    p,
+                    "ToewijzingNummer",
+                    E.CLAIM_OTHER_CLIENT,
+                    f"toewijzing {p.toewijzing_nummer} hoort bij een andere client",
+                )
+            if alloc.aanbieder != aanbieder:
+                err(
+                    p,
+                    "ToewijzingNummer",
+                    E.CLAIM_OTHER_PROVIDER,
+                    f"toewijzing {p.toewijzing_nummer} is toegewezen aan aanbieder {alloc.aanbieder}, "
+                    f"niet aan {aanbieder}",
+                )
+            if (alloc.product_categorie is not None and alloc.product_categorie != p.product_categorie) or (
+                alloc.product_code is not None and alloc.product_code != p.product_code
+            ):
+                err(
+                    p,
+                    "ProductCode",
+                    E.CLAIM_OTHER_PRODUCT,
+                    f"product {p.product_categorie}/{p.product_code} hoort niet bij toewijzing "
+                    f"{p.toewijzing_nummer} ({alloc.product_categorie}/{alloc.product_code or '-'})",
+                )
+            if is_credit:
+                continue
+            if alloc.deleted:
+                err(
+                    p,
+                    "ToewijzingNummer",
+                    E.CLAIM_DELETED_ALLOCATION,
+                    f"toewijzing {p.toewijzing_nummer} is verwijderd",
+                )
+            elif p.begindatum < alloc.ingangsdatum or (alloc.einddatum is not None and p.einddatum > alloc.einddatum):
+                until = alloc.einddatum.isoformat() if alloc.einddatum is not None else "open einde"
+                err(
+                    p,
+                    "ProductPeriode",
+                    E.CLAIM_OUTSIDE_ALLOCATION,
+                    f"ProductPeriode {p.begindatum} t/m {p.einddatum} valt buiten toewijzing "
+                    f"{p.toewijzing_nummer} ({alloc.ingangsdatum} t/m {until})",
+                )
+    return out

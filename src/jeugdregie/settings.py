@@ -1,0 +1,149 @@
+"""Django settings, read from the environment.
+
+DATABASE_URL      default: SQLite file var/jeugdregie.sqlite3 under the project root
+JEUGDREGIE_SECRET_KEY      Django secret key
+JEUGDREGIE_PSEUDONYM_KEY   key for the HMAC pseudonym of the BSN (SYSTEM.md section 6)
+JEUGDREGIE_DEBUG           "1" for development; production refuses to start without both keys
+JEUGDREGIE_VAR_DIR         where the SQLite file, demo data and generated keys live (default var/)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = BASE_DIR.parents[1]
+VAR_DIR = Path(os.environ.get("JEUGDREGIE_VAR_DIR", PROJECT_ROOT / "var"))
+
+DEBUG = os.environ.get("JEUGDREGIE_DEBUG", "1") == "1"
+
+
+def _development_key(name: str) -> str:
+    """A random key kept in var/ so development and the demo keep working across restarts.
+    Production (DEBUG off) must set the key in the environment instead."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / f".{name}"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _key(env_name: str, file_name: str) -> str:
+    value = os.environ.get(env_name, "")
+    if value:
+        return value
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            f"{env_name} ontbreekt: zonder geheime sleutel start Jeugdregie niet in productie."
+        )
+    return _development_key(file_name)
+
+
+SECRET_KEY = _key("JEUGDREGIE_SECRET_KEY", "secret_key")
+PSEUDONYM_KEY = _key("JEUGDREGIE_PSEUDONYM_KEY", "pseudonym_key").encode()
+
+ALLOWED_HOSTS = [h for h in os.environ.get("JEUGDREGIE_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "jeugdregie.accounts",
+    "jeugdregie.regio",
+    "jeugdregie.catalogus",
+    "jeugdregie.contracten",
+    "jeugdregie.zorg",
+    "jeugdregie.ijw",
+    "jeugdregie.monitoring",
+    "jeugdregie.demo",
+    "jeugdregie.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "jeugdregie.urls"
+WSGI_APPLICATION = "jeugdregie.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jeugdregie.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    # WAL keeps the screens readable while an ingest commits; a busy timeout instead of errors.
+    DATABASES["default"]["OPTIONS"].update(
+        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", "Nederlands")]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Serve straight from the installed apps in development; `serve` collects them for production.
+WHITENOISE_USE_FINDERS = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# Aggregates resting on fewer clients than this are suppressed outside the regio role.
+SMALL_NUMBER_THRESHOLD = int(os.environ.get("JEUGDREGIE_SMALL_NUMBER_THRESHOLD", "5"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JEUGDREGIE_LOG_LEVEL", "WARNING")},
+}
