@@ -80,7 +80,10 @@ def after(start: dt.date, max_days: int = 800) -> st.SearchStrategy[dt.date]:
 
 
 omvang = st.builds(
-    Omvang, volume=st.integers(0, 99_999_999), eenheid=code_of(codes.EENHEID), frequentie=code_of(codes.FREQUENTIE)
+    Omvang,
+    volume=st.integers(0, 99_999_999),
+    eenheid=code_of(codes.EENHEID),
+    frequentie=code_of(codes.FREQUENTIE),
 )
 client_identity = st.builds(ClientIdentity, bsn=bsn, geboortedatum=dates, geslacht=code_of(codes.GESLACHT))
 

@@ -10,7 +10,7 @@ from ijw_support import MESSAGES, XSD_DIR, XSD_MISSING_REASON, xsd_available
 from lxml import etree
 
 from jeugdregie.ijw.messages import Message
-from jeugdregie.ijw.reader import read_bytes
+from jeugdregie.ijw.reader import read_message
 from jeugdregie.ijw.validation import XsdValidator
 from jeugdregie.ijw.writer import to_xml
 
@@ -27,7 +27,7 @@ def xsd() -> XsdValidator:
 
 def _roundtrip(msg: Message) -> None:
     data = to_xml(msg)
-    result = read_bytes(data, "roundtrip.xml")
+    result = read_message(data, "roundtrip.xml")
     assert result.errors == []
     assert result.kind == msg.kind
     assert result.message_id == msg.header.identificatie
@@ -61,7 +61,7 @@ def test_strict_read_of_written_messages(kind: str, xsd: XsdValidator) -> None:
     @settings(deadline=None, max_examples=25)
     @given(MESSAGES[kind])
     def check(msg: Message) -> None:
-        result = read_bytes(to_xml(msg), "strict.xml", xsd=xsd)
+        result = read_message(to_xml(msg), "strict.xml", xsd=xsd)
         assert result.errors == []
         assert result.message == msg
 

@@ -109,6 +109,7 @@ class ReadResult:
     message_id: str | None = None
     lines_total: int = 0
     lines_rejected: int = 0
+    header_known: bool = False  # the Header was read without errors (sender and id are reliable)
 
     @property
     def ok(self) -> bool:
@@ -130,6 +131,11 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+def _ln(el: etree._Element) -> int | None:
+    line = el.sourceline
+    return line if isinstance(line, int) else None
+
+
 def _sub_line(el: etree._Element, rel: str) -> int | None:
     cur = el
     for seg in rel.split("/"):
@@ -141,7 +147,7 @@ def _sub_line(el: etree._Element, rel: str) -> int | None:
         if nxt is None:
             break
         cur = nxt
-    return cur.sourceline
+    return _ln(cur)
 
 
 class _Sink:
@@ -205,7 +211,14 @@ class _Reader:
     # ------------------------------------------------------------ value helpers (layer b)
 
     def _child(
-        self, sink: _Sink, parent: etree._Element, name: str, path: str, *, base: bool = False, required: bool = True
+        self,
+        sink: _Sink,
+        parent: etree._Element,
+        name: str,
+        path: str,
+        *,
+        base: bool = False,
+        required: bool = True,
     ) -> etree._Element | None:
         tag = (_B if base else self.ns) + name
         for el in parent.iterchildren(tag):
@@ -220,21 +233,34 @@ class _Reader:
                         f"{path}/{name}",
                         E.XML_NAMESPACE,
                         f"{name} staat in namespace {wrong}, verwacht {expected}",
-                        other.sourceline,
+                        _ln(other),
                     )
                     return None
-            self._err(sink, f"{path}/{name}", E.STRUCTURE_MISSING, f"verplicht element {name} ontbreekt", parent.sourceline)
+            self._err(
+                sink,
+                f"{path}/{name}",
+                E.STRUCTURE_MISSING,
+                f"verplicht element {name} ontbreekt",
+                _ln(parent),
+            )
         return None
 
     def _text(
-        self, sink: _Sink, parent: etree._Element, name: str, path: str, *, base: bool = False, required: bool = True
+        self,
+        sink: _Sink,
+        parent: etree._Element,
+        name: str,
+        path: str,
+        *,
+        base: bool = False,
+        required: bool = True,
     ) -> tuple[str | None, etree._Element | None]:
         el = self._child(sink, parent, name, path, base=base, required=required)
         if el is None:
             return None, None
         text = (el.text or "").strip()
         if not text:
-            self._err(sink, f"{path}/{name}", E.STRUCTURE_MISSING, f"element {name} is leeg", el.sourceline)
+            self._err(sink, f"{path}/{name}", E.STRUCTURE_MISSING, f"element {name} is leeg", _ln(el))
             return None, el
         return text, el
 
@@ -256,7 +282,7 @@ class _Reader:
             return None
         if pattern.fullmatch(text) is None:
             shown = f"'{text}' " if echo else ""
-            self._err(sink, f"{path}/{name}", E.STRUCTURE_INVALID, f"{name} {shown}is geen {descr}", el.sourceline)
+            self._err(sink, f"{path}/{name}", E.STRUCTURE_INVALID, f"{name} {shown}is geen {descr}", _ln(el))
             return None
         return text
 
@@ -276,7 +302,13 @@ class _Reader:
         if text is None or el is None:
             return None
         if _INT.fullmatch(text) is None:
-            self._err(sink, f"{path}/{name}", E.STRUCTURE_INVALID, f"{name} '{text}' is geen geheel getal", el.sourceline)
+            self._err(
+                sink,
+                f"{path}/{name}",
+                E.STRUCTURE_INVALID,
+                f"{name} '{text}' is geen geheel getal",
+                _ln(el),
+            )
             return None
         value = int(text)
         if not lo <= value <= hi:
@@ -285,7 +317,7 @@ class _Reader:
                 f"{path}/{name}",
                 E.STRUCTURE_INVALID,
                 f"{name} {value} ligt niet tussen {lo} en {hi}",
-                el.sourceline,
+                _ln(el),
             )
             return None
         return value
@@ -322,7 +354,7 @@ class _Reader:
                 f"{path}/{name}",
                 E.DATE_INVALID,
                 f"{name} {shown}is geen bestaande datum (JJJJ-MM-DD)",
-                el.sourceline,
+                _ln(el),
             )
         return value
 
@@ -346,7 +378,7 @@ class _Reader:
                 f"{path}/{name}",
                 E.CODE_UNKNOWN,
                 f"{name} '{text}' komt niet voor in codelijst {list_name}",
-                el.sourceline,
+                _ln(el),
             )
             return None
         return text
@@ -357,7 +389,9 @@ class _Reader:
             return None, None
         p = f"{path}/Product"
         cat = self._code(sink, el, "Categorie", p, "LDT_ProductCategorie", base=True)
-        code = self._str(sink, el, "Code", p, _PRODUCTCODE, "productcode van 1 tot 5 tekens", base=True, required=False)
+        code = self._str(
+            sink, el, "Code", p, _PRODUCTCODE, "productcode van 1 tot 5 tekens", base=True, required=False
+        )
         return cat, code
 
     def _omvang(self, sink: _Sink, parent: etree._Element, path: str) -> Omvang | None:
@@ -382,7 +416,9 @@ class _Reader:
         ident = dagtekening = None
         if bi is not None:
             bp = f"{p}/BerichtIdentificatie"
-            ident = self._str(sink, bi, "Identificatie", bp, _IDENT, "berichtidentificatie van 1 tot 12 tekens", base=True)
+            ident = self._str(
+                sink, bi, "Identificatie", bp, _IDENT, "berichtidentificatie van 1 tot 12 tekens", base=True
+            )
             self.message_id = ident
             dagtekening = self._date(sink, bi, "Dagtekening", bp, base=True)
         code = self._str(sink, el, "BerichtCode", p, _BERICHTCODE, "berichtcode")
@@ -405,8 +441,12 @@ class _Reader:
                     _sub_line(el, name),
                 )
         gemeente_first = kind == "JW301"
-        afz_re, afz_descr = (_GEMEENTE, "gemeentecode van 4 cijfers") if gemeente_first else (_AGB, "AGB-code van 8 cijfers")
-        ont_re, ont_descr = (_AGB, "AGB-code van 8 cijfers") if gemeente_first else (_GEMEENTE, "gemeentecode van 4 cijfers")
+        afz_re, afz_descr = (
+            (_GEMEENTE, "gemeentecode van 4 cijfers") if gemeente_first else (_AGB, "AGB-code van 8 cijfers")
+        )
+        ont_re, ont_descr = (
+            (_AGB, "AGB-code van 8 cijfers") if gemeente_first else (_GEMEENTE, "gemeentecode van 4 cijfers")
+        )
         afzender = self._str(sink, el, "Afzender", p, afz_re, afz_descr)
         ontvanger = self._str(sink, el, "Ontvanger", p, ont_re, ont_descr)
         xv = self._child(sink, el, "XsdVersie", p)
@@ -445,7 +485,7 @@ class _Reader:
             return []
         items = list(el.iterchildren(self.ns + item))
         if not items:
-            self._err(sink, f"{path}/{container}/{item}", E.STRUCTURE_MISSING, f"geen enkel {item}", el.sourceline)
+            self._err(sink, f"{path}/{container}/{item}", E.STRUCTURE_MISSING, f"geen enkel {item}", _ln(el))
         return items
 
     def _finish_single_client(self, root: etree._Element) -> None:
@@ -459,7 +499,9 @@ class _Reader:
         if kind == "JW301":
             producten_301 = [
                 self._toegewezen(sink, el, f"{base}[{i}]")
-                for i, el in enumerate(self._items(sink, client, "ToegewezenProducten", "ToegewezenProduct"), 1)
+                for i, el in enumerate(
+                    self._items(sink, client, "ToegewezenProducten", "ToegewezenProduct"), 1
+                )
             ]
             if self.header and identity and producten_301 and not sink.errors:
                 self.message = Toewijzing(self.header, identity, tuple(_nn(p) for p in producten_301))
@@ -480,10 +522,14 @@ class _Reader:
         elif kind == "JW315":
             producten_315 = [
                 self._aangevraagd(sink, el, f"{base}[{i}]")
-                for i, el in enumerate(self._items(sink, client, "AangevraagdeProducten", "AangevraagdProduct"), 1)
+                for i, el in enumerate(
+                    self._items(sink, client, "AangevraagdeProducten", "AangevraagdProduct"), 1
+                )
             ]
             if self.header and identity and producten_315 and not sink.errors:
-                self.message = VerzoekOmToewijzing(self.header, identity, tuple(_nn(p) for p in producten_315))
+                self.message = VerzoekOmToewijzing(
+                    self.header, identity, tuple(_nn(p) for p in producten_315)
+                )
 
     def _toegewezen(self, sink: _Sink, el: etree._Element, path: str) -> ToegewezenProduct | None:
         nummer = self._nummer(sink, el, "ToewijzingNummer", path)
@@ -499,7 +545,16 @@ class _Reader:
         budget = self._int(sink, el, "Budget", path, 0, MAX_BEDRAG, required=False)
         try:
             product = ToegewezenProduct(
-                _nn(nummer), cat, code, _nn(toewijzingsdatum), _nn(ingangsdatum), einddatum, reden, omvang, budget, referentie
+                _nn(nummer),
+                cat,
+                code,
+                _nn(toewijzingsdatum),
+                _nn(ingangsdatum),
+                einddatum,
+                reden,
+                omvang,
+                budget,
+                referentie,
             )
         except _Incomplete:
             return None
@@ -528,14 +583,18 @@ class _Reader:
         eind = self._date(sink, el, "Einddatum", path)
         status = self._code(sink, el, "StatusAanlevering", path, "LDT_StatusAanlevering")
         try:
-            product = StopProduct(_nn(nummer), cat, code, _nn(ingang), _nn(begin), _nn(eind), _nn(reden), _nn(status))
+            product = StopProduct(
+                _nn(nummer), cat, code, _nn(ingang), _nn(begin), _nn(eind), _nn(reden), _nn(status)
+            )
         except _Incomplete:
             return None
         self._findings(sink, stop_product_findings(product), path, el)
         return product
 
     def _aangevraagd(self, sink: _Sink, el: etree._Element, path: str) -> AangevraagdProduct | None:
-        referentie = self._str(sink, el, "ReferentieAanbieder", path, _REF36, "referentie van 1 tot 36 tekens")
+        referentie = self._str(
+            sink, el, "ReferentieAanbieder", path, _REF36, "referentie van 1 tot 36 tekens"
+        )
         cat, code = self._product(sink, el, path)
         ingang = self._date(sink, el, "ToewijzingIngangsdatum", path)
         eind = self._date(sink, el, "ToewijzingEinddatum", path, required=False)
@@ -546,10 +605,14 @@ class _Reader:
         if vw is not None:
             vp = f"{path}/Verwijzer"
             vtype = self._code(sink, vw, "Type", vp, "LDT_TypeVerwijzer", base=True)
-            agb = self._str(sink, vw, "ZorgverlenerCode", vp, _AGB, "AGB-code van 8 cijfers", base=True, required=False)
+            agb = self._str(
+                sink, vw, "ZorgverlenerCode", vp, _AGB, "AGB-code van 8 cijfers", base=True, required=False
+            )
             verwijzer = None if vtype is None else Verwijzer(vtype, agb)
         try:
-            product = AangevraagdProduct(_nn(referentie), cat, code, _nn(ingang), _nn(verwijzer), eind, omvang, budget)
+            product = AangevraagdProduct(
+                _nn(referentie), cat, code, _nn(ingang), _nn(verwijzer), eind, omvang, budget
+            )
         except _Incomplete:
             return None
         self._findings(sink, aangevraagd_product_findings(product), path, el)
@@ -562,7 +625,9 @@ class _Reader:
             return
         self.decl_parsed = True
         sink, p = self.msg_sink, DECLARATIE_PATH
-        nummer = self._str(sink, decl, "DeclaratieNummer", p, _DECL_NR, "declaratienummer van 1 tot 12 letters/cijfers")
+        nummer = self._str(
+            sink, decl, "DeclaratieNummer", p, _DECL_NR, "declaratienummer van 1 tot 12 letters/cijfers"
+        )
         begin = eind = None
         per = self._child(sink, decl, "DeclaratiePeriode", p)
         if per is not None:
@@ -576,7 +641,7 @@ class _Reader:
             dc = self._code(sink, tot, "DebetCredit", tp, "LDT_DebetCredit", base=True)
             if amount is not None and dc is not None:
                 self.declared_total = amount if dc == "D" else -amount
-                self.total_line = tot.sourceline
+                self.total_line = _ln(tot)
         if begin is not None and eind is not None:
             self._findings(sink, declaratie_periode_findings(begin, eind), p, decl)
         try:
@@ -592,9 +657,18 @@ class _Reader:
         pr = self._child(sink, el, "ProductReferentie", path)
         if pr is not None:
             rp = f"{path}/ProductReferentie"
-            ref = self._str(sink, pr, "ReferentieNummer", rp, _REFNR, "referentienummer van 1 tot 20 tekens", base=True)
+            ref = self._str(
+                sink, pr, "ReferentieNummer", rp, _REFNR, "referentienummer van 1 tot 20 tekens", base=True
+            )
             vorig = self._str(
-                sink, pr, "VorigReferentieNummer", rp, _REFNR, "referentienummer van 1 tot 20 tekens", base=True, required=False
+                sink,
+                pr,
+                "VorigReferentieNummer",
+                rp,
+                _REFNR,
+                "referentienummer van 1 tot 20 tekens",
+                base=True,
+                required=False,
             )
         nummer = self._nummer(sink, el, "ToewijzingNummer", path)
         cat = self._code(sink, el, "ProductCategorie", path, "LDT_ProductCategorie")
@@ -635,7 +709,9 @@ class _Reader:
             periode = self.decl_fields
             self._findings(
                 sink,
-                prestatie_findings(prestatie, periode[1] if periode else None, periode[2] if periode else None),
+                prestatie_findings(
+                    prestatie, periode[1] if periode else None, periode[2] if periode else None
+                ),
                 path,
                 el,
             )
@@ -660,7 +736,9 @@ class _Reader:
         sink = _Sink("client")
         bsn = self._bsn(sink, el, path)
         if not cur.lines:
-            self._err(sink, f"{path}/Prestaties/Prestatie", E.STRUCTURE_MISSING, "Client zonder Prestatie", cur.line)
+            self._err(
+                sink, f"{path}/Prestaties/Prestatie", E.STRUCTURE_MISSING, "Client zonder Prestatie", cur.line
+            )
         self.client_errors.extend(sink.errors)
         accepted: list[Prestatie] = []
         for line in cur.lines:
@@ -688,7 +766,11 @@ class _Reader:
             self._child(sink, decl, "Clienten", DECLARATIE_PATH)
         elif self.client_index == 0:
             self._err(
-                sink, f"{DECLARATIE_PATH}/Clienten/Client", E.STRUCTURE_MISSING, "geen enkele Client", decl.sourceline
+                sink,
+                f"{DECLARATIE_PATH}/Clienten/Client",
+                E.STRUCTURE_MISSING,
+                "geen enkele Client",
+                _ln(decl),
             )
         if self.declared_total is not None and self.lines_net_known and self.client_index > 0:
             for f in total_findings(self.declared_total, self.lines_net):
@@ -704,6 +786,7 @@ class _Reader:
         ns = ""
         t_header = t_decl = t_clienten = t_client = t_prestaties = t_prestatie = ""
         root: etree._Element | None = None
+        skip = False
         try:
             context = etree.iterparse(
                 source,
@@ -716,6 +799,13 @@ class _Reader:
                 remove_pis=True,
             )
             for event, el in context:
+                if skip:  # only check well-formedness
+                    if event == "start":
+                        stack.append(el.tag)
+                    else:
+                        el.clear()
+                        stack.pop()
+                    continue
                 tag = el.tag
                 if event == "start":
                     stack.append(tag)
@@ -726,17 +816,24 @@ class _Reader:
                         ns = qname.namespace or ""
                         kind = KIND_BY_NAMESPACE.get(ns)
                         if kind is None:
-                            self._err(self.msg_sink, f"/{qname.localname}", E.XML_NAMESPACE, _namespace_message(ns), el.sourceline)
-                            break
-                        if qname.localname != "Bericht":
+                            self._err(
+                                self.msg_sink,
+                                f"/{qname.localname}",
+                                E.XML_NAMESPACE,
+                                _namespace_message(ns),
+                                _ln(el),
+                            )
+                        elif qname.localname != "Bericht":
                             self._err(
                                 self.msg_sink,
                                 "/Bericht",
                                 E.STRUCTURE_MISSING,
                                 f"het root-element moet Bericht zijn, niet {qname.localname}",
-                                el.sourceline,
+                                _ln(el),
                             )
-                            break
+                        if self.msg_sink.errors:
+                            skip = True  # still read to the end: a malformed file is reported as such
+                            continue
                         self.kind, self.ns = kind, "{" + ns + "}"
                         t_header = self.ns + "Header"
                         t_decl = self.ns + "Declaratie"
@@ -755,7 +852,7 @@ class _Reader:
                     elif depth == 4 and tag == t_client and stack[2] == t_clienten and stack[1] == t_decl:
                         self.client_index += 1
                         self.line_index = 0
-                        self.cur = _ClientState(self.client_index, el.sourceline)
+                        self.cur = _ClientState(self.client_index, _ln(el))
                     elif (
                         depth == 6
                         and tag == t_prestatie
@@ -803,10 +900,14 @@ class _Reader:
         except etree.XMLSyntaxError as exc:
             element = "/" + "/".join(_local(t) for t in stack) if stack else "/"
             error = _malformed(self.file, self.message_id, exc, element)
-            return ReadResult(self.file, None, [error], self.kind, self.message_id)
+            return ReadResult(
+                self.file, None, [error], self.kind, self.message_id, header_known=self.header is not None
+            )
         errors = [*self.msg_sink.errors, *self.client_errors]
         if self.message_id is not None:
-            errors = [e if e.message_id is not None else replace(e, message_id=self.message_id) for e in errors]
+            errors = [
+                e if e.message_id is not None else replace(e, message_id=self.message_id) for e in errors
+            ]
         message = self.message if not self.msg_sink.errors else None
         return ReadResult(
             self.file,
@@ -816,6 +917,7 @@ class _Reader:
             self.message_id,
             self.lines_total,
             self.lines_rejected if message is not None else self.lines_total,
+            self.header is not None,
         )
 
 
@@ -856,6 +958,14 @@ def read_file(source: Source, *, xsd: XsdValidator | None = None) -> Iterator[Re
         yield _read(source, file, xsd)
 
 
-def read_bytes(data: bytes, file: str = "<bytes>", *, xsd: XsdValidator | None = None) -> ReadResult:
-    """Read one iJw message from memory; ``file`` is the name used in errors."""
+def read_bytes(
+    data: bytes, file: str = "<bytes>", *, xsd: XsdValidator | None = None
+) -> Iterator[ReadResult]:
+    """Read iJw data from memory (``file`` is the name used in errors); yields one result per
+    Bericht, i.e. exactly one, like ``read_file``."""
+    yield read_message(data, file, xsd=xsd)
+
+
+def read_message(data: bytes, file: str = "<bytes>", *, xsd: XsdValidator | None = None) -> ReadResult:
+    """Read the one iJw message in ``data`` and return its ``ReadResult`` directly."""
     return _read(io.BytesIO(data), file, xsd)

@@ -247,7 +247,7 @@ class Ingester:
         self,
         paths: Iterable[str | Path],
         *,
-        progress: Callable[[str], None] | None = None,
+        progress: Callable[[str], object] | None = None,
         retry_waiting: bool = True,
     ) -> IngestSummary:
         summary = IngestSummary()
@@ -317,6 +317,9 @@ class Ingester:
             if Bericht.objects.filter(afzender=header.afzender, identificatie=header.identificatie).exists():
                 summary.duplicate_messages += 1
                 continue
+            if result.lines_rejected:
+                summary.lines += result.lines_rejected
+                summary.quarantined_lines += result.lines_rejected
             self._apply(delivery, name, data, message, errors, summary)
         delivery.berichten = summary.messages
         delivery.regels = summary.lines
@@ -406,15 +409,16 @@ class Ingester:
             else "/Bericht/Client/StopProducten/StopProduct"
         )
         pseudonym = client_key(message.client.bsn, self.key)
+        products: tuple[m.StartProduct | m.StopProduct, ...] = message.producten
         known = {
             nummer: (agb, client)
             for nummer, agb, client in Toewijzing.objects.filter(
                 gemeente__cbs_code=gemeente_code,
-                toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten],
+                toewijzingnummer__in=[p.toewijzing_nummer for p in products],
             ).values_list("toewijzingnummer", "aanbieder__agb_code", "client__pseudoniem")
         }
         problems = []
-        for index, p in enumerate(message.producten, start=1):
+        for index, p in enumerate(products, start=1):
             element = f"{base}[{index}]/ToewijzingNummer"
             if p.toewijzing_nummer not in known:
                 problems.append(
@@ -558,9 +562,11 @@ class Ingester:
         aanbieder = self.aanbieder(message.header.afzender)
         state = DatabaseClaimState(self.key)
         state.preload(message)
-        errors = list(errors) + check_claim_against_state(message, state, name)
-        rejected_clients = {e.ref for e in errors if e.scope == "client"}
-        rejected_refs = {e.ref for e in errors if e.scope == "line" and e.ref}
+        # The reader already left out the lines and clients it rejected; quarantine them, then
+        # check the remaining lines against the stored allocations and debits.
+        state_errors = check_claim_against_state(message, state, name)
+        rejected_refs = {e.ref for e in state_errors if e.ref}
+        errors = list(errors) + state_errors
         for error in errors:
             self._quarantine(delivery, name, data, error, level="regel", message=message)
         summary.errors.extend(errors)
@@ -574,14 +580,12 @@ class Ingester:
             dagtekening=message.dagtekening,
             totaal_cent=message.totaal_bedrag,
         )
-        stored = self._store_lines(declaratie, message, rejected_clients, rejected_refs)
+        stored = self._store_lines(declaratie, message, rejected_refs)
         summary.lines += stored.offered
         summary.accepted_lines += stored.stored
         summary.quarantined_lines += stored.offered - stored.stored
 
-    def _store_lines(
-        self, declaratie: Declaratie, message: m.Declaratie, rejected_clients: set, rejected_refs: set
-    ):
+    def _store_lines(self, declaratie: Declaratie, message: m.Declaratie, rejected_refs: set[str]) -> _Stored:
         allocations = {
             t.toewijzingnummer: t
             for t in Toewijzing.objects.filter(
@@ -592,10 +596,9 @@ class Ingester:
         rows = []
         offered = 0
         for c in message.clienten:
-            pseudonym = client_key(c.bsn, self.key)
             for p in c.prestaties:
                 offered += 1
-                if pseudonym in rejected_clients or p.referentie_nummer in rejected_refs:
+                if p.referentie_nummer in rejected_refs:
                     continue
                 toewijzing = allocations[p.toewijzing_nummer]
                 sign = 1 if p.debet_credit == "D" else -1
@@ -681,7 +684,7 @@ class Ingester:
             _retry_failed(item, errors[0])
             return
         with transaction.atomic():
-            self._store_lines(bericht.declaratie, single, set(), set())
+            self._store_lines(bericht.declaratie, single, set())
             _close(item)
         summary.reprocessed += 1
         summary.accepted_lines += 1

@@ -50,7 +50,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Final, Protocol
+from typing import IO, Any, Final, Protocol, cast
 
 from lxml import etree
 
@@ -115,7 +115,9 @@ def bsn_findings(bsn: str) -> list[Finding]:
     return []
 
 
-def _order(element: str, end: dt.date | None, start: dt.date | None, end_name: str, start_name: str) -> list[Finding]:
+def _order(
+    element: str, end: dt.date | None, start: dt.date | None, end_name: str, start_name: str
+) -> list[Finding]:
     if end is not None and start is not None and end < start:
         return [Finding(element, E.DATE_ORDER, f"{end_name} {end} ligt voor {start_name} {start}")]
     return []
@@ -166,7 +168,9 @@ def prestatie_findings(
         periode_begin is not None
         and periode_eind is not None
         and periode_begin <= periode_eind
-        and (p.begindatum < periode_begin or p.einddatum > periode_eind)
+        and not (
+            periode_begin <= p.begindatum <= periode_eind and periode_begin <= p.einddatum <= periode_eind
+        )
     ):
         out.append(
             Finding(
@@ -206,11 +210,77 @@ def total_findings(declared_net: int, lines_net: int) -> list[Finding]:
 
 _PREFIX_RE: Final = re.compile(r"(?<=/)(?:\w+:|\{[^}]*\})")
 _BSN_PATH_RE: Final = re.compile(r"/Bsn(\[\d+\])?$")
+# libxml2 quotes element names ('{ns}Name'), facet names ('pattern') and values alike.
+_QUOTED_RE: Final = re.compile(r"'([^']*)'")
+_FACETS: Final = frozenset(
+    {
+        "pattern",
+        "length",
+        "minLength",
+        "maxLength",
+        "enumeration",
+        "minInclusive",
+        "maxInclusive",
+        "whiteSpace",
+    }
+)
 
 
-def _clean_path(path: str | None) -> str:
+def _mask_values(text: str) -> str:
+    """Replace every quoted value in a libxml2 message by '***' (element and facet names stay)."""
+    return _QUOTED_RE.sub(
+        lambda m: m.group(0) if m.group(1).startswith("{") or m.group(1) in _FACETS else "'***'", text
+    )
+
+
+#: Containers of repeated elements: their children always get a position, as in the reader.
+_REPEATING_CONTAINERS: Final = frozenset(
+    {
+        "Clienten",
+        "Prestaties",
+        "ToegewezenProducten",
+        "StartProducten",
+        "StopProducten",
+        "AangevraagdeProducten",
+        "Contactgegevens",
+        "Relaties",
+    }
+)
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def element_path(el: etree._Element) -> str:
+    """Location of ``el`` without namespaces, e.g. ``/Bericht/Declaratie/Clienten/Client[1]``:
+    children of repeating containers always get a position, other elements only when a sibling
+    has the same name."""
+    steps: list[str] = []
+    cur: etree._Element | None = el
+    while cur is not None:
+        name = _local(cur.tag)
+        parent = cur.getparent()
+        if parent is not None:
+            same = [c for c in parent if c.tag == cur.tag]
+            if len(same) > 1 or _local(parent.tag) in _REPEATING_CONTAINERS:
+                name = f"{name}[{same.index(cur) + 1}]"
+        steps.append(name)
+        cur = parent
+    return "/" + "/".join(reversed(steps))
+
+
+def _resolve_path(root: etree._Element, path: str | None) -> str:
+    """libxml2 reports schema errors at paths like ``/*/*[2]/*[5]``; turn them into names."""
     if not path:
         return "/"
+    try:
+        namespaces = {prefix: uri for prefix, uri in root.nsmap.items() if prefix}
+        found = root.getroottree().xpath(path, namespaces=namespaces)
+    except etree.XPathError:
+        found = None
+    if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+        return element_path(found[0])
     return _PREFIX_RE.sub("", path)
 
 
@@ -237,6 +307,10 @@ class XsdValidator:
             doc = etree.parse(str(directory / f"{kind}.xsd"), parser)
             self._schemas[message_namespace(kind)] = (kind, etree.XMLSchema(doc))
 
+    def validate(self, data: bytes, file: str = "<bytes>") -> list[ValidationError]:
+        """Validate one message given as bytes (same as ``validate_bytes``)."""
+        return self.validate_bytes(data, file)
+
     def validate_bytes(self, data: bytes, file: str = "<bytes>") -> list[ValidationError]:
         parser = etree.XMLParser(no_network=True, resolve_entities=False, huge_tree=False, load_dtd=False)
         try:
@@ -259,7 +333,12 @@ class XsdValidator:
         if ns not in self._schemas:
             return [
                 ValidationError(
-                    file, None, "/" + etree.QName(root).localname, E.XML_NAMESPACE, _namespace_message(ns), root.sourceline
+                    file,
+                    None,
+                    "/" + etree.QName(root).localname,
+                    E.XML_NAMESPACE,
+                    _namespace_message(ns),
+                    _sourceline(root),
                 )
             ]
         _kind, schema = self._schemas[ns]
@@ -269,15 +348,25 @@ class XsdValidator:
         if schema.validate(root):
             return []
         out: list[ValidationError] = []
-        for entry in schema.error_log:
-            path = _clean_path(entry.path)
-            if redacted and (
-                _BSN_PATH_RE.search(path)
-                or any(seg.split("[", 1)[0] in PERSONAL_ELEMENTS for seg in path.split("/"))
-            ):
+        entries = cast("Iterable[Any]", schema.error_log)  # lxml-stubs lack _ErrorLog.__iter__
+        for entry in entries:
+            path = _resolve_path(root, entry.path)
+            names = {seg.split("[", 1)[0] for seg in path.split("/")}
+            personal = _BSN_PATH_RE.search(path) is not None or not names.isdisjoint(PERSONAL_ELEMENTS)
+            if redacted and personal:
                 continue
-            out.append(ValidationError(file, message_id, path, E.XSD, f"XSD: {entry.message}", entry.line))
+            text = entry.message
+            if personal or "Geboortedatum" in names:  # never copy a BSN, name or address into an error
+                text = _mask_values(text)
+            out.append(
+                ValidationError(file, message_id, path, E.XSD, f"XSD-fout: {text}", entry.line or None)
+            )
         return out
+
+
+def _sourceline(el: etree._Element) -> int | None:
+    line = el.sourceline
+    return line if isinstance(line, int) else None
 
 
 def _namespace_message(ns: str) -> str:
@@ -287,7 +376,9 @@ def _namespace_message(ns: str) -> str:
     return f"onbekende namespace '{ns}': geen iJw 3.2-bericht ({', '.join(SUPPORTED_KINDS)})"
 
 
-def _malformed(file: str, message_id: str | None, exc: etree.XMLSyntaxError, element: str = "/") -> ValidationError:
+def _malformed(
+    file: str, message_id: str | None, exc: etree.XMLSyntaxError, element: str = "/"
+) -> ValidationError:
     line = exc.lineno if exc.lineno else None
     detail = exc.msg or str(exc)
     where = f" (regel {line})" if line else ""
@@ -341,7 +432,7 @@ def _line_path(referentie_nummer: str, element: str = "") -> str:
 
 
 def check_claim_against_state(
-    decl: Declaratie, state: ClaimState, *, file: str = "<bericht>"
+    decl: Declaratie, state: ClaimState, file: str = "<bericht>"
 ) -> list[ValidationError]:
     """Line-level checks of a (read, layer-b/d valid) JW323 against stored state.
 
@@ -442,7 +533,9 @@ def check_claim_against_state(
                     E.CLAIM_DELETED_ALLOCATION,
                     f"toewijzing {p.toewijzing_nummer} is verwijderd",
                 )
-            elif p.begindatum < alloc.ingangsdatum or (alloc.einddatum is not None and p.einddatum > alloc.einddatum):
+            elif p.begindatum < alloc.ingangsdatum or (
+                alloc.einddatum is not None and p.einddatum > alloc.einddatum
+            ):
                 until = alloc.einddatum.isoformat() if alloc.einddatum is not None else "open einde"
                 err(
                     p,

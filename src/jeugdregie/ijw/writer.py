@@ -11,9 +11,11 @@ Mandatory elements the dataclasses do not carry get neutral placeholders: client
 without address) and ``Toewijzingstijd`` (00:00:00).
 
 Speed: the demo generator writes on the order of 100k messages, so the XML is assembled from
-escaped string fragments instead of an lxml tree (about 100x faster than element building; see
-the measurement in the module's report / ``tests/ijw/test_writer.py``). Every free-text value is
-escaped; characters XML 1.0 cannot carry raise ``ValueError``.
+escaped string fragments instead of an lxml tree. Measured (Python 3.11, lxml 6): about 190k-330k
+messages/s for a JW301/305/307/315 with one product and 51k/s for a JW323 with 10 lines, against
+about 5k/s for the same JW323 built with ``lxml.etree.SubElement``. Every free-text value is
+escaped; characters XML 1.0 cannot carry raise ``ValueError``. ``tests/ijw`` validates the output
+of every message type against the official XSDs.
 """
 
 from __future__ import annotations
@@ -236,7 +238,9 @@ def _jw323(m: Declaratie) -> list[str]:
             ref = f"<ijw:ReferentieNummer>{_esc(p.referentie_nummer)}</ijw:ReferentieNummer>"
             if p.vorig_referentie_nummer is not None:
                 ref += f"<ijw:VorigReferentieNummer>{_esc(p.vorig_referentie_nummer)}</ijw:VorigReferentieNummer>"
-            tarief = "" if p.product_tarief is None else f"<ProductTarief>{int(p.product_tarief)}</ProductTarief>"
+            tarief = (
+                "" if p.product_tarief is None else f"<ProductTarief>{int(p.product_tarief)}</ProductTarief>"
+            )
             parts.append(
                 f"<Prestatie><ProductReferentie>{ref}</ProductReferentie>"
                 f"<ToewijzingNummer>{_esc(p.toewijzing_nummer)}</ToewijzingNummer>"
