@@ -1,32 +1,73 @@
-"""Reads the care facts from the database as the plain records the KPI rules take."""
+"""Reads the care facts from the database as the plain records the KPI rules take.
+
+The rules (jeugdregie.rules.kpi, .carepaths) know nothing of Django; this module is the only
+place that turns rows into facts, so every screen, command and report sees the same numbers.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
 
-from jeugdregie.catalogus.models import Product
-from jeugdregie.rules.kpi import ClaimFact
-from jeugdregie.zorg.models import DeclaratieRegel
+from django.db.models import Max, Min, Sum
+
+from jeugdregie.catalogus.models import Bekostigingsvorm, Product
+from jeugdregie.ijw.models import Bericht
+from jeugdregie.rules.carepaths import AllocationFact
+from jeugdregie.rules.kpi import ClaimFact, Facts
+from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing, VerzoekOmToewijzing, ZorgStart, ZorgStop
+
+# Relapse and inflow look 183 days around a period: load that much extra.
+MARGIN = dt.timedelta(days=190)
 
 
-def _product_index() -> dict[int, tuple[str, str, str, str]]:
-    """product id -> (segment, group, product code in the current book, meerwerk/maatwerk flag).
-    Legacy products are reported as their mapped new product so history stays comparable; the
-    group and segment are the new product's, the flag the claimed product's own."""
+def _product_index() -> dict[int, tuple[str, str, str, str, bool]]:
+    """product id -> (segment, group, product code in the current book, meerwerk/maatwerk flag,
+    P x Q). Legacy products are reported as their mapped new product so history stays comparable;
+    group and segment are the new product's, the flag and funding form the claimed product's own."""
     index = {}
     for product in Product.objects.select_related("groep__segment", "mapping__nieuw_product__groep__segment"):
         current = product.mapping.nieuw_product if hasattr(product, "mapping") else product
         segment = current.groep.segment.code if current.groep.segment else ""
-        index[product.pk] = (segment, current.groep.code, current.code, product.meerwerk_maatwerk)
+        index[product.pk] = (
+            segment,
+            current.groep.code,
+            current.code,
+            product.meerwerk_maatwerk,
+            product.bekostigingsvorm == Bekostigingsvorm.INSPANNING,
+        )
     return index
 
 
+def _referrers() -> dict[int, tuple[str, dt.date]]:
+    """allocation id -> (referrer type, request date) for allocations a JW315 request led to."""
+    requests = {
+        (agb, ref): (kind, day)
+        for agb, ref, kind, day in VerzoekOmToewijzing.objects.values_list(
+            "aanbieder_id", "referentie_aanbieder", "verwijzer_type", "aangevraagd_op"
+        )
+    }
+    found = {}
+    for pk, agb, ref in Toewijzing.objects.exclude(referentie_aanbieder="").values_list(
+        "pk", "aanbieder_id", "referentie_aanbieder"
+    ):
+        if (agb, ref) in requests:
+            found[pk] = requests[(agb, ref)]
+    return found
+
+
 def claim_facts(
-    begin: dt.date, end: dt.date, *, gemeente: str | None = None, aanbieder: str | None = None
+    begin: dt.date,
+    end: dt.date,
+    *,
+    gemeente: str | None = None,
+    aanbieder: str | None = None,
+    products: dict | None = None,
+    referrers: dict | None = None,
 ) -> Iterator[ClaimFact]:
     """Claim lines whose ProductPeriode begins in [begin, end]."""
-    products = _product_index()
+    products = products if products is not None else _product_index()
+    referrers = referrers if referrers is not None else _referrers()
     rows = DeclaratieRegel.objects.filter(periode_begin__gte=begin, periode_begin__lte=end)
     if gemeente:
         rows = rows.filter(gemeente__cbs_code=gemeente)
@@ -42,9 +83,124 @@ def claim_facts(
         "periode_begin",
         "bedrag_cent",
         "volume",
+        "toewijzing_id",
     )
-    for client, gem, agb, cat, nga, product_id, begin_day, bedrag, volume in rows.values_list(
+    for client, gem, agb, cat, nga, product_id, day, bedrag, volume, toewijzing in rows.values_list(
         *fields
     ).iterator(chunk_size=5000):
-        segment, groep, code, custom = products.get(product_id, ("", "", "", ""))
-        yield ClaimFact(client, gem, agb, cat, nga, segment, groep, code, custom, begin_day, bedrag, volume)
+        segment, groep, code, custom, _pxq = products.get(product_id, ("", "", "", "", False))
+        verwijzer = referrers.get(toewijzing, ("01", None))[0]
+        yield ClaimFact(
+            client, gem, agb, cat, nga, segment, groep, code, custom, day, bedrag, volume, verwijzer
+        )
+
+
+def allocation_facts(begin: dt.date, end: dt.date, *, products=None, referrers=None) -> list[AllocationFact]:
+    """Allocations valid on at least one day of [begin, end]; deleted allocations are left out
+    (they never were care)."""
+    products = products if products is not None else _product_index()
+    referrers = referrers if referrers is not None else _referrers()
+    rows = Toewijzing.objects.filter(verwijderd=False, ingangsdatum__lte=end).exclude(einddatum__lt=begin)
+    claimed = dict(
+        DeclaratieRegel.objects.filter(toewijzing__in=rows)
+        .values("toewijzing_id")
+        .annotate(v=Sum("volume"))
+        .values_list("toewijzing_id", "v")
+    )
+    starts = dict(
+        ZorgStart.objects.filter(toewijzing__in=rows)
+        .values("toewijzing_id")
+        .annotate(d=Min("begindatum"))
+        .values_list("toewijzing_id", "d")
+    )
+    last_stop_day = dict(
+        ZorgStop.objects.filter(toewijzing__in=rows)
+        .values("toewijzing_id")
+        .annotate(d=Max("einddatum"))
+        .values_list("toewijzing_id", "d")
+    )
+    stop_reason = {
+        t: reden
+        for t, day, reden in ZorgStop.objects.filter(toewijzing__in=rows)
+        .order_by("einddatum", "pk")
+        .values_list("toewijzing_id", "einddatum", "reden_beeindiging")
+        if last_stop_day.get(t) == day
+    }
+    facts = []
+    fields = (
+        "pk",
+        "client__pseudoniem",
+        "gemeente__cbs_code",
+        "aanbieder__agb_code",
+        "aanbieder__categorie",
+        "aanbieder__is_nga",
+        "product_id",
+        "product_categorie",
+        "ingangsdatum",
+        "einddatum",
+        "volume",
+        "frequentie",
+        "toewijzingsdatum",
+    )
+    for (
+        pk,
+        client,
+        gem,
+        agb,
+        cat,
+        nga,
+        product_id,
+        pcat,
+        start,
+        stop,
+        volume,
+        freq,
+        allocated_on,
+    ) in rows.values_list(*fields).iterator(chunk_size=5000):
+        segment, groep, code, _custom, pxq = products.get(product_id, ("", "", "", "", False))
+        verwijzer, requested = referrers.get(pk, ("01", None))
+        facts.append(
+            AllocationFact(
+                id=pk,
+                client=client,
+                gemeente=gem,
+                aanbieder=agb,
+                categorie=cat,
+                is_nga=nga,
+                segment=segment,
+                groep=groep,
+                product=code,
+                product_categorie=pcat,
+                ingangsdatum=start,
+                einddatum=stop,
+                verwijzer=verwijzer,
+                pxq=pxq,
+                volume=volume,
+                frequentie=freq,
+                claimed_volume=claimed.get(pk) or 0,
+                toewijzingsdatum=allocated_on,
+                aangevraagd_op=requested,
+                zorg_start=starts.get(pk),
+                stop_reden=stop_reason.get(pk, ""),
+            )
+        )
+    return facts
+
+
+def data_complete_until() -> dt.date:
+    """The newest message date: follow-up windows (relapse) end there."""
+    return Bericht.objects.aggregate(d=Max("dagtekening"))["d"] or dt.date.today()
+
+
+def load_facts(begin: dt.date, end: dt.date, *, as_of: dt.date | None = None) -> Facts:
+    """All facts the KPIs need for periods inside [begin, end]."""
+    products = _product_index()
+    referrers = _referrers()
+    wide_begin, wide_end = begin - MARGIN, end + MARGIN
+    claims = list(
+        claim_facts(
+            dt.date(begin.year, 1, 1), dt.date(end.year, 12, 31), products=products, referrers=referrers
+        )
+    )
+    allocations = allocation_facts(wide_begin, wide_end, products=products, referrers=referrers)
+    return Facts(claims=claims, allocations=allocations, as_of=as_of or data_complete_until())

@@ -9,10 +9,25 @@ database); nothing here knows about Django.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+from .carepaths import (
+    AllocationFact,
+    CarePath,
+    care_paths,
+    dropped_out,
+    extension_ids,
+    follow_up_known,
+    relapsed,
+    top_sequences,
+    waiting_days,
+)
+from .carepaths import allocated_volume as _allocated_volume
 
 Direction = Literal["lager", "hoger", "neutraal"]
 
@@ -33,6 +48,7 @@ class ClaimFact:
     periode_begin: dt.date  # ProductPeriode begin: money is attributed to the period of care
     bedrag_cent: int
     volume: int
+    verwijzer: str = "01"  # referrer type of the allocation's request; 01 gemeente when none
 
 
 @dataclass(frozen=True)
@@ -60,38 +76,239 @@ def month(y: int, mo: int) -> Period:
     return Period(dt.date(y, mo, 1), end, f"{y}-{mo:02d}")
 
 
-# ---------------------------------------------------------------- claim-based KPIs
+SIZE_CLASS_LIMITS_CENT = (25_000_000, 100_000_000)  # micro < EUR 250k, klein < EUR 1M, groot >= 1M
 
 
-def spend(facts: Iterable[ClaimFact]) -> int:
-    """Net claimed amount in cents (debet minus credit)."""
-    return sum(f.bedrag_cent for f in facts)
+@dataclass
+class Facts:
+    """Everything the KPIs read. Claims and allocations should cover the periods asked for plus
+    183 days around them (relapse and inflow look back and ahead); `as_of` is the date the data
+    is complete to (follow-up windows end there)."""
+
+    claims: Sequence[ClaimFact]
+    allocations: Sequence[AllocationFact]
+    as_of: dt.date
+    size_class_limits: tuple[int, int] = SIZE_CLASS_LIMITS_CENT
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def paths(self) -> list[CarePath]:
+        return care_paths(self.allocations)
+
+    @cached_property
+    def extensions(self) -> set[int]:
+        return extension_ids(self.allocations)
+
+    @cached_property
+    def starts_by_client(self) -> dict[str, list[dt.date]]:
+        starts: dict[str, list[dt.date]] = defaultdict(list)
+        for a in self.allocations:
+            starts[a.client].append(a.ingangsdatum)
+        return starts
+
+    @cached_property
+    def allocations_by_client(self) -> dict[str, list[AllocationFact]]:
+        found: dict[str, list[AllocationFact]] = defaultdict(list)
+        for a in self.allocations:
+            found[a.client].append(a)
+        return found
+
+    def provider_spend(self, y: int) -> dict[str, int]:
+        if ("provider_spend", y) not in self._cache:
+            totals: dict[str, int] = defaultdict(int)
+            for c in self.claims:
+                if c.periode_begin.year == y:
+                    totals[c.aanbieder] += c.bedrag_cent
+            self._cache[("provider_spend", y)] = dict(totals)
+        return self._cache[("provider_spend", y)]
+
+    def size_class(self, aanbieder: str, y: int) -> str:
+        spent = self.provider_spend(y).get(aanbieder, 0)
+        micro, klein = self.size_class_limits
+        return "micro" if spent < micro else ("klein" if spent < klein else "groot")
 
 
-def clients(facts: Iterable[ClaimFact]) -> int:
-    """Distinct clients with a net positive claimed amount."""
+# ---------------------------------------------------------------- how records are cut
+
+CUTS = ("gemeente", "aanbieder", "categorie", "segment", "groep", "product", "verwijzer")
+
+
+def cut_value(record: Any, cut: str) -> Hashable:
+    if isinstance(record, CarePath):
+        record = record.last  # a path sits where it ended
+    if cut == "categorie":
+        return "NGA" if record.is_nga else record.categorie
+    return getattr(record, cut)
+
+
+# ---------------------------------------------------------------- the KPIs
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def _claims_in(facts: Facts, period: Period) -> list[ClaimFact]:
+    return [c for c in facts.claims if period.contains(c.periode_begin)]
+
+
+def _spend(records, facts, period) -> int:
+    return sum(c.bedrag_cent for c in records)
+
+
+def _clients(records, facts, period) -> int:
     net: dict[str, int] = defaultdict(int)
-    for f in facts:
-        net[f.client] += f.bedrag_cent
+    for c in records:
+        net[c.client] += c.bedrag_cent
     return sum(1 for total in net.values() if total > 0)
 
 
-def cost_per_client(facts: Iterable[ClaimFact]) -> float | None:
-    facts = list(facts)
-    n = clients(facts)
-    return spend(facts) / n if n else None
+def _cost_per_client(records, facts, period) -> float | None:
+    n = _clients(records, facts, period)
+    return _spend(records, facts, period) / n if n else None
 
 
-def nga_share(facts: Iterable[ClaimFact]) -> float | None:
-    facts = list(facts)
-    total = spend(facts)
-    return spend(f for f in facts if f.is_nga) / total if total else None
+def _nga_share(records, facts, period) -> float | None:
+    return _share(sum(c.bedrag_cent for c in records if c.is_nga), _spend(records, facts, period))
 
 
-def custom_share(facts: Iterable[ClaimFact]) -> float | None:
-    facts = list(facts)
-    total = spend(facts)
-    return spend(f for f in facts if f.custom) / total if total else None
+def _custom_share(records, facts, period) -> float | None:
+    return _share(sum(c.bedrag_cent for c in records if c.custom), _spend(records, facts, period))
+
+
+def _size_class_share(records, facts, period) -> dict[str, float] | None:
+    total = _spend(records, facts, period)
+    if not total:
+        return None
+    by_class: dict[str, int] = {"micro": 0, "klein": 0, "groot": 0}
+    for c in records:
+        by_class[facts.size_class(c.aanbieder, c.periode_begin.year)] += c.bedrag_cent
+    return {k: v / total for k, v in by_class.items()}
+
+
+def _allocations_valid(facts: Facts, period: Period) -> list[AllocationFact]:
+    return [a for a in facts.allocations if a.valid_on_any_day(period.begin, period.end)]
+
+
+def _allocations_new(facts: Facts, period: Period) -> list[AllocationFact]:
+    return [a for a in facts.allocations if period.contains(a.ingangsdatum)]
+
+
+def _distinct_clients(records, facts, period) -> int:
+    return len({r.client for r in records})
+
+
+def _count(records, facts, period) -> int:
+    return len(records)
+
+
+def _pxq_ended(facts: Facts, period: Period) -> list[AllocationFact]:
+    return [
+        a for a in facts.allocations if a.pxq and a.einddatum is not None and period.contains(a.einddatum)
+    ]
+
+
+def _redemption(records, facts, period) -> float | None:
+    allocated = claimed = 0.0
+    for a in records:
+        volume = _allocated_volume(a)
+        if volume:
+            allocated += volume
+            claimed += a.claimed_volume
+    return _share(claimed, allocated)
+
+
+def _extension_rate(records, facts, period) -> float | None:
+    return _share(sum(1 for a in records if a.id in facts.extensions), len(records))
+
+
+def _paths_ended(facts: Facts, period: Period) -> list[CarePath]:
+    return [p for p in facts.paths if p.end is not None and period.contains(p.end)]
+
+
+def _avg_duration_months(records, facts, period) -> float | None:
+    if not records:
+        return None
+    return statistics.fmean(p.duration_days for p in records) / (365.25 / 12)
+
+
+def _paths_followed_up(facts: Facts, period: Period) -> list[CarePath]:
+    """Paths ended in the period, but only when the whole period has 183 days of follow-up:
+    a rate over part of the period would change as data arrives."""
+    if (facts.as_of - period.end).days < 183:
+        return []
+    return [p for p in _paths_ended(facts, period) if follow_up_known(p, facts.as_of)]
+
+
+def _relapse_rate(records, facts, period) -> float | None:
+    return _share(sum(1 for p in records if relapsed(p, facts.starts_by_client)), len(records))
+
+
+def _no_restart_rate(records, facts, period) -> float | None:
+    rate = _relapse_rate(records, facts, period)
+    return None if rate is None else 1 - rate
+
+
+def _dropout_rate(records, facts, period) -> float | None:
+    return _share(sum(1 for p in records if dropped_out(p)), len(records))
+
+
+def _inflow_paths(facts: Facts, period: Period) -> list[CarePath]:
+    """Per client the first path starting in the period, when the client had no allocation valid
+    in the 183 days before it."""
+    first: dict[str, CarePath] = {}
+    for p in facts.paths:
+        if period.contains(p.begin) and (p.client not in first or p.begin < first[p.client].begin):
+            first[p.client] = p
+    found = []
+    for client, path in first.items():
+        window_begin = path.begin - dt.timedelta(days=183)
+        window_end = path.begin - dt.timedelta(days=1)
+        if not any(a.valid_on_any_day(window_begin, window_end) for a in facts.allocations_by_client[client]):
+            found.append(path)
+    return found
+
+
+def _outflow_allocations(facts: Facts, period: Period) -> list[AllocationFact]:
+    """Allocations valid at the period's start of clients who have none valid at its end."""
+    found = []
+    for allocations in facts.allocations_by_client.values():
+        at_start = [a for a in allocations if a.valid_on(period.begin)]
+        if at_start and not any(a.valid_on(period.end) for a in allocations):
+            found.extend(at_start)
+    return found
+
+
+def _started_with_wait(facts: Facts, period: Period) -> list[AllocationFact]:
+    return [
+        a
+        for a in facts.allocations
+        if a.zorg_start and period.contains(a.zorg_start) and waiting_days(a) is not None
+    ]
+
+
+def _waits(records: Sequence[AllocationFact]) -> list[int]:
+    return [d for d in map(waiting_days, records) if d is not None]
+
+
+def _waiting_median(records, facts, period) -> float | None:
+    days = _waits(records)
+    return statistics.median(days) if days else None
+
+
+def _waiting_p90(records, facts, period) -> float | None:
+    days = sorted(_waits(records))
+    if not days:
+        return None
+    # Nearest-rank percentile: the smallest value with at least 90% of values at or below it.
+    rank = max(1, -(-len(days) * 90 // 100))
+    return float(days[rank - 1])
+
+
+def _top_paths(records, facts, period) -> list[dict] | None:
+    if not records:
+        return None
+    return [{"producten": list(seq), "aantal": n} for seq, n in top_sequences(records, 10)]
 
 
 @dataclass(frozen=True)
@@ -99,9 +316,14 @@ class Kpi:
     id: str
     label: str
     definition: str
-    unit: Literal["cent", "aantal", "fractie", "dagen", "maanden"]
+    unit: Literal["cent", "aantal", "fractie", "dagen", "maanden", "tabel"]
     good: Direction
-    compute: Callable[[list[ClaimFact]], float | int | None]
+    base: Callable[[Facts, Period], Sequence[Any]]
+    value: Callable[[Sequence[Any], Facts, Period], Any]
+
+
+def _claims_base(facts: Facts, period: Period) -> list[ClaimFact]:
+    return _claims_in(facts, period)
 
 
 REGISTRY: dict[str, Kpi] = {
@@ -113,7 +335,8 @@ REGISTRY: dict[str, Kpi] = {
             "Netto gedeclareerd bedrag (debet minus credit), toegerekend aan de productperiode.",
             "cent",
             "lager",
-            spend,
+            _claims_base,
+            _spend,
         ),
         Kpi(
             "clients",
@@ -121,7 +344,18 @@ REGISTRY: dict[str, Kpi] = {
             "Unieke cliënten met een netto positief gedeclareerd bedrag in de periode.",
             "aantal",
             "neutraal",
-            clients,
+            _claims_base,
+            _clients,
+        ),
+        Kpi(
+            "clients_in_care",
+            "Cliënten in zorg",
+            "Unieke cliënten met een toewijzing die minstens één dag in de periode geldig is (verwijderde "
+            "toewijzingen tellen niet).",
+            "aantal",
+            "neutraal",
+            _allocations_valid,
+            _distinct_clients,
         ),
         Kpi(
             "cost_per_client",
@@ -129,7 +363,77 @@ REGISTRY: dict[str, Kpi] = {
             "Kosten gedeeld door het aantal cliënten.",
             "cent",
             "lager",
-            cost_per_client,
+            _claims_base,
+            _cost_per_client,
+        ),
+        Kpi(
+            "allocations_new",
+            "Nieuwe toewijzingen",
+            "Toewijzingen met een ingangsdatum in de periode.",
+            "aantal",
+            "neutraal",
+            _allocations_new,
+            _count,
+        ),
+        Kpi(
+            "redemption_rate",
+            "Verzilvering",
+            "Voor P x Q-toewijzingen die in de periode eindigden: gedeclareerd volume gedeeld door het toegewezen "
+            "volume over de hele looptijd (volume x aantal frequentieperioden; frequentie 6 = totaal).",
+            "fractie",
+            "neutraal",
+            _pxq_ended,
+            _redemption,
+        ),
+        Kpi(
+            "extension_rate",
+            "Verlengingen",
+            "Aandeel nieuwe toewijzingen dat 0-31 dagen na het einde van een eerdere toewijzing van dezelfde "
+            "cliënt voor hetzelfde product begint.",
+            "fractie",
+            "lager",
+            _allocations_new,
+            _extension_rate,
+        ),
+        Kpi(
+            "avg_duration_months",
+            "Gemiddelde duur zorgpad",
+            "Gemiddelde duur (laatste einde - eerste begin) van de zorgpaden die in de periode eindigden; een "
+            "zorgpad is per cliënt en productcategorie een keten van toewijzingen die elk hoogstens 31 dagen na "
+            "het einde van de vorige beginnen.",
+            "maanden",
+            "lager",
+            _paths_ended,
+            _avg_duration_months,
+        ),
+        Kpi(
+            "relapse_rate",
+            "Herhaald beroep (recidive)",
+            "Aandeel zorgpaden geëindigd in de periode waarna de cliënt 32-183 dagen later een nieuwe toewijzing "
+            "begint; alleen als er 183 dagen follow-up zijn.",
+            "fractie",
+            "lager",
+            _paths_followed_up,
+            _relapse_rate,
+        ),
+        Kpi(
+            "no_restart_rate",
+            "Geen nieuwe start",
+            "Uitkomstindicator 'geen nieuwe start': 1 - recidive, met dezelfde follow-upregel.",
+            "fractie",
+            "hoger",
+            _paths_followed_up,
+            _no_restart_rate,
+        ),
+        Kpi(
+            "dropout_rate",
+            "Uitval",
+            "Uitkomstindicator 'uitval': aandeel zorgpaden geëindigd in de periode waarvan de laatste stop (JW307) "
+            "reden 32, 33 of 34 (voortijdig afgesloten) heeft.",
+            "fractie",
+            "lager",
+            _paths_ended,
+            _dropout_rate,
         ),
         Kpi(
             "nga_share",
@@ -137,7 +441,8 @@ REGISTRY: dict[str, Kpi] = {
             "Kosten bij niet-gecontracteerde aanbieders gedeeld door de kosten.",
             "fractie",
             "lager",
-            nga_share,
+            _claims_base,
+            _nga_share,
         ),
         Kpi(
             "custom_share",
@@ -145,37 +450,95 @@ REGISTRY: dict[str, Kpi] = {
             "Kosten van producten gemarkeerd als meerwerk of maatwerk gedeeld door de kosten.",
             "fractie",
             "lager",
-            custom_share,
+            _claims_base,
+            _custom_share,
+        ),
+        Kpi(
+            "size_class_share",
+            "Kosten per grootteklasse aanbieder",
+            "Aandeel van de kosten per grootteklasse van de aanbieder (micro < EUR 250.000 regionale omzet per "
+            "jaar, klein < EUR 1 mln, groot >= EUR 1 mln).",
+            "tabel",
+            "neutraal",
+            _claims_base,
+            _size_class_share,
+        ),
+        Kpi(
+            "inflow",
+            "Instroom",
+            "Cliënten van wie het eerste zorgpad in de periode begint zonder zorg in de 183 dagen ervoor.",
+            "aantal",
+            "neutraal",
+            _inflow_paths,
+            _distinct_clients,
+        ),
+        Kpi(
+            "outflow",
+            "Uitstroom",
+            "Cliënten met een geldige toewijzing aan het begin van de periode en geen aan het einde.",
+            "aantal",
+            "neutraal",
+            _outflow_allocations,
+            _distinct_clients,
+        ),
+        Kpi(
+            "waiting_days",
+            "Wachttijd (mediaan)",
+            "Dagen van verzoek (JW315) of toewijzingsdatum (JW301) tot start zorg (JW305): mediaan van de starts "
+            "in de periode.",
+            "dagen",
+            "lager",
+            _started_with_wait,
+            _waiting_median,
+        ),
+        Kpi(
+            "waiting_days_p90",
+            "Wachttijd (90e percentiel)",
+            "Als wachttijd, het 90e percentiel (nearest rank) van de starts in de periode.",
+            "dagen",
+            "lager",
+            _started_with_wait,
+            _waiting_p90,
+        ),
+        Kpi(
+            "top_paths",
+            "Meest voorkomende zorgpaden",
+            "De tien vaakst voorkomende productreeksen binnen zorgpaden die in de periode eindigden, met aantallen.",
+            "tabel",
+            "neutraal",
+            _paths_ended,
+            _top_paths,
         ),
     )
 }
 
-# Cuts (SYSTEM.md section 7): how facts are grouped.
-CUTS: dict[str, Callable[[ClaimFact], Hashable]] = {
-    "gemeente": lambda f: f.gemeente,
-    "aanbieder": lambda f: f.aanbieder,
-    "categorie": lambda f: "NGA" if f.is_nga else f.categorie,
-    "segment": lambda f: f.segment,
-    "groep": lambda f: f.groep,
-    "product": lambda f: f.product,
-}
 
-
-def compute(kpi_id: str, facts: Iterable[ClaimFact], period: Period, by: tuple[str, ...] = ()) -> dict:
-    """The KPI for the facts whose ProductPeriode begins in `period`, grouped by the given cuts.
-    Returns {group key tuple: value}; the empty tuple is the whole."""
+def compute(kpi_id: str, facts: Facts, period: Period, by: tuple[str, ...] = ()) -> dict[tuple, Any]:
+    """The KPI over `period`, grouped by the given cuts: {group key tuple: value}; the empty tuple
+    is the whole. Groups without base records are absent."""
     kpi = REGISTRY[kpi_id]
-    groups: dict[tuple, list[ClaimFact]] = defaultdict(list)
-    for f in facts:
-        if period.contains(f.periode_begin):
-            groups[tuple(CUTS[c](f) for c in by)].append(f)
-    return {key: kpi.compute(rows) for key, rows in sorted(groups.items())}
+    for cut in by:
+        if cut not in CUTS:
+            raise ValueError(f"Onbekende uitsnede: {cut}")
+    groups: dict[tuple, list[Any]] = defaultdict(list)
+    records = kpi.base(facts, period)
+    if not by:
+        return {(): kpi.value(list(records), facts, period)}
+    for record in records:
+        groups[tuple(cut_value(record, c) for c in by)].append(record)
+    return {key: kpi.value(rows, facts, period) for key, rows in sorted(groups.items())}
 
 
-def market_table(facts: Iterable[ClaimFact], y: int) -> dict[tuple[str, str], tuple[int, int]]:
+def market_table(facts: Facts, y: int) -> dict[tuple[str, str], tuple[int, int]]:
     """Seed 000 section 7.1: (municipality, segment) -> (clients, spend in cents) for year `y`.
     Transport appears under segment "" (vervoer)."""
-    facts = list(facts)
     spends = compute("spend", facts, year(y), ("gemeente", "segment"))
     counts = compute("clients", facts, year(y), ("gemeente", "segment"))
-    return {(g, s): (int(counts[(g, s)] or 0), int(spends[(g, s)])) for (g, s) in spends}
+    return {key: (int(counts[key]), int(spends[key])) for key in spends}
+
+
+def claim_only(claims: Iterable[ClaimFact], as_of: dt.date | None = None) -> Facts:
+    """Facts with claims only (enough for the claim-based KPIs and the market table)."""
+    claims = list(claims)
+    last = max((c.periode_begin for c in claims), default=dt.date.today())
+    return Facts(claims=claims, allocations=[], as_of=as_of or last)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 
 from jeugdregie.monitoring.facts import claim_facts
 from jeugdregie.regio.models import Gemeente
-from jeugdregie.rules.kpi import market_table
+from jeugdregie.rules.kpi import claim_only, market_table
 
 SEGMENT_LABELS = {"2": "2 Wonen", "3": "3 Dag", "4": "4 Ambulant", "": "Vervoer"}
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, year, as_json, **options):
-        table = market_table(claim_facts(dt.date(year, 1, 1), dt.date(year, 12, 31)), year)
+        table = market_table(claim_only(claim_facts(dt.date(year, 1, 1), dt.date(year, 12, 31))), year)
         names = dict(Gemeente.objects.values_list("cbs_code", "naam"))
         rows = [
             {
