@@ -91,7 +91,7 @@ def compute_ceilings(
         reference = sum(by_gemeente.values())
         adjusted = factor * (1 + Decimal(adjustment(aanbieder, groep)) / 100)
         amount = max(0, round_cents(Decimal(reference) * adjusted))
-        weights = {g: v for g, v in sorted(by_gemeente.items()) if v > 0}
+        weights: dict[str, int | Decimal] = {g: v for g, v in sorted(by_gemeente.items()) if v > 0}
         if not weights:
             weights = dict(fallback_key or {})
         split = split_largest_remainder(amount, weights) if weights else {}
