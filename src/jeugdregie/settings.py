@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jeugdregie.zorg",
     "jeugdregie.ijw",
     "jeugdregie.monitoring",
+    "jeugdregie.budget",
     "jeugdregie.demo",
     "jeugdregie.web",
 ]

@@ -1,0 +1,107 @@
+"""Ceilings (prestatieafspraken) per provider, product group and year, their split to the
+municipalities, manual overrides with who/when/why, policy adjustments and the regional C budget."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from jeugdregie.catalogus.models import ProductGroep, Segment
+from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.regio.models import Gemeente
+
+
+class Beleidsaanpassing(models.Model):
+    """A policy percentage on the ceilings (e.g. -3% afbouw), for the region, a segment or a
+    provider. The most specific one applies: provider before segment before region."""
+
+    jaar = models.PositiveSmallIntegerField("jaar")
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, null=True, blank=True)
+    aanbieder = models.ForeignKey(Aanbieder, on_delete=models.PROTECT, null=True, blank=True)
+    percentage = models.DecimalField("percentage", max_digits=6, decimal_places=3)
+    toelichting = models.CharField("toelichting", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "beleidsaanpassing"
+        verbose_name_plural = "beleidsaanpassingen"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jaar", "segment", "aanbieder"], name="aanpassing_uniek", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = self.aanbieder or self.segment or "regio"
+        return f"{self.jaar} {scope}: {self.percentage}%"
+
+    def clean(self) -> None:
+        if self.segment_id and self.aanbieder_id:
+            raise ValidationError("Kies een segment of een aanbieder, niet beide.")
+
+
+class Plafond(models.Model):
+    aanbieder = models.ForeignKey(Aanbieder, on_delete=models.PROTECT, related_name="plafonds")
+    groep = models.ForeignKey(ProductGroep, on_delete=models.PROTECT, related_name="plafonds")
+    jaar = models.PositiveSmallIntegerField("jaar")
+    referentiejaar = models.PositiveSmallIntegerField("referentiejaar")
+    referentie_cent = models.BigIntegerField("productie referentiejaar (cent)")
+    berekend_cent = models.BigIntegerField("berekend plafond (cent)")
+    bedrag_cent = models.BigIntegerField("plafond (cent)")
+    basis = models.CharField("basis", max_length=40)
+    handmatig = models.BooleanField("handmatig vastgesteld", default=False)
+
+    class Meta:
+        verbose_name = "budgetplafond"
+        verbose_name_plural = "budgetplafonds"
+        constraints = [models.UniqueConstraint(fields=["aanbieder", "groep", "jaar"], name="plafond_uniek")]
+        ordering = ["jaar", "aanbieder__naam", "groep__code"]
+
+    def __str__(self) -> str:
+        return f"{self.aanbieder.naam} {self.groep.naam} {self.jaar}: EUR {self.bedrag_cent / 100:,.2f}"
+
+
+class PlafondVerdeling(models.Model):
+    plafond = models.ForeignKey(Plafond, on_delete=models.CASCADE, related_name="verdeling")
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT)
+    bedrag_cent = models.BigIntegerField("bedrag (cent)")
+
+    class Meta:
+        verbose_name = "verdeling over gemeenten"
+        verbose_name_plural = "verdeling over gemeenten"
+        constraints = [models.UniqueConstraint(fields=["plafond", "gemeente"], name="verdeling_uniek")]
+
+    def __str__(self) -> str:
+        return f"{self.gemeente.naam}: {self.bedrag_cent}"
+
+
+class PlafondWijziging(models.Model):
+    """A manual override of a ceiling: who, when and why (the amount is re-split automatically)."""
+
+    plafond = models.ForeignKey(Plafond, on_delete=models.CASCADE, related_name="wijzigingen")
+    oud_cent = models.BigIntegerField("oud plafond (cent)")
+    nieuw_cent = models.BigIntegerField("nieuw plafond (cent)")
+    door = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="door")
+    op = models.DateTimeField("op", auto_now_add=True)
+    reden = models.TextField("reden")
+
+    class Meta:
+        verbose_name = "plafondwijziging"
+        verbose_name_plural = "plafondwijzigingen"
+        ordering = ["-op"]
+
+    def __str__(self) -> str:
+        return f"{self.plafond}: {self.oud_cent} -> {self.nieuw_cent} ({self.door})"
+
+
+class CBudget(models.Model):
+    """The regional budget shared by the category C providers (no individual ceilings)."""
+
+    jaar = models.PositiveSmallIntegerField("jaar", unique=True)
+    referentiejaar = models.PositiveSmallIntegerField("referentiejaar")
+    bedrag_cent = models.BigIntegerField("budget (cent)")
+
+    class Meta:
+        verbose_name = "regionaal C-budget"
+        verbose_name_plural = "regionale C-budgetten"
+
+    def __str__(self) -> str:
+        return f"C-budget {self.jaar}: EUR {self.bedrag_cent / 100:,.2f}"
