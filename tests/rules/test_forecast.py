@@ -1,0 +1,82 @@
+import datetime as dt
+
+import pytest
+
+from jeugdregie.rules.forecast import (
+    ClaimAmount,
+    RunningAllocation,
+    backtest,
+    best_method,
+    corrected,
+    forecast_year,
+    lag_profile,
+    month_index,
+    observed_by_month,
+    with_band,
+)
+
+LAGS = ((0, 0.5), (1, 0.3), (2, 0.2))  # half in the month itself, 30% a month later, 20% two months later
+
+
+def history(first_year=2022, last_month=month_index(2025, 12), monthly=lambda m: 10_000):
+    claims = []
+    for month in range(month_index(first_year, 1), last_month + 1):
+        for lag, share in LAGS:
+            claims.append(ClaimAmount(month, month + lag, round(monthly(month) * share)))
+    return claims
+
+
+def test_lag_profile_is_learned_from_fully_received_months():
+    profile = lag_profile(history(), known_until=month_index(2024, 6))
+    assert profile[:4] == pytest.approx([0.5, 0.8, 1.0, 1.0])
+    assert profile[-1] == 1.0
+
+
+def test_chain_ladder_grosses_up_the_recent_months():
+    claims = history()
+    known = month_index(2024, 6)
+    observed = observed_by_month(claims, known)
+    assert (observed[known], observed[known - 1], observed[known - 2]) == (5_000, 8_000, 10_000)
+    fixed = corrected(observed, lag_profile(claims, known), known)
+    assert fixed[known] == pytest.approx(10_000) and fixed[known - 1] == pytest.approx(10_000)
+
+
+def test_run_rate_and_same_period_on_a_flat_series():
+    result = forecast_year(history(), 2024, dt.date(2024, 4, 30))
+    assert result["run_rate"].value_cent == pytest.approx(120_000)
+    assert result["same_period"].value_cent == pytest.approx(120_000)
+    assert result["combination"].value_cent == pytest.approx(120_000)
+
+
+def test_same_period_follows_seasonality_run_rate_does_not():
+    # Every year: 5,000 a month in January-April, 15,000 afterwards: total 140,000.
+    seasonal = history(monthly=lambda m: 5_000 if m % 12 < 4 else 15_000)
+    result = forecast_year(seasonal, 2024, dt.date(2024, 4, 30))
+    assert result["same_period"].value_cent == pytest.approx(140_000)
+    assert result["run_rate"].value_cent == pytest.approx(60_000)
+    rows = backtest(seasonal, years=[2023, 2024], months=[4, 8])
+    april = best_method(rows, 4)
+    assert april.method == "same_period" and april.mape == pytest.approx(0, abs=1e-9)
+    run_rate_april = next(r for r in rows if r.method == "run_rate" and r.month == 4)
+    assert run_rate_april.mape == pytest.approx(80_000 / 140_000)
+
+
+def test_allocation_method_adds_running_allocations_and_new_inflow():
+    claims = history()
+    running = [
+        RunningAllocation(month_index(2024, 1), month_index(2024, 6), 1_000),  # ends in June: 2 months
+        RunningAllocation(month_index(2024, 3), None, 500),
+    ]  # open-ended: 8 months
+    result = forecast_year(
+        claims, 2024, dt.date(2024, 4, 30), allocations=running, redemption=0.75, inflow_per_month=100
+    )
+    # so far 40,000; running: (2 x 1,000 + 8 x 500) x 0.75 = 4,500; inflow: 100 x (1+2+...+8) = 3,600
+    assert result["allocations"].value_cent == pytest.approx(40_000 + 4_500 + 3_600)
+
+
+def test_band_and_bad_as_of():
+    result = forecast_year(history(), 2024, dt.date(2024, 8, 31))["run_rate"]
+    banded = with_band(result, 0.04)
+    assert (banded.low_cent, banded.high_cent) == pytest.approx((120_000 * 0.94, 120_000 * 1.06))
+    with pytest.raises(ValueError, match="peildatum"):
+        forecast_year(history(), 2024, dt.date(2025, 1, 31))
