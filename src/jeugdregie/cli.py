@@ -21,6 +21,7 @@ COMMANDS = {
     "ceilings": "ceilings",
     "forecast": "forecast",
     "settle": "settle",
+    "forecast-backtest": "forecast_backtest",
     "load-demo-region": "load_demo_region",
 }
 

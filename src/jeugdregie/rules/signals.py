@@ -1,0 +1,107 @@
+"""Signals with explanations (issue: ceilings and forecasting): what a contract manager must look at.
+
+Each signal says what, about whom, how serious, and why, in Dutch, with the numbers behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Signal:
+    soort: str  # plafond / gemeentebudget / c-budget / waterbed / kpi
+    niveau: str  # aanbieder / gemeente / regio
+    sleutel: str
+    ernst: str  # "waarschuwing" or "kritiek"
+    uitleg: str
+
+
+def _euro(cents: float) -> str:
+    return "EUR " + f"{cents / 100:,.0f}".replace(",", ".")
+
+
+def ceiling_signals(projections: Iterable[tuple[str, float, int]], warn: float = 0.90) -> list[Signal]:
+    """(provider, forecast cents, ceiling cents) -> a signal above 90% and a critical one above 100%."""
+    found = []
+    for aanbieder, forecast, ceiling in projections:
+        if ceiling <= 0:
+            continue
+        share = forecast / ceiling
+        if share >= warn:
+            ernst = "kritiek" if share >= 1 else "waarschuwing"
+            found.append(
+                Signal(
+                    "plafond",
+                    "aanbieder",
+                    aanbieder,
+                    ernst,
+                    f"Verwachte productie {_euro(forecast)} is {share * 100:.0f}% van het plafond "
+                    f"{_euro(ceiling)}"
+                    + (": overschrijding, overleg en goedkeuring nodig." if share >= 1 else ": bijna vol."),
+                )
+            )
+    return found
+
+
+def budget_signals(projections: Iterable[tuple[str, float, int]], level: str = "gemeente") -> list[Signal]:
+    """(municipality, forecast, budget): a signal when the forecast exceeds the budget."""
+    return [
+        Signal(
+            "gemeentebudget" if level == "gemeente" else "c-budget",
+            level,
+            key,
+            "kritiek" if forecast > budget * 1.05 else "waarschuwing",
+            f"Verwachte uitgaven {_euro(forecast)} boven het budget {_euro(budget)} "
+            f"(+{(forecast / budget - 1) * 100:.1f}%).",
+        )
+        for key, forecast, budget in projections
+        if budget > 0 and forecast > budget
+    ]
+
+
+def waterbed_signal(
+    c_share_now: float,
+    c_share_before: float,
+    full_groups: Mapping[str, float],
+    threshold_points: float = 0.02,
+) -> Signal | None:
+    """Clients moving to category C when A/B are full: the C share of spend rose by more than
+    `threshold_points` while at least one product group has A/B providers at or over 90%."""
+    rise = c_share_now - c_share_before
+    if rise <= threshold_points or not full_groups:
+        return None
+    groups = ", ".join(f"{g} ({u * 100:.0f}%)" for g, u in sorted(full_groups.items()))
+    return Signal(
+        "waterbed",
+        "regio",
+        "C",
+        "waarschuwing",
+        f"Aandeel categorie C/NGA steeg van {c_share_before * 100:.1f}% naar {c_share_now * 100:.1f}% "
+        f"terwijl A/B-aanbieders vol raken in: {groups}. Mogelijk waterbedeffect.",
+    )
+
+
+def kpi_signals(
+    values: Iterable[tuple[str, str, str, float | None]],
+    norms: Mapping[str, tuple[float | None, float | None]],
+) -> list[Signal]:
+    """(provider, kpi id, label, value) against norms {kpi id: (min, max)}: one signal per KPI out of norm."""
+    found = []
+    for aanbieder, kpi_id, label, value in values:
+        if value is None or kpi_id not in norms:
+            continue
+        low, high = norms[kpi_id]
+        if (low is not None and value < low) or (high is not None and value > high):
+            bound = f"minimaal {low}" if low is not None and value < low else f"maximaal {high}"
+            found.append(
+                Signal(
+                    "kpi",
+                    "aanbieder",
+                    aanbieder,
+                    "waarschuwing",
+                    f"{label}: {value:.2f} buiten de norm ({bound}).",
+                )
+            )
+    return found
