@@ -148,3 +148,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JEUGDREGIE_LOG_LEVEL", "WARNING")},
 }
+
+# Traffic light for referrers (SYSTEM.md section 12): thresholds are configuration.
+STOPLICHT = {
+    "budget_orange": float(os.environ.get("JEUGDREGIE_STOPLICHT_BUDGET_ORANJE", "0.90")),
+    "budget_red": float(os.environ.get("JEUGDREGIE_STOPLICHT_BUDGET_ROOD", "1.00")),
+    "waiting_orange_factor": 1.0,
+    "waiting_red_factor": float(os.environ.get("JEUGDREGIE_STOPLICHT_WACHTTIJD_ROOD", "1.5")),
+    "kpi_orange": 1,
+    "kpi_red": 2,
+}
+# Stuuropdracht: KPI norms for A and B providers, {kpi id: (minimum, maximum)}.
+KPI_NORMEN = {
+    "avg_duration_months": (None, 12.0),
+    "relapse_rate": (None, 0.15),
+    "dropout_rate": (None, 0.25),
+}

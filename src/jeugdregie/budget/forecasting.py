@@ -20,7 +20,7 @@ from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing
 
 from .models import CBudget, Plafond
 
-LEVELS = ("regio", "aanbieder", "gemeente", "groep")
+LEVELS = ("regio", "aanbieder", "gemeente", "groep", "aanbieder_groep")
 PREFERRED = "combination"  # chosen per level by the backtest in docs/forecasting.md
 
 
@@ -149,7 +149,13 @@ class LevelForecast:
 
 
 def _key(row: ClaimRow, level: str) -> str:
-    return {"regio": "regio", "aanbieder": row.aanbieder, "gemeente": row.gemeente, "groep": row.groep}[level]
+    return {
+        "regio": "regio",
+        "aanbieder": row.aanbieder,
+        "gemeente": row.gemeente,
+        "groep": row.groep,
+        "aanbieder_groep": f"{row.aanbieder}/{row.groep}",
+    }[level]
 
 
 def forecast_levels(year: int, as_of: dt.date, *, backtest_mape: dict[int, dict[str, float]] | None = None):
@@ -161,6 +167,7 @@ def forecast_levels(year: int, as_of: dt.date, *, backtest_mape: dict[int, dict[
         "aanbieder__agb_code", "groep__code", "bedrag_cent"
     ):
         ceilings[("aanbieder", agb)] += cents
+        ceilings[("aanbieder_groep", f"{agb}/{groep}")] += cents
         ceilings[("groep", groep)] += cents
         ceilings[("regio", "regio")] += cents
     c_budget = CBudget.objects.filter(jaar=year).first()

@@ -6,4 +6,6 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("kpi/", views.kpis, name="kpis"),
+    path("stoplicht/", views.stoplicht, name="stoplicht"),
 ]

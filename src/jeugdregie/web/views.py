@@ -1,16 +1,104 @@
+import datetime as dt
+from functools import lru_cache
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+from jeugdregie.accounts.models import AuditRegel, Rol
 from jeugdregie.catalogus.models import ProductBoek
 from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.ijw.models import Bericht
+from jeugdregie.monitoring.facts import data_complete_until
+from jeugdregie.monitoring.services import format_value, kpi_report
 from jeugdregie.regio.models import Gemeente
+
+from .access import scope_of, suppress
+
+
+def _last_month_end(day: dt.date) -> dt.date:
+    return day.replace(day=1) - dt.timedelta(days=1)
 
 
 @login_required
 def home(request):
+    scope = scope_of(request.user)
     context = {
+        "scope": scope,
         "gemeenten": Gemeente.objects.all(),
         "boeken": ProductBoek.objects.all(),
         "aanbieders_aantal": Aanbieder.objects.count(),
+        "berichten_aantal": Bericht.objects.count(),
+        "tot": data_complete_until() if Bericht.objects.exists() else None,
     }
     return render(request, "web/home.html", context)
+
+
+@login_required
+def kpis(request):
+    scope = scope_of(request.user)
+    latest = data_complete_until()
+    try:
+        jaar = int(request.GET.get("jaar") or (latest.year if latest.month == 12 else latest.year - 1))
+    except ValueError:
+        jaar = latest.year - 1
+    gemeente, aanbieder = scope.allowed_filter(
+        request.GET.get("gemeente") or None, request.GET.get("aanbieder") or None
+    )
+    report = kpi_report(jaar, gemeente=gemeente, aanbieder=aanbieder)
+    clients = next(r for r in report["kpis"] if r["id"] == "clients")
+    rows = []
+    for row in report["kpis"]:
+        cells = [suppress(row["value"], clients["value"], scope)] + [
+            suppress(row["tertials"][t], clients["tertials"][t], scope) for t in ("T1", "T2", "T3")
+        ]
+        rows.append({**row, "cells": [format_value(c, row["unit"]) for c in cells]})
+    if gemeente and scope.rol == Rol.GEMEENTE and gemeente == scope.gemeente:
+        AuditRegel.objects.create(
+            user=request.user, actie="kpi bekeken", object_omschrijving=f"gemeente {gemeente} {jaar}"
+        )
+    context = {
+        "scope": scope,
+        "jaar": jaar,
+        "jaren": range(2022, latest.year + 1),
+        "rows": rows,
+        "gemeenten": Gemeente.objects.all(),
+        "gekozen_gemeente": gemeente,
+        "gekozen_aanbieder": aanbieder,
+        "aanbieders": Aanbieder.objects.filter(agb_code=scope.aanbieder)
+        if scope.aanbieder
+        else Aanbieder.objects.all(),
+        "tot": report["as_of"],
+    }
+    return render(request, "web/kpis.html", context)
+
+
+@lru_cache(maxsize=4)
+def _lights(as_of: dt.date, version: int):
+    from jeugdregie.budget.traffic import provider_product_lights
+
+    return provider_product_lights(as_of)
+
+
+@login_required
+def stoplicht(request):
+    scope = scope_of(request.user)
+    if scope.rol == Rol.AANBIEDER:
+        raise PermissionDenied("Het stoplicht is voor verwijzers, gemeenten en de regio.")
+    as_of = _last_month_end(data_complete_until() + dt.timedelta(days=1))
+    lights = _lights(as_of, Bericht.objects.count())
+    zoek = (request.GET.get("zoek") or "").strip().lower()
+    if zoek:
+        lights = [x for x in lights if zoek in x.aanbieder_naam.lower() or zoek in x.product_naam.lower()]
+    kleur = request.GET.get("kleur")
+    if kleur:
+        lights = [x for x in lights if x.light.colour.label == kleur]
+    context = {
+        "scope": scope,
+        "lights": lights[:500],
+        "totaal": len(lights),
+        "as_of": as_of,
+        "zoek": zoek,
+        "kleur": kleur,
+    }
+    return render(request, "web/stoplicht.html", context)

@@ -1,0 +1,51 @@
+import pytest
+from django.test import Client
+
+from jeugdregie.accounts.models import AuditRegel
+from jeugdregie.demo import region
+from jeugdregie.demo.loader import load_demo_region
+
+pytestmark = pytest.mark.django_db
+
+
+def login(username):
+    client = Client()
+    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def demo_region():
+    load_demo_region()
+
+
+def test_kpi_page_for_the_region():
+    page = login("regio").get("/kpi/?jaar=2024")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "KPI's 2024" in html and "Kosten per cliënt" in html and "Verzilvering" in html
+
+
+def test_provider_sees_only_its_own_data():
+    client = login("aanbieder")
+    other = region.aanbieders()[5].agb_code
+    assert client.get(f"/kpi/?jaar=2024&aanbieder={other}").status_code == 403
+    assert client.get("/kpi/?jaar=2024").status_code == 200
+    assert client.get("/stoplicht/").status_code == 403
+
+
+def test_referrer_sees_the_traffic_light_not_the_kpis():
+    client = login("verwijzer")
+    assert client.get("/kpi/").status_code == 403
+    page = client.get("/stoplicht/")
+    assert page.status_code == 200
+    assert "welke aanbieder heeft ruimte" in page.content.decode()
+
+
+def test_small_numbers_are_suppressed_outside_the_region_and_own_municipality_views_are_audited():
+    client = login("gemeente-venlo")
+    page = client.get("/kpi/?jaar=2024&gemeente=0983").content.decode()
+    assert "minder dan 5 cliënten" in page
+    assert (
+        AuditRegel.objects.filter(actie="kpi bekeken", object_omschrijving="gemeente 0983 2024").count() == 1
+    )
