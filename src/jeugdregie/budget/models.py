@@ -23,11 +23,6 @@ class Beleidsaanpassing(models.Model):
     class Meta:
         verbose_name = "beleidsaanpassing"
         verbose_name_plural = "beleidsaanpassingen"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["jaar", "segment", "aanbieder"], name="aanpassing_uniek", nulls_distinct=False
-            )
-        ]
 
     def __str__(self) -> str:
         scope = self.aanbieder or self.segment or "regio"
@@ -36,6 +31,12 @@ class Beleidsaanpassing(models.Model):
     def clean(self) -> None:
         if self.segment_id and self.aanbieder_id:
             raise ValidationError("Kies een segment of een aanbieder, niet beide.")
+        # One adjustment per scope and year (checked here: SQLite cannot enforce NULLS NOT DISTINCT).
+        same = Beleidsaanpassing.objects.filter(
+            jaar=self.jaar, segment_id=self.segment_id, aanbieder_id=self.aanbieder_id
+        ).exclude(pk=self.pk)
+        if same.exists():
+            raise ValidationError("Voor dit jaar en deze reikwijdte bestaat al een beleidsaanpassing.")
 
 
 class Plafond(models.Model):

@@ -147,3 +147,12 @@ def test_ceilings_command_json(region_2024, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["c_budget_cent"] == 31_080
     assert data["total_cent"] == sum(r["plafond_cent"] for r in data["ceilings"]) == 155_400 + 20_720
+
+
+def test_one_policy_adjustment_per_scope_and_year():
+    from django.core.exceptions import ValidationError
+
+    Beleidsaanpassing.objects.create(jaar=2026, percentage=Decimal("-3"))
+    with pytest.raises(ValidationError, match="bestaat al een beleidsaanpassing"):
+        Beleidsaanpassing(jaar=2026, percentage=Decimal("-2")).full_clean()
+    Beleidsaanpassing(jaar=2027, percentage=Decimal("-2")).full_clean()
