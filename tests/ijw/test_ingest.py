@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.ijw import messages as m
 from jeugdregie.ijw.models import Aanlevering, Bericht, QuarantaineItem
+from jeugdregie.ijw import services
 from jeugdregie.ijw.services import Ingester
 from jeugdregie.ijw.writer import to_xml
 from jeugdregie.regio.models import Gemeente, Regio
@@ -250,7 +251,7 @@ def test_a_failure_while_storing_rolls_the_whole_file_back(monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("schijf vol")
 
-    monkeypatch.setattr(DeclaratieRegel.objects, "bulk_create", explode)
+    monkeypatch.setattr(services, "_insert_lines", explode)
     ingester.ingest_file("t.xml", to_xml(toewijzing()))
     summary = ingester.ingest_file("d.xml", to_xml(declaratie()))
     assert summary.rejected_files == 1

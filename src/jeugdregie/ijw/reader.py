@@ -6,6 +6,14 @@ JW323 every Prestatie is parsed and checked as soon as it ends and then cleared,
 many clients and lines is read in constant memory. The reader runs validation layers a, b and d
 (see ``jeugdregie.ijw.validation``) and, given an ``XsdValidator``, layer c.
 
+Speed (docs/performance.md): libxml2 parses, and checks the well-formedness of, the whole file,
+but lxml's tag filter hands Python only the elements the reader acts on (Bericht, Header,
+Clienten, Client, Prestatie). A valid claim line is read in one pass over its children
+(``_quick_prestatie``); a line with any error is read again by the full path, which builds the
+error locations (``_check_prestatie``). As the open elements are not tracked, a malformed file is
+read a second time to say where it broke: the source must be seekable (a pipe is read into
+memory first).
+
 The reader returns the facts of ``jeugdregie.ijw.messages`` only: names, addresses and contact
 data are never read. The BSN is returned as it is in the message (pseudonymise before storing);
 a Bsn holding a ``P:<64 hex>`` marker (a redacted quarantined payload) is accepted as an already
@@ -91,6 +99,29 @@ MAX_BEDRAG: Final = 99_999_999
 MAX_TOTAALBEDRAG: Final = 999_999_999_999
 MAX_NUMMER: Final = 999_999_999
 
+# The code lists as sets: membership is tested for several fields of every claim line.
+_CODES: Final = {name: frozenset(values) for name, values in CODE_LISTS.items()}
+_CATEGORIE: Final = _CODES["LDT_ProductCategorie"]
+_EENHEID: Final = _CODES["LDT_Eenheid"]
+_DEBET_CREDIT: Final = _CODES["LDT_DebetCredit"]
+# Stricter than _INT plus the range check (no sign, at most MAX_BEDRAG / MAX_NUMMER): values that
+# pass are valid; anything else goes to the full path, which accepts or reports it.
+_BEDRAG_DIGITS: Final = re.compile(r"[0-9]{1,8}")
+_NUMMER_DIGITS: Final = re.compile(r"[0-9]{1,9}")
+
+_PARSER_OPTIONS: Final = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+# The only elements the driver acts on; libxml2 still parses, and checks the well-formedness of,
+# the whole file, but Python sees a few events per claim line instead of two per element.
+# "{*}": the message namespace is known only once the root has been read.
+_EVENT_TAGS: Final = ("{*}Bericht", "{*}Header", "{*}Clienten", "{*}Client", "{*}Prestatie")
+
 
 @dataclass
 class ReadResult:
@@ -134,6 +165,16 @@ def _local(tag: object) -> str:
 def _ln(el: etree._Element) -> int | None:
     line = el.sourceline
     return line if isinstance(line, int) else None
+
+
+def _strip(text: str | None) -> str:
+    return text.strip() if text else ""
+
+
+def _kid_text(kids: dict[str, etree._Element], tag: str) -> str:
+    """Stripped text of child ``tag`` ("" when absent)."""
+    el = kids.get(tag)
+    return _strip(el.text) if el is not None else ""
 
 
 def _sub_line(el: etree._Element, rel: str) -> int | None:
@@ -198,6 +239,8 @@ class _Reader:
         self.lines_net_known = True
         self.seen_refs: set[tuple[str, str]] = set()
         self.message: Message | None = None
+        self.t = _Tags("")  # replaced once the root namespace is known
+        self.dates: dict[str, dt.date] = {}  # valid date texts seen in this file (they repeat a lot)
 
     # ------------------------------------------------------------ error helpers
 
@@ -372,7 +415,7 @@ class _Reader:
         text, el = self._text(sink, parent, name, path, base=base, required=required)
         if text is None or el is None:
             return None
-        if text not in CODE_LISTS[list_name]:
+        if text not in _CODES[list_name]:
             self._err(
                 sink,
                 f"{path}/{name}",
@@ -651,6 +694,93 @@ class _Reader:
 
     def _parse_prestatie(self, el: etree._Element) -> None:
         assert self.cur is not None
+        prestatie = self._quick_prestatie(el)
+        if prestatie is None:
+            self._check_prestatie(el)
+            return
+        self.seen_refs.add((prestatie.referentie_nummer, prestatie.debet_credit))
+        self.cur.lines.append(_Line(prestatie, [], prestatie.signed_bedrag))
+
+    def _quick_prestatie(self, el: etree._Element) -> Prestatie | None:
+        """The claim line in ``el`` if it passes every check of ``_check_prestatie``, else None.
+
+        The fast path for the usual, valid line: the children are read in one pass and nothing is
+        built for error reports. It may refuse a valid line (e.g. a repeated element or a number
+        with a sign); ``_check_prestatie`` then reads the line again, accepts it or reports why not.
+        """
+        t = self.t
+        kids = {child.tag: child for child in el}
+        pr = kids.get(t.product_referentie)
+        per = kids.get(t.product_periode)
+        ib = kids.get(t.ingediend_bedrag)
+        if pr is None or per is None or ib is None or len(kids) != len(el):
+            return None
+        ref_texts = {child.tag: _strip(child.text) for child in pr}
+        per_texts = {child.tag: _strip(child.text) for child in per}
+        ib_texts = {child.tag: _strip(child.text) for child in ib}
+        if len(ref_texts) != len(pr) or len(per_texts) != len(per) or len(ib_texts) != len(ib):
+            return None
+        ref = ref_texts.get(_T_REFERENTIE, "")
+        vorig = ref_texts.get(_T_VORIG)
+        nummer = _kid_text(kids, t.toewijzing_nummer)
+        cat = _kid_text(kids, t.product_categorie)
+        code = _kid_text(kids, t.product_code)
+        volume = _kid_text(kids, t.geleverd_volume)
+        eenheid = _kid_text(kids, t.eenheid)
+        tarief = _kid_text(kids, t.product_tarief) if t.product_tarief in kids else None
+        bedrag = ib_texts.get(_T_BEDRAG, "")
+        dc = ib_texts.get(_T_DEBET_CREDIT, "")
+        begin = self._quick_date(per_texts.get(_T_BEGIN, ""))
+        eind = self._quick_date(per_texts.get(_T_EIND, ""))
+        if not (
+            0 < len(ref) <= 20
+            and (vorig is None or 0 < len(vorig) <= 20)
+            and _NUMMER_DIGITS.fullmatch(nummer)
+            and cat in _CATEGORIE
+            and _PRODUCTCODE.fullmatch(code)
+            and begin is not None
+            and eind is not None
+            and _BEDRAG_DIGITS.fullmatch(volume)
+            and eenheid in _EENHEID
+            and (tarief is None or _BEDRAG_DIGITS.fullmatch(tarief))
+            and _BEDRAG_DIGITS.fullmatch(bedrag)
+            and dc in _DEBET_CREDIT
+        ):
+            return None
+        prestatie = Prestatie(
+            ref,
+            str(int(nummer)),
+            cat,
+            code,
+            begin,
+            eind,
+            int(volume),
+            eenheid,
+            None if tarief is None else int(tarief),
+            int(bedrag),
+            dc,
+            vorig,
+        )
+        periode = self.decl_fields
+        if (ref, dc) in self.seen_refs or prestatie_findings(
+            prestatie, periode[1] if periode else None, periode[2] if periode else None
+        ):
+            return None
+        return prestatie
+
+    def _quick_date(self, text: str) -> dt.date | None:
+        """A valid date, or None (invalid or absent: the full path reports it)."""
+        value = self.dates.get(text)
+        if value is None and _DATE.fullmatch(text):
+            try:
+                value = self.dates[text] = dt.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+            except ValueError:
+                return None
+        return value
+
+    def _check_prestatie(self, el: etree._Element) -> None:
+        """Read one claim line with every check, recording the errors (the full path)."""
+        assert self.cur is not None
         path = f"{CLIENT_PATH_323}[{self.cur.index}]/Prestaties/Prestatie[{self.line_index}]"
         sink = _Sink("line")
         ref = vorig = None
@@ -732,14 +862,20 @@ class _Reader:
     def _finish_client(self, el: etree._Element) -> None:
         cur = self.cur
         assert cur is not None
-        path = f"{CLIENT_PATH_323}[{cur.index}]"
-        sink = _Sink("client")
-        bsn = self._bsn(sink, el, path)
-        if not cur.lines:
-            self._err(
-                sink, f"{path}/Prestaties/Prestatie", E.STRUCTURE_MISSING, "Client zonder Prestatie", cur.line
-            )
-        self.client_errors.extend(sink.errors)
+        bsn = self._quick_bsn(el)
+        if bsn is None or not cur.lines:  # something to report: the checks again, with locations
+            path = f"{CLIENT_PATH_323}[{cur.index}]"
+            sink = _Sink("client")
+            bsn = self._bsn(sink, el, path)
+            if not cur.lines:
+                self._err(
+                    sink,
+                    f"{path}/Prestaties/Prestatie",
+                    E.STRUCTURE_MISSING,
+                    "Client zonder Prestatie",
+                    cur.line,
+                )
+            self.client_errors.extend(sink.errors)
         accepted: list[Prestatie] = []
         for line in cur.lines:
             self.lines_total += 1
@@ -755,6 +891,13 @@ class _Reader:
         if accepted and bsn is not None:
             self.clients.append(DeclaratieClient(bsn, tuple(accepted)))
         self.cur = None
+
+    def _quick_bsn(self, client: etree._Element) -> str | None:
+        """The Bsn of a Client if ``_bsn`` would accept it, else None."""
+        for el in client.iterchildren(self.t.bsn):
+            text = _strip(el.text)
+            return text if text and not bsn_findings(text) else None
+        return None
 
     def _finish_323(self, root: etree._Element) -> None:
         sink = self.msg_sink
@@ -781,125 +924,94 @@ class _Reader:
 
     # ------------------------------------------------------------ driver
 
-    def run(self, source: IO[bytes]) -> ReadResult:
-        stack: list[str] = []
-        ns = ""
-        t_header = t_decl = t_clienten = t_client = t_prestaties = t_prestatie = ""
-        root: etree._Element | None = None
-        skip = False
-        try:
-            context = etree.iterparse(
-                source,
-                events=("start", "end"),
-                resolve_entities=False,
-                no_network=True,
-                load_dtd=False,
-                huge_tree=False,
-                remove_comments=True,
-                remove_pis=True,
+    def _check_root(self, root: etree._Element) -> bool:
+        """Layer a on the root: a supported message namespace and a Bericht element."""
+        qname = etree.QName(root)
+        ns = qname.namespace or ""
+        kind = KIND_BY_NAMESPACE.get(ns)
+        if kind is None:
+            self._err(
+                self.msg_sink, f"/{qname.localname}", E.XML_NAMESPACE, _namespace_message(ns), _ln(root)
             )
+        elif qname.localname != "Bericht":
+            self._err(
+                self.msg_sink,
+                "/Bericht",
+                E.STRUCTURE_MISSING,
+                f"het root-element moet Bericht zijn, niet {qname.localname}",
+                _ln(root),
+            )
+        if self.msg_sink.errors:
+            return False
+        self.kind, self.ns = kind, "{" + ns + "}"
+        self.t = _Tags(ns)
+        return True
+
+    def run(self, source: IO[bytes]) -> ReadResult:
+        """Read the message from ``source``, which must be seekable: a malformed file, or one whose
+        root is rejected, is read a second time by ``_scan``."""
+        start = source.tell()
+        root: etree._Element | None = None
+        client_el: etree._Element | None = None  # the Client being read (one in the expected place)
+        broken: tuple[etree.XMLSyntaxError, str] | None = None
+        try:
+            context = etree.iterparse(source, events=("start", "end"), tag=_EVENT_TAGS, **_PARSER_OPTIONS)
             for event, el in context:
-                if skip:  # only check well-formedness
-                    if event == "start":
-                        stack.append(el.tag)
-                    else:
-                        el.clear()
-                        stack.pop()
-                    continue
+                if root is None:  # the first event: the root is in the tree already
+                    root = el.getroottree().getroot()
+                    if not self._check_root(root):
+                        break
+                t = self.t
                 tag = el.tag
                 if event == "start":
-                    stack.append(tag)
-                    depth = len(stack)
-                    if root is None:
-                        root = el
-                        qname = etree.QName(el)
-                        ns = qname.namespace or ""
-                        kind = KIND_BY_NAMESPACE.get(ns)
-                        if kind is None:
-                            self._err(
-                                self.msg_sink,
-                                f"/{qname.localname}",
-                                E.XML_NAMESPACE,
-                                _namespace_message(ns),
-                                _ln(el),
-                            )
-                        elif qname.localname != "Bericht":
-                            self._err(
-                                self.msg_sink,
-                                "/Bericht",
-                                E.STRUCTURE_MISSING,
-                                f"het root-element moet Bericht zijn, niet {qname.localname}",
-                                _ln(el),
-                            )
-                        if self.msg_sink.errors:
-                            skip = True  # still read to the end: a malformed file is reported as such
-                            continue
-                        self.kind, self.ns = kind, "{" + ns + "}"
-                        t_header = self.ns + "Header"
-                        t_decl = self.ns + "Declaratie"
-                        t_clienten = self.ns + "Clienten"
-                        t_client = self.ns + "Client"
-                        t_prestaties = self.ns + "Prestaties"
-                        t_prestatie = self.ns + "Prestatie"
-                        continue
                     if self.kind != "JW323":
                         continue
-                    if depth == 3 and tag == t_clienten and stack[1] == t_decl:
-                        self.clienten_seen = True
+                    if tag == t.clienten:
                         parent = el.getparent()
-                        if parent is not None:
+                        if parent is not None and parent.tag == t.declaratie and parent.getparent() is root:
+                            self.clienten_seen = True
                             self._parse_declaratie_fields(parent)
-                    elif depth == 4 and tag == t_client and stack[2] == t_clienten and stack[1] == t_decl:
+                    elif tag == t.client and _is_clienten(el.getparent(), t, root):
                         self.client_index += 1
                         self.line_index = 0
                         self.cur = _ClientState(self.client_index, _ln(el))
-                    elif (
-                        depth == 6
-                        and tag == t_prestatie
-                        and stack[4] == t_prestaties
-                        and stack[3] == t_client
-                        and stack[2] == t_clienten
-                    ):
-                        self.line_index += 1
+                        client_el = el
                     continue
                 # end event
-                depth = len(stack)
-                if depth == 1:
+                if el is root:
                     if not self.header_seen:
                         self._child(self.msg_sink, el, "Header", "/Bericht")
                     if self.kind == "JW323":
                         self._finish_323(el)
                     else:
                         self._finish_single_client(el)
-                elif depth == 2 and tag == t_header:
-                    if not self.header_seen:
+                elif tag == t.header:
+                    if not self.header_seen and el.getparent() is root:
                         self._parse_header(el)
-                elif self.kind == "JW323":
-                    if (
-                        depth == 6
-                        and tag == t_prestatie
-                        and stack[4] == t_prestaties
-                        and stack[3] == t_client
-                        and stack[2] == t_clienten
-                        and self.cur is not None
-                    ):
+                elif client_el is None:
+                    continue
+                elif tag == t.prestatie:
+                    parent = el.getparent()
+                    if parent is not None and parent.tag == t.prestaties and parent.getparent() is client_el:
+                        self.line_index += 1
                         self._parse_prestatie(el)
-                        el.clear()
-                        while el.getprevious() is not None:
-                            parent = el.getparent()
-                            assert parent is not None
-                            del parent[0]
-                    elif depth == 4 and tag == t_client and stack[2] == t_clienten and self.cur is not None:
-                        self._finish_client(el)
-                        el.clear()
-                        while el.getprevious() is not None:
-                            parent = el.getparent()
-                            assert parent is not None
-                            del parent[0]
-                stack.pop()
+                        _drop(el)
+                elif el is client_el:
+                    self._finish_client(el)
+                    _drop(el)
+                    client_el = None
+            if root is None:  # no element the driver acts on, so the root is no Bericht
+                self._check_root(context.root)
         except etree.XMLSyntaxError as exc:
-            element = "/" + "/".join(_local(t) for t in stack) if stack else "/"
-            error = _malformed(self.file, self.message_id, exc, element)
+            broken = (exc, "/")
+        if broken is not None or self.kind is None:
+            # Malformed, or the root was rejected and the rest is only checked for well-formedness
+            # (a malformed file is reported as such, whatever its root).
+            source.seek(start)
+            broken = _scan(source) or broken
+        if broken is not None:
+            syntax_error, element = broken
+            error = _malformed(self.file, self.message_id, syntax_error, element)
             return ReadResult(
                 self.file, None, [error], self.kind, self.message_id, header_known=self.header is not None
             )
@@ -921,6 +1033,73 @@ class _Reader:
         )
 
 
+class _Tags:
+    """Clark names (``{namespace}Name``) of the message elements the driver and the claim-line fast
+    path compare with, made once per file."""
+
+    def __init__(self, ns: str) -> None:
+        m = "{" + ns + "}"
+        self.header = m + "Header"
+        self.declaratie = m + "Declaratie"
+        self.clienten = m + "Clienten"
+        self.client = m + "Client"
+        self.bsn = m + "Bsn"
+        self.prestaties = m + "Prestaties"
+        self.prestatie = m + "Prestatie"
+        self.product_referentie = m + "ProductReferentie"
+        self.toewijzing_nummer = m + "ToewijzingNummer"
+        self.product_categorie = m + "ProductCategorie"
+        self.product_code = m + "ProductCode"
+        self.product_periode = m + "ProductPeriode"
+        self.geleverd_volume = m + "GeleverdVolume"
+        self.eenheid = m + "Eenheid"
+        self.product_tarief = m + "ProductTarief"
+        self.ingediend_bedrag = m + "IngediendBedrag"
+
+
+_T_REFERENTIE: Final = _B + "ReferentieNummer"
+_T_VORIG: Final = _B + "VorigReferentieNummer"
+_T_BEGIN: Final = _B + "Begindatum"
+_T_EIND: Final = _B + "Einddatum"
+_T_BEDRAG: Final = _B + "Bedrag"
+_T_DEBET_CREDIT: Final = _B + "DebetCredit"
+
+
+def _is_clienten(el: etree._Element | None, t: _Tags, root: etree._Element) -> bool:
+    """``el`` is /Bericht/Declaratie/Clienten."""
+    if el is None or el.tag != t.clienten:
+        return False
+    decl = el.getparent()
+    return decl is not None and decl.tag == t.declaratie and decl.getparent() is root
+
+
+def _drop(el: etree._Element) -> None:
+    """Free a finished element and the siblings before it (constant memory for large claims)."""
+    el.clear()
+    while el.getprevious() is not None:
+        parent = el.getparent()
+        assert parent is not None
+        del parent[0]
+
+
+def _scan(source: IO[bytes]) -> tuple[etree.XMLSyntaxError, str] | None:
+    """Read ``source`` element by element, only to check that it is well-formed: None if it is,
+    else the syntax error and the location of the elements still open there (e.g.
+    ``/Bericht/Header``). The driver does not track every element, so it leaves this to a second
+    read of the (rare) broken or rejected file. Memory stays constant."""
+    stack: list[str] = []
+    try:
+        for event, el in etree.iterparse(source, events=("start", "end"), **_PARSER_OPTIONS):
+            if event == "start":
+                stack.append(el.tag)
+            else:
+                stack.pop()
+                el.clear()
+    except etree.XMLSyntaxError as exc:
+        return exc, ("/" + "/".join(_local(t) for t in stack)) if stack else "/"
+    return None
+
+
 def _name_of(source: Source) -> str:
     if isinstance(source, str | os.PathLike):
         return os.fspath(source)
@@ -929,6 +1108,9 @@ def _name_of(source: Source) -> str:
 
 def _read(stream: IO[bytes], file: str, xsd: XsdValidator | None) -> ReadResult:
     if xsd is None:
+        seekable = getattr(stream, "seekable", None)
+        if seekable is None or not seekable():  # a pipe or socket: held in memory once
+            stream = io.BytesIO(stream.read())
         return _Reader(file).run(stream)
     data = stream.read()
     result = _Reader(file).run(io.BytesIO(data))
@@ -948,7 +1130,8 @@ def read_file(source: Source, *, xsd: XsdValidator | None = None) -> Iterator[Re
     iJw puts one Bericht in a file, so this yields exactly one result; it is an iterator so that
     callers can treat files and future multi-message containers alike. With ``xsd`` the file is
     also validated against the official schemas (strict mode: any ``xsd`` error rejects the
-    message; the file is then held in memory once).
+    message; the file is then held in memory once). A file object that cannot seek (a pipe) is
+    held in memory once too.
     """
     file = _name_of(source)
     if isinstance(source, str | os.PathLike):

@@ -58,7 +58,10 @@ class Toewijzing(models.Model):
     budget_cent = models.BigIntegerField("budget (cent)", null=True, blank=True)
     reden_wijziging = models.CharField("reden wijziging", max_length=2, blank=True)
     referentie_aanbieder = models.CharField(
-        "referentie aanbieder", max_length=20, blank=True, help_text="Koppelt de toewijzing aan het verzoek (JW315)."
+        "referentie aanbieder",
+        max_length=20,
+        blank=True,
+        help_text="Koppelt de toewijzing aan het verzoek (JW315).",
     )
     verwijderd = models.BooleanField("verwijderd", default=False)
     versie = models.PositiveIntegerField("versie", default=1)
