@@ -211,6 +211,25 @@ class Ingester:
         for product in Product.objects.select_related("boek").order_by("boek__geldig_van"):
             self.products.setdefault((product.categorie, product.code), []).append(product)
         self.clients: dict[str, Client] = {}
+        # What is already stored, so a duplicate costs no query (the unique constraints stay the
+        # backstop). Filled on first use; updated only after a file has committed.
+        self._known_files: set[str] | None = None
+        self._known_messages: set[tuple[str, str]] | None = None
+        self._new_messages: list[tuple[str, str]] = []
+        self._allocation_pks: dict[str, int] = {}
+
+    def _file_known(self, sha: str) -> bool:
+        if self._known_files is None:
+            self._known_files = set(Aanlevering.objects.values_list("sha256", flat=True))
+        return sha in self._known_files
+
+    def _message_known(self, afzender: str, identificatie: str) -> bool:
+        if self._known_messages is None:
+            self._known_messages = set(Bericht.objects.values_list("afzender", "identificatie"))
+        return (afzender, identificatie) in self._known_messages or (
+            afzender,
+            identificatie,
+        ) in self._new_messages
 
     # -- lookups
 
@@ -275,14 +294,16 @@ class Ingester:
     def ingest_file(self, name: str, data: bytes) -> IngestSummary:
         summary = IngestSummary(files=1)
         sha = hashlib.sha256(data).hexdigest()
-        if Aanlevering.objects.filter(sha256=sha).exists():
+        if self._file_known(sha):
             summary.duplicate_files = 1
             return summary
         client_cache = dict(self.clients)
+        self._new_messages = []
         try:
             with transaction.atomic():
                 self._ingest_file(name, data, sha, summary)
         except Exception as exc:  # noqa: BLE001 - any failure rolls the file back and is kept, not raised
+            self._new_messages = []
             self.clients = client_cache  # objects created in the rolled-back transaction are gone
             self.aanbieders = {a.agb_code: a for a in Aanbieder.objects.all()}
             failed = IngestSummary(files=1, rejected_files=1)
@@ -299,7 +320,13 @@ class Ingester:
                     bestandsnaam=name[-500:], sha256=sha, status="geweigerd", in_quarantaine=1
                 )
                 self._quarantine(delivery, name, data, error, level="bestand")
+            self._file_known(sha)
+            self._known_files.add(sha)  # type: ignore[union-attr]
             return failed
+        self._known_files.add(sha)  # type: ignore[union-attr]
+        if self._known_messages is not None:
+            self._known_messages.update(self._new_messages)
+        self._new_messages = []
         return summary
 
     def _ingest_file(self, name: str, data: bytes, sha: str, summary: IngestSummary) -> None:
@@ -325,7 +352,7 @@ class Ingester:
                     )
                 continue
             header = message.header
-            if Bericht.objects.filter(afzender=header.afzender, identificatie=header.identificatie).exists():
+            if self._message_known(header.afzender, header.identificatie):
                 summary.duplicate_messages += 1
                 continue
             if result.lines_rejected:
@@ -341,7 +368,14 @@ class Ingester:
             delivery.status = "geweigerd"
         elif delivery.in_quarantaine:
             delivery.status = "deels"
-        delivery.save()
+        Aanlevering.objects.filter(pk=delivery.pk).update(
+            berichten=delivery.berichten,
+            regels=delivery.regels,
+            geaccepteerd=delivery.geaccepteerd,
+            in_quarantaine=delivery.in_quarantaine,
+            dubbel=delivery.dubbel,
+            status=delivery.status,
+        )
 
     def _quarantine(self, delivery, name, data, error: ValidationError, *, level: str, message=None) -> None:
         header = message.header if message is not None else None
@@ -381,6 +415,7 @@ class Ingester:
             identificatie=header.identificatie,
             dagtekening=header.dagtekening,
         )
+        self._new_messages.append((header.afzender, header.identificatie))
         if isinstance(message, m.Toewijzing):
             self._apply_toewijzing(bericht, message)
         elif isinstance(message, m.VerzoekOmToewijzing):
@@ -421,13 +456,13 @@ class Ingester:
         )
         pseudonym = client_key(message.client.bsn, self.key)
         products: tuple[m.StartProduct | m.StopProduct, ...] = message.producten
-        known = {
-            nummer: (agb, client)
-            for nummer, agb, client in Toewijzing.objects.filter(
-                gemeente__cbs_code=gemeente_code,
-                toewijzingnummer__in=[p.toewijzing_nummer for p in products],
-            ).values_list("toewijzingnummer", "aanbieder__agb_code", "client__pseudoniem")
-        }
+        rows = Toewijzing.objects.filter(
+            gemeente__cbs_code=gemeente_code,
+            toewijzingnummer__in=[p.toewijzing_nummer for p in products],
+        ).values_list("toewijzingnummer", "aanbieder__agb_code", "client__pseudoniem", "pk")
+        known = {nummer: (agb, client) for nummer, agb, client, _ in rows}
+        # Kept for _apply_start_stop, which runs right after for the same message.
+        self._allocation_pks = {nummer: pk for nummer, _, _, pk in rows}
         problems = []
         for index, p in enumerate(products, start=1):
             element = f"{base}[{index}]/ToewijzingNummer"
@@ -536,29 +571,22 @@ class Ingester:
             )
 
     def _apply_start_stop(self, bericht: Bericht, message: m.StartZorg | m.StopZorg) -> None:
-        gemeente = self.gemeenten[message.header.ontvanger]
         self.client(message.client.bsn, message.client, None)
-        allocations = {
-            t.toewijzingnummer: t
-            for t in Toewijzing.objects.filter(
-                gemeente=gemeente, toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten]
-            )
-        }
         for p in message.producten:
-            toewijzing = allocations[p.toewijzing_nummer]
+            toewijzing = self._allocation_pks[p.toewijzing_nummer]  # checked by _message_problems
             model = ZorgStart if isinstance(message, m.StartZorg) else ZorgStop
             if p.status_aanlevering == "3":  # verwijderen: withdraw the earlier start/stop
-                model.objects.filter(toewijzing=toewijzing, begindatum=p.begindatum).delete()
+                model.objects.filter(toewijzing_id=toewijzing, begindatum=p.begindatum).delete()
             elif isinstance(p, m.StartProduct):
                 ZorgStart.objects.create(
-                    toewijzing=toewijzing,
+                    toewijzing_id=toewijzing,
                     bericht=bericht,
                     begindatum=p.begindatum,
                     status_aanlevering=p.status_aanlevering,
                 )
             else:
                 ZorgStop.objects.create(
-                    toewijzing=toewijzing,
+                    toewijzing_id=toewijzing,
                     bericht=bericht,
                     begindatum=p.begindatum,
                     einddatum=p.einddatum,
@@ -664,8 +692,12 @@ class Ingester:
                 if problems:
                     _retry_failed(item, problems[0])
                     continue
+                self._new_messages = []
                 self._apply(item.aanlevering, item.bestandsnaam, payload, message, [], sub)
                 _close(item)
+            if self._known_messages is not None:
+                self._known_messages.update(self._new_messages)
+            self._new_messages = []
             summary.reprocessed += 1
             summary.accepted_lines += sub.accepted_lines
             summary.quarantined_lines += sub.quarantined_lines

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from jeugdregie.accounts.models import AuditRegel, Rol
 from jeugdregie.catalogus.models import ProductBoek
 from jeugdregie.contracten.models import Aanbieder
-from jeugdregie.ijw.models import Bericht
+from jeugdregie.ijw.models import Aanlevering, Bericht
 from jeugdregie.monitoring.facts import data_complete_until
 from jeugdregie.monitoring.services import format_value, kpi_report
 from jeugdregie.regio.models import Gemeente
@@ -20,10 +20,25 @@ def _last_month_end(day: dt.date) -> dt.date:
     return day.replace(day=1) - dt.timedelta(days=1)
 
 
+def _demo_progress() -> dict | None:
+    """While `jeugdregie demo` ingests its traffic in the background: how far it is."""
+    import json
+
+    from jeugdregie.demo.management.commands.demo_ingest import demo_data_dir, ingest_marker
+
+    manifest = demo_data_dir() / "manifest.json"
+    if not manifest.exists() or ingest_marker().exists():
+        return None
+    total = json.loads(manifest.read_text())["aantallen"]["berichten"]
+    done = Aanlevering.objects.count()
+    return {"done": done, "total": total, "percent": round(100 * done / total) if total else 100}
+
+
 @login_required
 def home(request):
     scope = scope_of(request.user)
     context = {
+        "demo_progress": _demo_progress(),
         "scope": scope,
         "gemeenten": Gemeente.objects.all(),
         "boeken": ProductBoek.objects.all(),
