@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.ijw import messages as m
-from jeugdregie.ijw.models import Aanlevering, Bericht, QuarantaineItem
 from jeugdregie.ijw import services
+from jeugdregie.ijw.models import Aanlevering, Bericht, QuarantaineItem
 from jeugdregie.ijw.services import Ingester
 from jeugdregie.ijw.writer import to_xml
 from jeugdregie.regio.models import Gemeente, Regio

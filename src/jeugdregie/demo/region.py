@@ -583,7 +583,7 @@ def aanbieders(scale: int = 1) -> list[AanbiederSpec]:
     """The region's providers, deterministic. `scale` copies the market with independent providers.
 
     Per copy: 8 A providers (large, several groups), 17 B (specialist), 55 C (small flexible ring,
-    about half micro) and 60 NGA providers (non-contracted, bought per client, mostly micro):
+    two in three micro) and 60 NGA providers (non-contracted, bought per client, all micro):
     SYSTEM.md section 4 (about 80 contracted, 250 providers including NGA over 2021-2024)."""
     rng = random.Random(20260101)
     specs: list[AanbiederSpec] = []
@@ -612,7 +612,12 @@ def aanbieders(scale: int = 1) -> list[AanbiederSpec]:
                         if not nga
                         else (("A",), ("A",), ("D",), ("W",))[i % 4]
                     )
-                    micro = rng.random() < (0.5 if not nga else 0.8)
+                    # Micro by position, so that every copy (``scale``) has the same number of micro
+                    # providers per product group: two in three C providers, every NGA provider (bought
+                    # per client, each well under EUR 250k a year). The draw is kept so that the names and
+                    # weights of the providers stay as they were.
+                    rng.random()
+                    micro = nga or i % 3 != 0
                     gewicht = rng.uniform(0.1, 0.4) if micro else rng.uniform(0.5, 1.5)
                 prefix = rng.choice(_PREFIXES)
                 naam = f"{prefix} {_NAMES[(number * 7) % len(_NAMES)]}{suffix}"

@@ -64,9 +64,26 @@ GROEI_LATER: Final = (1.00, 1.04)  # after 2026
 RUN_IN_2021: Final = (0.99, 1 / 1.07)  # 2021 relative to 2022
 
 #: Shares of segment 3+4 spend (patterns of seed 000): NGA, and micro providers (< EUR 250k a year,
-#: NGA included). 2022 and 2024 are the seed's figures, the other years interpolate / continue.
-NGA_SHARE: Final[dict[int, float]] = {2021: 0.032, 2022: 0.036, 2023: 0.043, 2024: 0.050, 2025: 0.055}
-MICRO_SHARE: Final[dict[int, float]] = {2021: 0.105, 2022: 0.112, 2023: 0.129, 2024: 0.147, 2025: 0.153}
+#: NGA included). 2022 and 2024 are the seed's figures, 2021 and 2023 interpolate. After 2024 the
+#: NGA share keeps rising and the micro share stays about flat (a rising micro share in a growing
+#: market would push the individual micro providers over the EUR 250k limit of the class).
+NGA_SHARE: Final[dict[int, float]] = {
+    2021: 0.032,
+    2022: 0.036,
+    2023: 0.043,
+    2024: 0.050,
+    2025: 0.055,
+    2026: 0.058,
+}
+MICRO_SHARE: Final[dict[int, float]] = {
+    2021: 0.105,
+    2022: 0.112,
+    2023: 0.129,
+    2024: 0.147,
+    2025: 0.146,
+    2026: 0.143,
+}
+SHARE_TREND_LATER: Final = {"nga": 0.002, "micro": -0.002}
 
 
 def share(table: dict[int, float], year: int) -> float:
@@ -74,7 +91,8 @@ def share(table: dict[int, float], year: int) -> float:
         return table[year]
     last = max(table)
     if year > last:
-        return table[last] + 0.004 * (year - last)
+        trend = SHARE_TREND_LATER["nga" if table is NGA_SHARE else "micro"]
+        return table[last] + trend * (year - last)
     return table[min(table)]
 
 
