@@ -156,3 +156,34 @@ def test_one_policy_adjustment_per_scope_and_year():
     with pytest.raises(ValidationError, match="bestaat al een beleidsaanpassing"):
         Beleidsaanpassing(jaar=2026, percentage=Decimal("-2")).full_clean()
     Beleidsaanpassing(jaar=2027, percentage=Decimal("-2")).full_clean()
+
+
+def test_forecast_levels_from_the_database(region_2024, capsys):
+    from jeugdregie.budget.forecasting import forecast_levels
+
+    results = {(r.level, r.key): r for r in forecast_levels(2024, dt.date(2024, 8, 31))}
+    region_total = results[("regio", "regio")]
+    # 200,000 cents of care in June 2024, received in July; no history for a lag profile or last year:
+    # the run rate over the 8 complete months is the forecast.
+    assert region_total.claimed_cent == 200_000
+    assert region_total.chosen.method == "run_rate"
+    assert region_total.chosen.value_cent == pytest.approx(200_000 / 8 * 12)
+    a, _, c = region_2024
+    assert results[("aanbieder", a.agb_code)].chosen.value_cent == pytest.approx(170_000 / 8 * 12)
+    assert results[("groep", "D")].chosen.value_cent == pytest.approx(20_000 / 8 * 12)
+    call_command("forecast", "--year", "2024", "--as-of", "2024-08-31", "--level", "regio", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["forecasts"] == [
+        {
+            "level": "regio",
+            "key": "regio",
+            "method": "run_rate",
+            "forecast_cent": 300_000,
+            "low_cent": None,
+            "high_cent": None,
+            "claimed_cent": 200_000,
+            "ceiling_cent": None,
+            "projected_utilisation": None,
+            "methods": {"run_rate": 300_000},
+        }
+    ]
