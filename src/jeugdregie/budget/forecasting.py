@@ -21,7 +21,7 @@ from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing
 from .models import CBudget, Plafond
 
 LEVELS = ("regio", "aanbieder", "gemeente", "groep", "aanbieder_groep")
-PREFERRED = "combination"  # chosen per level by the backtest in docs/forecasting.md
+PREFERRED = "run_rate"  # the best in the backtest at every month from March (docs/forecasting.md)
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,8 @@ def forecast_levels(year: int, as_of: dt.date, *, backtest_mape: dict[int, dict[
     ):
         ceilings[("aanbieder", agb)] += cents
         ceilings[("aanbieder_groep", f"{agb}/{groep}")] += cents
-        ceilings[("groep", groep)] += cents
+        # No ceiling on the group level: a group's spend includes category C and NGA, its A/B
+        # ceilings do not (the C budget is regional), so the ratio would mislead.
         ceilings[("regio", "regio")] += cents
     c_budget = CBudget.objects.filter(jaar=year).first()
     if c_budget:

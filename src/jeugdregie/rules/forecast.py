@@ -24,6 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 MAX_LAG = 12  # months after which a care month counts as fully received
+# A care month enters a forecast only once this share of its amount is usually in: grossing up a
+# month of which 5% has arrived multiplies noise by twenty.
+MIN_DEVELOPED = 0.5
 
 
 def month_index(y: int, m: int) -> int:
@@ -128,21 +131,30 @@ def forecast_year(
     profile = profile or lag_profile(claims, known_until)
     observed = observed_by_month(claims, known_until)
     fixed = corrected(observed, profile, known_until)
-    so_far = sum(v for m, v in fixed.items() if first <= m <= known_until)
-    results: dict[str, float] = {"run_rate": so_far / months_done * 12}
-
-    last_year_same = sum(v for m, v in fixed.items() if first - 12 <= m <= known_until - 12)
+    # The months of this year developed far enough to count; the rest is extrapolated.
+    lags_ok = [k for k in range(len(profile)) if profile[k] >= MIN_DEVELOPED]
+    last_counted = known_until - (lags_ok[0] if lags_ok else 0)
     last_year_total = sum(v for m, v in fixed.items() if first - 12 <= m < first)
+    if last_counted < first:
+        # Nothing of this year is in yet: last year's total is the best run rate there is.
+        if last_year_total > 0:
+            return {"run_rate": Forecast("run_rate", year, known_until, last_year_total)}
+        last_counted = known_until
+    counted = last_counted - first + 1
+    so_far = sum(v for m, v in fixed.items() if first <= m <= last_counted)
+    results: dict[str, float] = {"run_rate": so_far / counted * 12}
+
+    last_year_same = sum(v for m, v in fixed.items() if first - 12 <= m <= last_counted - 12)
     if last_year_same > 0:
         results["same_period"] = so_far * last_year_total / last_year_same
 
     remaining = 0.0
-    for month in range(known_until + 1, first + 12):
+    for month in range(last_counted + 1, first + 12):
         for a in allocations:
             if a.begin_month <= month and (a.end_month is None or a.end_month >= month):
                 remaining += a.monthly_cent * redemption
         # New allocations start at the trailing rate and claim like the running ones do.
-        remaining += inflow_per_month * (month - known_until)
+        remaining += inflow_per_month * max(0, month - known_until)
     if allocations:
         results["allocations"] = so_far + remaining
     if "same_period" in results:
