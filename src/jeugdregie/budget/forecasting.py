@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 
-from jeugdregie.catalogus.models import Product, Tarief
+from jeugdregie.catalogus.models import Tarief
+from jeugdregie.monitoring.facts import product_index
 from jeugdregie.rules import forecast as rules
 from jeugdregie.rules.carepaths import DAYS_PER_MONTH
 from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing
@@ -34,11 +35,8 @@ class ClaimRow:
 
 
 def _groups() -> dict[int, str]:
-    found = {}
-    for product in Product.objects.select_related("groep", "mapping__nieuw_product__groep"):
-        current = product.mapping.nieuw_product if hasattr(product, "mapping") else product
-        found[product.pk] = current.groep.code
-    return found
+    """product id -> product group in the current book (legacy products mapped)."""
+    return {pk: groep for pk, (_segment, groep, *_rest) in product_index().items()}
 
 
 def claim_rows(first_year: int) -> list[ClaimRow]:

@@ -12,6 +12,7 @@ from django.db.models import Sum
 
 from jeugdregie.catalogus.models import Indexering, Product, ProductBoek, ProductGroep
 from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.monitoring.facts import product_index
 from jeugdregie.regio.models import Gemeente, JeugdigenAantal
 from jeugdregie.rules import ceilings as rules
 from jeugdregie.zorg.models import DeclaratieRegel
@@ -21,11 +22,7 @@ from .models import Beleidsaanpassing, CBudget, Plafond, PlafondVerdeling, Plafo
 
 def reference_production(reference_year: int) -> list[rules.Production]:
     """Net claimed amount per provider, product (mapped to the current book) and municipality."""
-    mapped = {}
-    for product in Product.objects.select_related("mapping__nieuw_product"):
-        mapped[product.pk] = (
-            product.mapping.nieuw_product.code if hasattr(product, "mapping") else product.code
-        )
+    mapped = {pk: code for pk, (_segment, _groep, code, *_rest) in product_index().items()}
     rows = (
         DeclaratieRegel.objects.filter(periode_begin__year=reference_year)
         .values(

@@ -21,7 +21,7 @@ from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing, VerzoekOmToewijz
 MARGIN = dt.timedelta(days=190)
 
 
-def _product_index() -> dict[int, tuple[str, str, str, str, bool]]:
+def product_index() -> dict[int, tuple[str, str, str, str, bool]]:
     """product id -> (segment, group, product code in the current book, meerwerk/maatwerk flag,
     P x Q). Legacy products are reported as their mapped new product so history stays comparable;
     group and segment are the new product's, the flag and funding form the claimed product's own."""
@@ -66,7 +66,7 @@ def claim_facts(
     referrers: dict | None = None,
 ) -> Iterator[ClaimFact]:
     """Claim lines whose ProductPeriode begins in [begin, end]."""
-    products = products if products is not None else _product_index()
+    products = products if products is not None else product_index()
     referrers = referrers if referrers is not None else _referrers()
     rows = DeclaratieRegel.objects.filter(periode_begin__gte=begin, periode_begin__lte=end)
     if gemeente:
@@ -98,7 +98,7 @@ def claim_facts(
 def allocation_facts(begin: dt.date, end: dt.date, *, products=None, referrers=None) -> list[AllocationFact]:
     """Allocations valid on at least one day of [begin, end]; deleted allocations are left out
     (they never were care)."""
-    products = products if products is not None else _product_index()
+    products = products if products is not None else product_index()
     referrers = referrers if referrers is not None else _referrers()
     rows = Toewijzing.objects.filter(verwijderd=False, ingangsdatum__lte=end).exclude(einddatum__lt=begin)
     claimed = dict(
@@ -194,7 +194,7 @@ def data_complete_until() -> dt.date:
 
 def load_facts(begin: dt.date, end: dt.date, *, as_of: dt.date | None = None) -> Facts:
     """All facts the KPIs need for periods inside [begin, end]."""
-    products = _product_index()
+    products = product_index()
     referrers = _referrers()
     wide_begin, wide_end = begin - MARGIN, end + MARGIN
     claims = list(
