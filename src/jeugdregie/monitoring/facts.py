@@ -84,14 +84,29 @@ def claim_facts(
         "bedrag_cent",
         "volume",
         "toewijzing_id",
+        "periode_eind",
     )
-    for client, gem, agb, cat, nga, product_id, day, bedrag, volume, toewijzing in rows.values_list(
+    for client, gem, agb, cat, nga, product_id, day, bedrag, volume, toewijzing, last_day in rows.values_list(
         *fields
     ).iterator(chunk_size=5000):
         segment, groep, code, custom, _pxq = products.get(product_id, ("", "", "", "", False))
         verwijzer = referrers.get(toewijzing, ("01", None))[0]
         yield ClaimFact(
-            client, gem, agb, cat, nga, segment, groep, code, custom, day, bedrag, volume, verwijzer
+            client,
+            gem,
+            agb,
+            cat,
+            nga,
+            segment,
+            groep,
+            code,
+            custom,
+            day,
+            bedrag,
+            volume,
+            verwijzer,
+            periode_eind=last_day,
+            toewijzing=toewijzing,
         )
 
 
@@ -182,6 +197,7 @@ def allocation_facts(begin: dt.date, end: dt.date, *, products=None, referrers=N
                 aangevraagd_op=requested,
                 zorg_start=starts.get(pk),
                 stop_reden=stop_reason.get(pk, ""),
+                stop_datum=last_stop_day.get(pk),
             )
         )
     return facts

@@ -48,6 +48,7 @@ class AllocationFact:
     aangevraagd_op: dt.date | None = None  # JW315 request date, when a request led to it
     zorg_start: dt.date | None = None  # first JW305 Begindatum
     stop_reden: str = ""  # reason of the last JW307
+    stop_datum: dt.date | None = None  # Einddatum of the last JW307 (data-quality checks)
 
     def valid_on_any_day(self, begin: dt.date, end: dt.date) -> bool:
         return self.ingangsdatum <= end and (self.einddatum is None or self.einddatum >= begin)

@@ -49,6 +49,8 @@ class ClaimFact:
     bedrag_cent: int
     volume: int
     verwijzer: str = "01"  # referrer type of the allocation's request; 01 gemeente when none
+    periode_eind: dt.date | None = None  # ProductPeriode end (data-quality checks)
+    toewijzing: int | None = None  # id of the allocation claimed on (data-quality checks)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,128 @@
+"""Data-quality report (issue 5): the checks of `jeugdregie.rules.dataquality` on the facts of one
+year, for the region, one municipality or one provider. Used by the `data-quality` command and the
+Datakwaliteit screen.
+
+Clients appear only by a shortened pseudonym; the report holds no BSN or name (the database has
+none either).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Any
+
+from django.db.models import Max, Min
+
+from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.regio.models import Gemeente
+from jeugdregie.rules import dataquality as rules
+from jeugdregie.rules.kpi import Facts, year
+from jeugdregie.zorg.models import Toewijzing
+
+from .facts import _referrers, allocation_facts, claim_facts, data_complete_until, product_index
+
+PSEUDONYM_SHOWN = 10  # characters of the pseudonym shown: enough to tell clients apart
+
+
+def short_pseudonym(pseudonym: str) -> str:
+    return pseudonym[:PSEUDONYM_SHOWN]
+
+
+def load_check_input(
+    jaar: int, *, as_of: dt.date | None = None, thresholds: rules.Thresholds | None = None
+) -> tuple[Facts, frozenset[int]]:
+    """The facts the checks need for `jaar`, and the ids of the deleted allocations claimed on.
+
+    Built from the same readers as the KPI facts (`load_facts`), with a wider allocation window:
+    short trajectories look W days around the year, and a claim may be on an allocation that
+    started long before (or after) it, which must be there to compare its dates with."""
+    thresholds = thresholds or rules.Thresholds()
+    begin, end = dt.date(jaar, 1, 1), dt.date(jaar, 12, 31)
+    products, referrers = product_index(), _referrers()
+    claims = list(claim_facts(begin, end, products=products, referrers=referrers))
+    claimed_on = Toewijzing.objects.filter(declaratieregels__periode_begin__range=(begin, end))
+    span = claimed_on.filter(verwijderd=False).aggregate(lo=Min("ingangsdatum"), hi=Max("ingangsdatum"))
+    margin = dt.timedelta(days=thresholds.short_window_days)
+    lo = min(d for d in (begin - margin, span["lo"]) if d is not None)
+    hi = max(d for d in (end + margin, span["hi"]) if d is not None)
+    allocations = allocation_facts(lo, hi, products=products, referrers=referrers)
+    deleted = frozenset(claimed_on.filter(verwijderd=True).values_list("pk", flat=True).distinct())
+    return Facts(claims=claims, allocations=allocations, as_of=as_of or data_complete_until()), deleted
+
+
+def _chunks(items: list[int], size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _allocation_numbers(ids: set[int]) -> dict[int, str]:
+    """allocation id -> the municipality's ToewijzingNummer, which people look allocations up by."""
+    found: dict[int, str] = {}
+    for chunk in _chunks(sorted(ids)):
+        found.update(Toewijzing.objects.filter(pk__in=chunk).values_list("pk", "toewijzingnummer"))
+    return found
+
+
+def data_quality_report(
+    jaar: int,
+    *,
+    gemeente: str | None = None,
+    aanbieder: str | None = None,
+    as_of: dt.date | None = None,
+    thresholds: rules.Thresholds | None = None,
+) -> dict[str, Any]:
+    """Every check for `jaar`: per check its count, distinct clients, net amount (cents) and all
+    findings, most severe check first and the largest amounts first. JSON-ready."""
+    thresholds = thresholds or rules.Thresholds()
+    facts, deleted = load_check_input(jaar, as_of=as_of, thresholds=thresholds)
+    results = rules.run_checks(
+        facts, year(jaar), deleted=deleted, thresholds=thresholds, gemeente=gemeente, aanbieder=aanbieder
+    )
+    numbers = _allocation_numbers({i for r in results for f in r.findings for i in f.toewijzingen})
+    gemeente_names = dict(Gemeente.objects.values_list("cbs_code", "naam"))
+    provider_names = dict(
+        Aanbieder.objects.filter(agb_code__in={f.aanbieder for r in results for f in r.findings}).values_list(
+            "agb_code", "naam"
+        )
+    )
+    checks = []
+    for result in results:
+        check = result.check
+        checks.append(
+            {
+                "id": check.id,
+                "label": check.label,
+                "severity": check.severity,
+                "definition": check.explain(thresholds),
+                "count": result.count,
+                "clients": result.clients,
+                "bedrag_cent": result.bedrag_cent,
+                "findings": [
+                    {
+                        "gemeente": f.gemeente,
+                        "gemeente_naam": gemeente_names.get(f.gemeente, ""),
+                        "aanbieder": f.aanbieder,
+                        "aanbieder_naam": provider_names.get(f.aanbieder, ""),
+                        "client": short_pseudonym(f.client),
+                        "toewijzing": f.toewijzing,
+                        "toewijzingen": list(f.toewijzingen),
+                        "toewijzingnummers": [numbers.get(i, "") for i in f.toewijzingen],
+                        "product": f.product,
+                        "begin": f.begin.isoformat(),
+                        "eind": f.eind.isoformat() if f.eind else None,
+                        "bedrag_cent": f.bedrag_cent,
+                        "uitleg": f.uitleg,
+                    }
+                    for f in result.findings
+                ],
+            }
+        )
+    return {
+        "year": jaar,
+        "gemeente": gemeente,
+        "aanbieder": aanbieder,
+        "as_of": facts.as_of.isoformat(),
+        "thresholds": asdict(thresholds),
+        "checks": checks,
+    }

@@ -1,0 +1,111 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.monitoring.dataquality import data_quality_report
+from jeugdregie.regio.models import Gemeente
+from jeugdregie.rules.dataquality import Thresholds, format_euro
+
+DEFAULTS = Thresholds()
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Controles op datakwaliteit (issue 5) voor een jaar: meerdere korte trajecten, declaraties buiten "
+        "de toewijzing of na een stopmelding, toewijzingen die nooit gestart zijn."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--municipality", metavar="CBS-CODE")
+        parser.add_argument("--provider", metavar="AGB")
+        parser.add_argument("--json", action="store_true", dest="as_json", help="alles als één JSON-document")
+        parser.add_argument(
+            "--limit",
+            type=int,
+            default=10,
+            metavar="N",
+            help="toon per controle de eerste N bevindingen (10)",
+        )
+        parser.add_argument(
+            "--short-count",
+            type=_positive,
+            default=DEFAULTS.short_min_count,
+            metavar="N",
+            help=f"korte trajecten: minstens N toewijzingen ({DEFAULTS.short_min_count})",
+        )
+        parser.add_argument(
+            "--short-days",
+            type=_positive,
+            default=DEFAULTS.short_max_days,
+            metavar="M",
+            help=f"korte trajecten: elk korter dan M dagen ({DEFAULTS.short_max_days})",
+        )
+        parser.add_argument(
+            "--short-window",
+            type=_positive,
+            default=DEFAULTS.short_window_days,
+            metavar="DAGEN",
+            help=f"korte trajecten: gestart binnen zoveel dagen ({DEFAULTS.short_window_days})",
+        )
+        parser.add_argument(
+            "--not-started-days",
+            type=_positive,
+            default=DEFAULTS.not_started_days,
+            metavar="G",
+            help=f"nooit gestart: ingangsdatum meer dan G dagen voor de peildatum ({DEFAULTS.not_started_days})",
+        )
+
+    def handle(self, *args, year, municipality, provider, as_json, limit, **options):
+        if municipality and not Gemeente.objects.filter(cbs_code=municipality).exists():
+            raise CommandError(f"Onbekende gemeente: {municipality}")
+        if provider and not Aanbieder.objects.filter(agb_code=provider).exists():
+            raise CommandError(f"Onbekende aanbieder: {provider}")
+        if limit < 0:
+            raise CommandError("--limit kan niet negatief zijn.")
+        thresholds = Thresholds(
+            short_min_count=options["short_count"],
+            short_max_days=options["short_days"],
+            short_window_days=options["short_window"],
+            not_started_days=options["not_started_days"],
+        )
+        report = data_quality_report(year, gemeente=municipality, aanbieder=provider, thresholds=thresholds)
+        if as_json:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
+        scope = (
+            " ".join(
+                part
+                for part in (
+                    f"gemeente {municipality}" if municipality else "",
+                    f"aanbieder {provider}" if provider else "",
+                )
+                if part
+            )
+            or "regio"
+        )
+        self.stdout.write(f"Datakwaliteit {year} ({scope}), gegevens tot en met {report['as_of']}")
+        for check in report["checks"]:
+            self.stdout.write("")
+            self.stdout.write(
+                f"{check['label']} [{check['severity']}]: {check['count']} bevinding(en), "
+                f"{check['clients']} cliënt(en), bedrag {format_euro(check['bedrag_cent'])}"
+            )
+            self.stdout.write(f"  {check['definition']}")
+            for f in check["findings"][:limit]:
+                nummers = ", ".join(n for n in f["toewijzingnummers"] if n) or "-"
+                self.stdout.write(
+                    f"  - gemeente {f['gemeente']}, aanbieder {f['aanbieder']}, cliënt {f['client']}…, "
+                    f"toewijzing {nummers}, product {f['product']}: {f['uitleg']}"
+                )
+            hidden = check["count"] - min(limit, check["count"])
+            if hidden:
+                self.stdout.write(f"  … en nog {hidden}; toon meer met --limit of alles met --json.")

@@ -1,0 +1,127 @@
+"""The Datakwaliteit screen: the data-quality checks of issue 5 for a year.
+
+Who sees what (SYSTEM.md section 6), decided here where the report is selected: an aanbieder sees
+its own findings only; a gemeente user sees the findings of its own municipality and, for the
+region or another municipality, only counts and amounts (suppressed below the small-number
+threshold); regio and beheer see everything. Every page that shows findings is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from jeugdregie.accounts.models import AuditRegel, Rol
+from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.ijw.models import Bericht
+from jeugdregie.monitoring.dataquality import data_quality_report
+from jeugdregie.monitoring.facts import data_complete_until
+from jeugdregie.regio.models import Gemeente
+from jeugdregie.rules.dataquality import format_euro
+
+from .access import Scope, scope_of, suppress
+
+SHOWN_PER_CHECK = 25  # findings per check before "toon alle"
+SEVERITY_LABELS = {"hoog": "Hoog", "middel": "Middel", "laag": "Laag"}
+
+
+def _shows_findings(scope: Scope, gemeente: str | None) -> bool:
+    """Client-level findings: regio and beheer always, an aanbieder its own (the filter is forced
+    to it), a gemeente user only with its own municipality selected."""
+    if scope.rol == Rol.GEMEENTE:
+        return gemeente is not None and gemeente == scope.gemeente
+    return scope.rol in (Rol.REGIO, Rol.BEHEER, Rol.AANBIEDER)
+
+
+def _year(raw: str | None, default: int) -> int:
+    """The year asked for; anything unusable (text, year 0, 99999) falls back to the default."""
+    try:
+        jaar = int(raw) if raw else default
+    except ValueError:
+        return default
+    return jaar if 2000 <= jaar <= 2100 else default
+
+
+@login_required
+def datakwaliteit(request):
+    scope = scope_of(request.user)
+    latest = data_complete_until()
+    jaar = _year(request.GET.get("jaar"), latest.year)
+    # A gemeente user starts on its own municipality; "" (Hele regio) is an explicit choice.
+    asked_gemeente = request.GET.get("gemeente", scope.gemeente if scope.rol == Rol.GEMEENTE else "")
+    gemeente, aanbieder = scope.allowed_filter(asked_gemeente or None, request.GET.get("aanbieder") or None)
+    shows_findings = _shows_findings(scope, gemeente)
+    toon = request.GET.get("toon", "")  # a check whose findings are all shown
+    report = data_quality_report(jaar, gemeente=gemeente, aanbieder=aanbieder)
+
+    base_query = {
+        k: v
+        for k, v in (("jaar", jaar), ("gemeente", gemeente or ""), ("aanbieder", aanbieder))
+        if v is not None
+    }
+    checks = []
+    for check in report["checks"]:
+        if shows_findings:
+            count, amount, clients = check["count"], check["bedrag_cent"], check["clients"]
+            findings = check["findings"] if toon == check["id"] else check["findings"][:SHOWN_PER_CHECK]
+        elif check["count"] == 0:  # nothing found says nothing about anyone
+            count, amount, clients, findings = 0, 0, 0, []
+        else:
+            count = suppress(check["count"], check["clients"], scope)
+            amount = suppress(check["bedrag_cent"], check["clients"], scope)
+            clients = suppress(check["clients"], check["clients"], scope)
+            findings = []
+        checks.append(
+            {
+                **check,
+                "severity_label": SEVERITY_LABELS[check["severity"]],
+                "count": count,
+                "clients": clients,
+                "bedrag": "-" if amount is None else format_euro(amount),
+                "shown": [
+                    {
+                        **f,
+                        "bedrag": format_euro(f["bedrag_cent"]),
+                        "van": dt.date.fromisoformat(f["begin"]),
+                        "tot": dt.date.fromisoformat(f["eind"]) if f["eind"] else None,
+                        "toewijzing_refs": list(zip(f["toewijzingen"], f["toewijzingnummers"], strict=True)),
+                    }
+                    for f in findings
+                ],
+                "more": check["count"] - len(findings) if shows_findings else 0,
+                "show_all_url": reverse("web:datakwaliteit")
+                + "?"
+                + urlencode({**base_query, "toon": check["id"]})
+                + f"#{check['id']}",
+            }
+        )
+    if shows_findings and any(c["shown"] for c in checks):
+        parts = [f"gemeente {gemeente}" if gemeente else "", f"aanbieder {aanbieder}" if aanbieder else ""]
+        what = ", ".join(p for p in parts if p) or "regio"
+        AuditRegel.objects.create(
+            user=request.user, actie="datakwaliteit bekeken", object_omschrijving=f"{what} {jaar}"
+        )
+    context = {
+        "scope": scope,
+        "jaar": jaar,
+        "jaren": range(2022, latest.year + 1),
+        "checks": checks,
+        "shows_findings": shows_findings,
+        "gemeenten": Gemeente.objects.all(),
+        "gekozen_gemeente": gemeente,
+        "gekozen_aanbieder": aanbieder,
+        "aanbieders": Aanbieder.objects.filter(agb_code=scope.aanbieder)
+        if scope.aanbieder
+        else Aanbieder.objects.all(),
+        "eigen_gemeente_url": reverse("web:datakwaliteit")
+        + "?"
+        + urlencode({"jaar": jaar, "gemeente": scope.gemeente or ""}),
+        "tot_datum": dt.date.fromisoformat(report["as_of"]),
+        "has_messages": Bericht.objects.exists(),
+        "admin_links": request.user.is_staff,
+    }
+    return render(request, "web/datakwaliteit.html", context)
