@@ -18,10 +18,12 @@ COMMANDS = {
     "ingest": "ingest",
     "market-analysis": "market_analysis",
     "kpi": "kpi",
+    "data-quality": "data_quality",
     "ceilings": "ceilings",
     "forecast": "forecast",
     "settle": "settle",
     "forecast-backtest": "forecast_backtest",
+    "signals": "signals",
     "load-demo-region": "load_demo_region",
 }
 
@@ -35,8 +37,11 @@ Opdrachten:
   ingest PATH... [--xsd-dir DIR]
   market-analysis --year Y [--json]
   kpi --year Y [--municipality CODE] [--provider AGB] [--json]
+  data-quality --year Y [--municipality CODE] [--provider AGB] [--json] [--limit N]
   ceilings --year Y --reference-year R [--json]
   forecast --year Y --as-of YYYY-MM-DD [--json]
+  forecast-backtest --years Y... [--level L] [--json]
+  signals --year Y --as-of YYYY-MM-DD [--json]
   settle --year Y [--json]
   manage <django-opdracht> ...   elke Django-beheeropdracht (migrate, createsuperuser, ...)
 

@@ -158,9 +158,3 @@ STOPLICHT = {
     "kpi_orange": 1,
     "kpi_red": 2,
 }
-# Stuuropdracht: KPI norms for A and B providers, {kpi id: (minimum, maximum)}.
-KPI_NORMEN = {
-    "avg_duration_months": (None, 12.0),
-    "relapse_rate": (None, 0.15),
-    "dropout_rate": (None, 0.25),
-}

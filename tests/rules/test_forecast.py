@@ -80,3 +80,18 @@ def test_band_and_bad_as_of():
     assert (banded.low_cent, banded.high_cent) == pytest.approx((120_000 * 0.94, 120_000 * 1.06))
     with pytest.raises(ValueError, match="peildatum"):
         forecast_year(history(), 2024, dt.date(2025, 1, 31))
+
+
+def test_past_mape_is_the_series_own_backtest_at_the_same_month():
+    from jeugdregie.rules.forecast import past_mape
+
+    def year_of(y, amounts):
+        return [ClaimAmount(month_index(y, m), month_index(y, m), v) for m, v in enumerate(amounts, start=1)]
+
+    claims = (
+        year_of(2023, [1_000] * 12) + year_of(2024, [1_000] * 12) + year_of(2025, [1_000] * 6 + [2_000] * 6)
+    )
+    # June: 2023 and 2024 exact; 2025 says 12,000 against 18,000 (1/3 off). Mean over three years: 1/9.
+    assert past_mape(claims, 2026, 6, "run_rate") == pytest.approx(1 / 9)
+    assert past_mape(claims, 2026, 6, "allocations") is None
+    assert past_mape(year_of(2026, [1_000] * 12), 2026, 6, "run_rate") is None

@@ -25,17 +25,35 @@ def test_waterbed_needs_rising_c_share_and_full_groups():
 
 
 def test_kpi_out_of_norm():
-    norms = {"avg_duration_months": (None, 12.0), "no_restart_rate": (0.85, None)}
+    regional = {"avg_duration_months": (None, 12.0), "no_restart_rate": (0.85, None)}
+    # P2 has its own, looser norm; P3 has none of its own; P4 is a C provider without a stuuropdracht.
+    norms = {"P1": regional, "P2": {**regional, "no_restart_rate": (0.75, None)}, "P3": regional}
     found = kpi_signals(
         [
             ("P1", "avg_duration_months", "Duur", 13.5),
             ("P1", "no_restart_rate", "Geen nieuwe start", 0.9),
             ("P2", "no_restart_rate", "Geen nieuwe start", 0.8),
+            ("P2", "avg_duration_months", "Duur", 12.5),
             ("P3", "avg_duration_months", "Duur", None),
+            ("P3", "no_restart_rate", "Geen nieuwe start", 0.7),
+            ("P4", "no_restart_rate", "Geen nieuwe start", 0.1),
         ],
         norms,
     )
     assert [(s.sleutel, s.uitleg) for s in found] == [
         ("P1", "Duur: 13.50 buiten de norm (maximaal 12.0)."),
-        ("P2", "Geen nieuwe start: 0.80 buiten de norm (minimaal 0.85)."),
+        ("P2", "Duur: 12.50 buiten de norm (maximaal 12.0)."),
+        ("P3", "Geen nieuwe start: 0.70 buiten de norm (minimaal 0.85)."),
     ]
+
+
+def test_c_budget_uses_the_ceiling_rule():
+    (found,) = ceiling_signals(
+        [("C", 95_000_00, 100_000_00)],
+        soort="c-budget",
+        niveau="regio",
+        wat="Verwachte uitgaven",
+        grens="het C-budget",
+    )
+    assert (found.soort, found.niveau, found.ernst) == ("c-budget", "regio", "waarschuwing")
+    assert found.uitleg == "Verwachte uitgaven EUR 95.000 is 95% van het C-budget EUR 100.000: bijna vol."

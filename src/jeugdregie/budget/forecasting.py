@@ -16,12 +16,15 @@ from django.db.models import Sum
 from jeugdregie.catalogus.models import Tarief
 from jeugdregie.monitoring.facts import product_index
 from jeugdregie.rules import forecast as rules
+from jeugdregie.rules import utilisation
 from jeugdregie.rules.carepaths import DAYS_PER_MONTH
 from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing
 
 from .models import CBudget, Plafond
+from .services import municipality_budgets
 
-LEVELS = ("regio", "aanbieder", "gemeente", "groep", "aanbieder_groep")
+LEVELS = ("regio", "categorie", "aanbieder", "gemeente", "groep", "aanbieder_groep")
+BAND_YEARS = 3  # past years of the series' own backtest that size its uncertainty band
 PREFERRED = "run_rate"  # the best in the backtest at every month from March (docs/forecasting.md)
 
 
@@ -81,9 +84,19 @@ def _monthly_value(volume, frequentie, begin: dt.date, end: dt.date | None, tari
     return 0.0
 
 
-def allocation_inputs(filter_: Callable[[str, str, str], bool]):
-    """For method 3: a function as_of -> (running allocations, redemption, inflow per month), with
-    the allocations known on that date (by toewijzingsdatum)."""
+@dataclass(frozen=True)
+class AllocationRow:
+    pk: int
+    aanbieder: str
+    categorie: str  # A / B / C (NGA counts as C)
+    gemeente: str
+    groep: str
+    toewijzingsdatum: dt.date
+    valued: utilisation.ValuedAllocation
+
+
+def allocation_rows() -> list[AllocationRow]:
+    """Every allocation that is not deleted, valued at its product's tariff, with what was claimed on it."""
     tariffs = _tariffs()
     groups = _groups()
     claimed = dict(
@@ -91,45 +104,90 @@ def allocation_inputs(filter_: Callable[[str, str, str], bool]):
         .annotate(s=Sum("bedrag_cent"))
         .values_list("toewijzing_id", "s")
     )
-    allocations = []
-    for pk, agb, gem, pid, begin, end, volume, freq, allocated_on in Toewijzing.objects.filter(
-        verwijderd=False
-    ).values_list(
-        "pk",
-        "aanbieder__agb_code",
-        "gemeente__cbs_code",
-        "product_id",
-        "ingangsdatum",
-        "einddatum",
-        "volume",
-        "frequentie",
-        "toewijzingsdatum",
+    found = []
+    for pk, agb, cat, nga, gem, pid, begin, end, volume, freq, allocated_on in (
+        Toewijzing.objects.filter(verwijderd=False, product__isnull=False)
+        .values_list(
+            "pk",
+            "aanbieder__agb_code",
+            "aanbieder__categorie",
+            "aanbieder__is_nga",
+            "gemeente__cbs_code",
+            "product_id",
+            "ingangsdatum",
+            "einddatum",
+            "volume",
+            "frequentie",
+            "toewijzingsdatum",
+        )
+        .iterator(chunk_size=10_000)
     ):
-        if pid is None or not filter_(agb, gem, groups.get(pid, "")):
-            continue
         tariff = tariffs.get((pid, begin.year)) or tariffs.get((pid, (end or begin).year)) or 0
-        allocations.append((pk, begin, end, allocated_on, _monthly_value(volume, freq, begin, end, tariff)))
+        monthly = _monthly_value(volume, freq, begin, end, tariff)
+        found.append(
+            AllocationRow(
+                pk,
+                agb,
+                "C" if nga else cat,
+                gem,
+                groups.get(pid, ""),
+                allocated_on,
+                utilisation.ValuedAllocation(begin, end, monthly, claimed.get(pk) or 0),
+            )
+        )
+    return found
+
+
+def allocation_inputs(filter_: Callable[[str, str, str], bool], rows: list[AllocationRow] | None = None):
+    """For method 3: a function as_of -> (running allocations, redemption, inflow per month), with
+    the allocations known on that date (by toewijzingsdatum)."""
+    allocations = [
+        r
+        for r in (rows if rows is not None else allocation_rows())
+        if filter_(r.aanbieder, r.gemeente, r.groep)
+    ]
 
     def at(as_of: dt.date):
-        known = [a for a in allocations if a[3] <= as_of]
-        ended = [a for a in known if a[2] is not None and as_of - dt.timedelta(days=365) <= a[2] <= as_of]
-        allocated_value = sum(
-            v * max(1.0, ((end - begin).days + 1) / DAYS_PER_MONTH) for _, begin, end, _, v in ended
-        )
-        redemption = (
-            (sum(claimed.get(pk, 0) for pk, *_ in ended) / allocated_value) if allocated_value else 0.75
-        )
+        known = [r.valued for r in allocations if r.toewijzingsdatum <= as_of]
+        found = utilisation.redemption(known, as_of)
+        redemption = found[0] / found[1] if found else 0.75
         month = rules.month_of(as_of)
         running = [
-            rules.RunningAllocation(rules.month_of(begin), rules.month_of(end) if end else None, value)
-            for _, begin, end, _, value in known
-            if end is None or end > as_of
+            rules.RunningAllocation(
+                rules.month_of(a.ingangsdatum),
+                rules.month_of(a.einddatum) if a.einddatum else None,
+                a.monthly_value_cent,
+            )
+            for a in known
+            if a.einddatum is None or a.einddatum > as_of
         ]
-        recent = [v for _, begin, _, _, v in known if month - 3 < rules.month_of(begin) <= month]
+        recent = [a.monthly_value_cent for a in known if month - 3 < rules.month_of(a.ingangsdatum) <= month]
         inflow = sum(recent) / 3 * redemption
         return running, redemption, inflow
 
     return at
+
+
+def committed_by_key(as_of: dt.date, rows: list[AllocationRow] | None = None) -> dict[tuple[str, str], int]:
+    """(level, key) -> committed cents for the rest of the year of `as_of`: the open allocations
+    known then, each at its provider's historic redemption (the region's when it has too little)."""
+    known = [r for r in (rows if rows is not None else allocation_rows()) if r.toewijzingsdatum <= as_of]
+    regional = utilisation.redemption((r.valued for r in known), as_of)
+    fallback = regional[0] / regional[1] if regional else 1.0
+    by_provider: dict[str, list[utilisation.ValuedAllocation]] = defaultdict(list)
+    for r in known:
+        by_provider[r.aanbieder].append(r.valued)
+    rates = {
+        agb: utilisation.redemption_rate(utilisation.redemption(items, as_of), fallback)
+        for agb, items in by_provider.items()
+    }
+    committed: dict[tuple[str, str], int] = defaultdict(int)
+    for r in known:
+        cents = utilisation.committed_cent([r.valued], as_of, rates[r.aanbieder])
+        if cents:
+            for level in LEVELS:
+                committed[(level, level_key(r, level))] += cents
+    return dict(committed)
 
 
 @dataclass(frozen=True)
@@ -140,15 +198,23 @@ class LevelForecast:
     chosen: rules.Forecast
     claimed_cent: int  # received so far for the year
     ceiling_cent: int | None
+    committed_cent: int = 0  # expected from the allocations running after the peildatum
+
+    @property
+    def usage(self) -> utilisation.Utilisation:
+        return utilisation.Utilisation(
+            self.ceiling_cent, self.claimed_cent, self.committed_cent, round(self.chosen.value_cent)
+        )
 
     @property
     def projected_utilisation(self) -> float | None:
         return self.chosen.value_cent / self.ceiling_cent if self.ceiling_cent else None
 
 
-def _key(row: ClaimRow, level: str) -> str:
+def level_key(row: ClaimRow | AllocationRow, level: str) -> str:
     return {
         "regio": "regio",
+        "categorie": row.categorie,
         "aanbieder": row.aanbieder,
         "gemeente": row.gemeente,
         "groep": row.groep,
@@ -156,15 +222,23 @@ def _key(row: ClaimRow, level: str) -> str:
     }[level]
 
 
-def forecast_levels(year: int, as_of: dt.date, *, backtest_mape: dict[int, dict[str, float]] | None = None):
-    """Forecasts for the region and per provider, municipality and product group."""
-    rows = claim_rows(year - 3)
+def forecast_levels(
+    year: int,
+    as_of: dt.date,
+    *,
+    rows: list[ClaimRow] | None = None,
+):
+    """Forecasts for the region and per provider category, provider, municipality and product
+    group, with what is claimed, committed and the ceiling (or budget) of each."""
+    rows = rows if rows is not None else claim_rows(year - BAND_YEARS - 1)
+    committed = committed_by_key(as_of)
     profile = rules.lag_profile([r.amount for r in rows], rules.month_of(as_of))
     ceilings: dict[tuple[str, str], int] = defaultdict(int)
-    for agb, groep, cents in Plafond.objects.filter(jaar=year).values_list(
-        "aanbieder__agb_code", "groep__code", "bedrag_cent"
+    for agb, categorie, groep, cents in Plafond.objects.filter(jaar=year).values_list(
+        "aanbieder__agb_code", "aanbieder__categorie", "groep__code", "bedrag_cent"
     ):
         ceilings[("aanbieder", agb)] += cents
+        ceilings[("categorie", categorie)] += cents
         ceilings[("aanbieder_groep", f"{agb}/{groep}")] += cents
         # No ceiling on the group level: a group's spend includes category C and NGA, its A/B
         # ceilings do not (the C budget is regional), so the ratio would mislead.
@@ -172,19 +246,38 @@ def forecast_levels(year: int, as_of: dt.date, *, backtest_mape: dict[int, dict[
     c_budget = CBudget.objects.filter(jaar=year).first()
     if c_budget:
         ceilings[("regio", "regio")] += c_budget.bedrag_cent
-    mape = (backtest_mape or {}).get(as_of.month, {})
+        ceilings[("categorie", "C")] += c_budget.bedrag_cent
+    for gemeente, cents in municipality_budgets(year).items():
+        ceilings[("gemeente", gemeente)] = cents
+    amounts_all = [r.amount for r in rows]
+    past_profiles = {
+        y: rules.lag_profile(amounts_all, rules.month_index(y, as_of.month))
+        for y in range(year - BAND_YEARS, year)
+    }
     first, last = rules.month_index(year, 1), rules.month_of(as_of)
     results = []
     for level in LEVELS:
         by_key: dict[str, list[rules.ClaimAmount]] = defaultdict(list)
         for r in rows:
-            by_key[_key(r, level)].append(r.amount)
+            by_key[level_key(r, level)].append(r.amount)
         for key, amounts in sorted(by_key.items()):
             found = rules.forecast_year(amounts, year, as_of, profile=profile)
             chosen = found.get(PREFERRED) or found["run_rate"]
-            chosen = rules.with_band(chosen, mape.get(chosen.method))
+            # The band: this series' own error at this month in the years before (its backtest).
+            mape = rules.past_mape(amounts, year, as_of.month, chosen.method, profiles=past_profiles)
+            chosen = rules.with_band(chosen, mape)
             claimed = sum(
                 a.bedrag_cent for a in amounts if first <= a.care_month <= last and a.received_month <= last
             )
-            results.append(LevelForecast(level, key, found, chosen, claimed, ceilings.get((level, key))))
+            results.append(
+                LevelForecast(
+                    level,
+                    key,
+                    found,
+                    chosen,
+                    claimed,
+                    ceilings.get((level, key)),
+                    committed.get((level, key), 0),
+                )
+            )
     return results

@@ -8,7 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from jeugdregie.catalogus.models import Indexering, Product, ProductBoek, ProductGroep
 from jeugdregie.contracten.models import Aanbieder
@@ -174,3 +174,22 @@ def override_ceiling(plafond: Plafond, new_cent: int, *, user, reason: str) -> P
     gemeenten = {g.cbs_code: g for g in Gemeente.objects.all()}
     _store_split(plafond, rules.resplit(new_cent, _positive(weights)) if weights else {}, gemeenten)
     return change
+
+
+def municipality_budgets(year: int) -> dict[str, int]:
+    """CBS code -> the municipality's part of the ceilings of `year` plus its part of the C budget
+    (by its share of category C and NGA production in the C budget's reference year)."""
+    splits = PlafondVerdeling.objects.filter(plafond__jaar=year).values_list(
+        "gemeente__cbs_code", "bedrag_cent"
+    )
+    c_budget = CBudget.objects.filter(jaar=year).first()
+    c_reference: dict[str, int] = {}
+    if c_budget:
+        c_reference = dict(
+            DeclaratieRegel.objects.filter(periode_begin__year=c_budget.referentiejaar)
+            .filter(Q(aanbieder__categorie="C") | Q(aanbieder__is_nga=True))
+            .values("gemeente__cbs_code")
+            .annotate(total=Sum("bedrag_cent"))
+            .values_list("gemeente__cbs_code", "total")
+        )
+    return rules.municipality_budgets(splits, c_budget.bedrag_cent if c_budget else 0, c_reference)

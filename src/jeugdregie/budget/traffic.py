@@ -11,12 +11,11 @@ from django.conf import settings
 
 from jeugdregie.contracten.models import Raamovereenkomst
 from jeugdregie.monitoring.facts import load_facts
-from jeugdregie.rules import kpi as kpi_rules
 from jeugdregie.rules.carepaths import waiting_days
-from jeugdregie.rules.signals import kpi_signals
 from jeugdregie.rules.traffic_light import Light, Thresholds, traffic_light
 
 from .forecasting import forecast_levels
+from .signals import kpi_norm_signals
 
 WAITING_WINDOW_DAYS = 90
 
@@ -41,13 +40,8 @@ def provider_product_lights(as_of: dt.date) -> list[ProviderProductLight]:
             days = waiting_days(a)
             if days is not None:
                 waits.setdefault((a.aanbieder, a.product), []).append(days)
-    last_year = kpi_rules.year(as_of.year - 1)
-    kpi_values = []
-    for kpi_id in settings.KPI_NORMEN:
-        for (aanbieder,), value in kpi_rules.compute(kpi_id, facts, last_year, ("aanbieder",)).items():
-            kpi_values.append((aanbieder, kpi_id, kpi_rules.REGISTRY[kpi_id].label, value))
     out_of_norm: dict[str, list[str]] = {}
-    for signal in kpi_signals(kpi_values, settings.KPI_NORMEN):
+    for signal in kpi_norm_signals(as_of, facts):
         out_of_norm.setdefault(signal.sleutel, []).append(signal.uitleg.split(":")[0])
     lights = []
     agreements = Raamovereenkomst.objects.select_related("aanbieder").prefetch_related(

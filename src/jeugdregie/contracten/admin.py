@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Aanbieder, Raamovereenkomst
+from .models import Aanbieder, KpiNorm, Raamovereenkomst
 
 
 class RaamovereenkomstInline(admin.StackedInline):
@@ -9,12 +9,18 @@ class RaamovereenkomstInline(admin.StackedInline):
     filter_horizontal = ["toegelaten_producten"]
 
 
+class KpiNormInline(admin.TabularInline):
+    model = KpiNorm
+    extra = 0
+    fields = ["kpi", "minimum", "maximum", "toelichting"]
+
+
 @admin.register(Aanbieder)
 class AanbiederAdmin(admin.ModelAdmin):
     list_display = ["naam", "agb_code", "categorie", "grootteklasse", "is_nga"]
     list_filter = ["categorie", "is_nga", "grootteklasse"]
     search_fields = ["naam", "agb_code"]
-    inlines = [RaamovereenkomstInline]
+    inlines = [RaamovereenkomstInline, KpiNormInline]
 
 
 @admin.register(Raamovereenkomst)
@@ -29,3 +35,11 @@ class RaamovereenkomstAdmin(admin.ModelAdmin):
     ]
     search_fields = ["kenmerk", "aanbieder__naam"]
     filter_horizontal = ["toegelaten_producten"]
+
+
+@admin.register(KpiNorm)
+class KpiNormAdmin(admin.ModelAdmin):
+    list_display = ["kpi", "aanbieder", "minimum", "maximum", "toelichting"]
+    list_filter = ["kpi"]
+    search_fields = ["kpi", "aanbieder__naam", "aanbieder__agb_code"]
+    autocomplete_fields = ["aanbieder"]

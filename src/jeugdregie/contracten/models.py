@@ -111,3 +111,65 @@ class Raamovereenkomst(models.Model):
             raise ValidationError("Een niet-gecontracteerde aanbieder (NGA) heeft geen raamovereenkomst.")
         if self.verlengingen_benut > self.verlengingen:
             raise ValidationError({"verlengingen_benut": "Meer verlengingen benut dan er opties zijn."})
+
+
+class KpiNorm(models.Model):
+    """A stuuropdracht norm (SYSTEM.md section 13): a KPI with a minimum and/or maximum that an A or
+    B provider is steered on. Without a provider it is the regional default for every A and B
+    provider; a provider's own norm for the same KPI replaces that default."""
+
+    aanbieder = models.ForeignKey(
+        Aanbieder,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="kpi_normen",
+        help_text="Leeg: regionale standaardnorm voor alle A- en B-aanbieders.",
+    )
+    kpi = models.CharField("KPI", max_length=40)
+    minimum = models.FloatField("minimum", null=True, blank=True)
+    maximum = models.FloatField("maximum", null=True, blank=True)
+    toelichting = models.CharField("toelichting", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "KPI-norm (stuuropdracht)"
+        verbose_name_plural = "KPI-normen (stuuropdracht)"
+        ordering = ["aanbieder__naam", "kpi"]
+
+    def __str__(self) -> str:
+        scope = self.aanbieder.naam if self.aanbieder_id else "regionaal"
+        return f"{scope}: {self.kpi} {self.minimum if self.minimum is not None else '-'} .. " + (
+            f"{self.maximum if self.maximum is not None else '-'}"
+        )
+
+    def clean(self) -> None:
+        from jeugdregie.rules.kpi import REGISTRY
+
+        if self.kpi not in REGISTRY:
+            raise ValidationError({"kpi": f"Onbekende KPI '{self.kpi}'. Kies uit: {', '.join(REGISTRY)}."})
+        if self.minimum is None and self.maximum is None:
+            raise ValidationError("Geef een minimum, een maximum of beide.")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValidationError("Het minimum is groter dan het maximum.")
+        if self.aanbieder_id and self.aanbieder.categorie not in (Categorie.A, Categorie.B):
+            raise ValidationError("Een stuuropdracht geldt alleen voor A- en B-aanbieders.")
+        # One norm per KPI and scope (checked here: SQLite cannot enforce NULLS NOT DISTINCT).
+        same = KpiNorm.objects.filter(aanbieder_id=self.aanbieder_id, kpi=self.kpi).exclude(pk=self.pk)
+        if same.exists():
+            raise ValidationError("Voor deze KPI bestaat al een norm met dezelfde reikwijdte.")
+
+
+def effective_kpi_norms() -> dict[str, dict[str, tuple[float | None, float | None]]]:
+    """{AGB code: {kpi id: (min, max)}} for every A and B provider (not NGA): the regional defaults
+    with the provider's own norms over them."""
+    regional: dict[str, tuple[float | None, float | None]] = {}
+    own: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+    for agb, kpi, low, high in KpiNorm.objects.values_list(
+        "aanbieder__agb_code", "kpi", "minimum", "maximum"
+    ):
+        if agb is None:
+            regional[kpi] = (low, high)
+        else:
+            own.setdefault(agb, {})[kpi] = (low, high)
+    steered = Aanbieder.objects.filter(categorie__in=[Categorie.A, Categorie.B], is_nga=False)
+    return {agb: {**regional, **own.get(agb, {})} for agb in steered.values_list("agb_code", flat=True)}

@@ -18,7 +18,7 @@ from jeugdregie.catalogus.models import (
     Tarief,
 )
 from jeugdregie.catalogus.services import run_indexation
-from jeugdregie.contracten.models import Aanbieder, Raamovereenkomst
+from jeugdregie.contracten.models import Aanbieder, KpiNorm, Raamovereenkomst
 from jeugdregie.regio.models import Gemeente, JeugdigenAantal, Regio
 
 from . import region
@@ -134,6 +134,10 @@ def load_demo_region(scale: int = 1, *, users: bool = True) -> dict[str, int]:
             overeenkomst.toegelaten_producten.set(
                 [products[p.code] for p in nieuw_boek.producten if p.groep in spec.groepen]
             )
+    for kpi, (low, high, why) in region.KPI_NORMEN.items():
+        KpiNorm.objects.get_or_create(
+            aanbieder=None, kpi=kpi, defaults={"minimum": low, "maximum": high, "toelichting": why}
+        )
     if users:
         create_demo_users(specs)
     return {

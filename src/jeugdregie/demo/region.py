@@ -636,6 +636,17 @@ def aanbieders(scale: int = 1) -> list[AanbiederSpec]:
     return specs
 
 
+# ---------------------------------------------------------------- stuuropdracht
+
+# Regional KPI norms for the A and B providers (SYSTEM.md section 13): {kpi id: (min, max, why)}.
+# Illustrative: the region sets its own in the admin, per provider where needed.
+KPI_NORMEN: dict[str, tuple[float | None, float | None, str]] = {
+    "avg_duration_months": (None, 12.0, "Zorgpaden duren gemiddeld niet langer dan een jaar."),
+    "relapse_rate": (None, 0.15, "Hoogstens 15% herhaald beroep binnen een half jaar."),
+    "dropout_rate": (None, 0.25, "Hoogstens een kwart van de zorgpaden voortijdig afgesloten."),
+}
+
+
 # ---------------------------------------------------------------- demo users, one per role
 
 DEMO_WACHTWOORD = "jeugdregie-demo"

@@ -113,3 +113,22 @@ def compute_ceilings(
 def resplit(amount: int, weights: Mapping[str, int | Decimal]) -> dict[str, int]:
     """A manual ceiling is split like the computed one: by the same weights, to the cent."""
     return split_largest_remainder(amount, weights)
+
+
+def municipality_budgets(
+    ceiling_splits: Iterable[tuple[str, int]],
+    c_budget_cent: int,
+    c_reference: Mapping[str, int],
+) -> dict[str, int]:
+    """Each municipality's part of the regional ceilings: the ceiling splits to it (A and B
+    providers) plus its part of the C budget, split by its share of category C production in the
+    reference year. The parts add up to the ceilings plus the C budget, to the cent."""
+    budgets: dict[str, int] = defaultdict(int)
+    for gemeente, cents in ceiling_splits:
+        budgets[gemeente] += cents
+    weights = {g: v for g, v in c_reference.items() if v > 0}
+    if c_budget_cent and not weights:
+        weights = {g: 1 for g in budgets} or {"": 1}
+    for gemeente, cents in split_largest_remainder(c_budget_cent, weights).items():
+        budgets[gemeente] += cents
+    return dict(sorted(budgets.items()))

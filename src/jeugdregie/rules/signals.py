@@ -22,10 +22,19 @@ def _euro(cents: float) -> str:
     return "EUR " + f"{cents / 100:,.0f}".replace(",", ".")
 
 
-def ceiling_signals(projections: Iterable[tuple[str, float, int]], warn: float = 0.90) -> list[Signal]:
-    """(provider, forecast cents, ceiling cents) -> a signal above 90% and a critical one above 100%."""
+def ceiling_signals(
+    projections: Iterable[tuple[str, float, int]],
+    warn: float = 0.90,
+    *,
+    soort: str = "plafond",
+    niveau: str = "aanbieder",
+    wat: str = "Verwachte productie",
+    grens: str = "het plafond",
+) -> list[Signal]:
+    """(provider, forecast cents, ceiling cents) -> a signal above 90% and a critical one above 100%.
+    The same rule serves the regional C budget (soort "c-budget")."""
     found = []
-    for aanbieder, forecast, ceiling in projections:
+    for sleutel, forecast, ceiling in projections:
         if ceiling <= 0:
             continue
         share = forecast / ceiling
@@ -33,11 +42,11 @@ def ceiling_signals(projections: Iterable[tuple[str, float, int]], warn: float =
             ernst = "kritiek" if share >= 1 else "waarschuwing"
             found.append(
                 Signal(
-                    "plafond",
-                    "aanbieder",
-                    aanbieder,
+                    soort,
+                    niveau,
+                    sleutel,
                     ernst,
-                    f"Verwachte productie {_euro(forecast)} is {share * 100:.0f}% van het plafond "
+                    f"{wat} {_euro(forecast)} is {share * 100:.0f}% van {grens} "
                     f"{_euro(ceiling)}"
                     + (": overschrijding, overleg en goedkeuring nodig." if share >= 1 else ": bijna vol."),
                 )
@@ -85,14 +94,17 @@ def waterbed_signal(
 
 def kpi_signals(
     values: Iterable[tuple[str, str, str, float | None]],
-    norms: Mapping[str, tuple[float | None, float | None]],
+    norms: Mapping[str, Mapping[str, tuple[float | None, float | None]]],
 ) -> list[Signal]:
-    """(provider, kpi id, label, value) against norms {kpi id: (min, max)}: one signal per KPI out of norm."""
+    """(provider, kpi id, label, value) against each provider's stuuropdracht norms
+    {provider: {kpi id: (min, max)}}: one signal per KPI out of norm. Providers without norms
+    (category C, NGA) get none."""
     found = []
     for aanbieder, kpi_id, label, value in values:
-        if value is None or kpi_id not in norms:
+        own = norms.get(aanbieder, {})
+        if value is None or kpi_id not in own:
             continue
-        low, high = norms[kpi_id]
+        low, high = own[kpi_id]
         if (low is not None and value < low) or (high is not None and value > high):
             bound = f"minimaal {low}" if low is not None and value < low else f"maximaal {high}"
             found.append(
@@ -105,3 +117,18 @@ def kpi_signals(
                 )
             )
     return found
+
+
+def comparable_share(
+    amounts: Iterable[tuple[bool, int, int, int]], first_month: int, last_month: int, known_until: int
+) -> float | None:
+    """Share of the flagged amounts in care months [first_month, last_month] as received by
+    `known_until`: (flag, care month, received month, cents). Comparing this year's share with last
+    year's at the same development (known_until - 12) keeps claim lag out of the comparison."""
+    flagged = total = 0
+    for flag, care_month, received_month, cents in amounts:
+        if first_month <= care_month <= last_month and received_month <= known_until:
+            total += cents
+            if flag:
+                flagged += cents
+    return flagged / total if total > 0 else None

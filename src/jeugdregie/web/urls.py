@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import budget, quality, views
 
 app_name = "web"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("kpi/", views.kpis, name="kpis"),
     path("stoplicht/", views.stoplicht, name="stoplicht"),
+    path("plafonds/", budget.plafonds, name="plafonds"),
+    path("datakwaliteit/", quality.datakwaliteit, name="datakwaliteit"),
 ]

@@ -14,6 +14,7 @@ from jeugdregie.monitoring.services import format_value, kpi_report
 from jeugdregie.regio.models import Gemeente
 
 from .access import scope_of, suppress
+from .budget import data_version
 
 
 def _last_month_end(day: dt.date) -> dt.date:
@@ -89,7 +90,7 @@ def kpis(request):
 
 
 @lru_cache(maxsize=4)
-def _lights(as_of: dt.date, version: int):
+def _lights(as_of: dt.date, version: tuple):
     from jeugdregie.budget.traffic import provider_product_lights
 
     return provider_product_lights(as_of)
@@ -101,7 +102,7 @@ def stoplicht(request):
     if scope.rol == Rol.AANBIEDER:
         raise PermissionDenied("Het stoplicht is voor verwijzers, gemeenten en de regio.")
     as_of = _last_month_end(data_complete_until() + dt.timedelta(days=1))
-    lights = _lights(as_of, Bericht.objects.count())
+    lights = _lights(as_of, data_version())
     zoek = (request.GET.get("zoek") or "").strip().lower()
     if zoek:
         lights = [x for x in lights if zoek in x.aanbieder_naam.lower() or zoek in x.product_naam.lower()]

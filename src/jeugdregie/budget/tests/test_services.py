@@ -182,6 +182,7 @@ def test_forecast_levels_from_the_database(region_2024, capsys):
             "low_cent": None,
             "high_cent": None,
             "claimed_cent": 200_000,
+            "committed_cent": 0,  # the allocations have no volume or end: nothing to commit
             "ceiling_cent": None,
             "projected_utilisation": None,
             "methods": {"run_rate": 300_000},

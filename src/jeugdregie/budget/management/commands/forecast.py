@@ -18,7 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--as-of", required=True, help="peildatum JJJJ-MM-DD (einde van een maand)")
-        parser.add_argument("--level", choices=["regio", "aanbieder", "gemeente", "groep"], action="append")
+        parser.add_argument(
+            "--level",
+            choices=["regio", "categorie", "aanbieder", "gemeente", "groep", "aanbieder_groep"],
+            action="append",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, year, as_of, level, as_json, **options):
@@ -38,6 +42,7 @@ class Command(BaseCommand):
                 "low_cent": None if r.chosen.low_cent is None else round(r.chosen.low_cent),
                 "high_cent": None if r.chosen.high_cent is None else round(r.chosen.high_cent),
                 "claimed_cent": r.claimed_cent,
+                "committed_cent": r.committed_cent,
                 "ceiling_cent": r.ceiling_cent,
                 "projected_utilisation": r.projected_utilisation,
                 "methods": {name: round(f.value_cent) for name, f in r.forecasts.items()},
@@ -49,13 +54,15 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Prognose {year}, peildatum {as_of} (bedragen in EUR)")
         self.stdout.write(
-            f"{'niveau':<10}{'sleutel':<12}{'gedeclareerd':>14}{'prognose':>14}{'plafond':>14}{'uitnutting':>12}"
+            f"{'niveau':<16}{'sleutel':<14}{'gedeclareerd':>14}{'vastgelegd':>14}{'prognose':>14}{'plafond':>14}"
+            f"{'benutting':>11}"
         )
         for row in rows:
             util = (
                 "-" if row["projected_utilisation"] is None else f"{row['projected_utilisation'] * 100:.0f}%"
             )
             self.stdout.write(
-                f"{row['level']:<10}{row['key']:<12}{euro(row['claimed_cent']):>14}"
-                f"{euro(row['forecast_cent']):>14}{euro(row['ceiling_cent']):>14}{util:>12}"
+                f"{row['level']:<16}{row['key']:<14}{euro(row['claimed_cent']):>14}"
+                f"{euro(row['committed_cent']):>14}{euro(row['forecast_cent']):>14}{euro(row['ceiling_cent']):>14}"
+                f"{util:>11}"
             )

@@ -1,32 +1,69 @@
 import json
+from collections import defaultdict
 
 from django.core.management.base import BaseCommand
 
-from jeugdregie.budget.forecasting import allocation_inputs, claim_rows
+from jeugdregie.budget.forecasting import LEVELS, allocation_inputs, claim_rows, level_key
 from jeugdregie.rules import forecast as rules
+
+MONTHS = range(1, 12)
 
 
 class Command(BaseCommand):
-    help = "Backtest van de prognosemethoden op afgelopen jaren: MAPE per methode en maand (regio-totaal)."
+    help = (
+        "Backtest van de prognosemethoden op afgelopen jaren: fout per methode en peilmaand, voor het "
+        "regio-totaal (MAPE) of per sleutel van een niveau (WAPE: absolute fout per euro, en MAPE)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--years", type=int, nargs="+", required=True)
+        parser.add_argument("--level", choices=LEVELS, default="regio")
+        parser.add_argument(
+            "--min-euro",
+            type=int,
+            default=50_000,
+            help="sleutels met een jaartotaal onder dit bedrag tellen niet mee (standaard 50.000)",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
-    def handle(self, *args, years, as_json, **options):
-        amounts = [r.amount for r in claim_rows(min(years) - 2)]
-        table = rules.backtest(amounts, years, allocations_at=allocation_inputs(lambda *_: True))
-        if as_json:
-            self.stdout.write(json.dumps([r.__dict__ for r in table]))
+    def handle(self, *args, years, level, min_euro, as_json, **options):
+        rows = claim_rows(min(years) - 2)
+        if level == "regio":
+            amounts = [r.amount for r in rows]
+            table = rules.backtest(amounts, years, MONTHS, allocations_at=allocation_inputs(lambda *_: True))
+            if as_json:
+                self.stdout.write(json.dumps([r.__dict__ for r in table]))
+                return
+            self.stdout.write(
+                f"Backtest regio-totaal, jaren {', '.join(map(str, years))}: MAPE per peilmaand"
+            )
+            self._table({(r.method, r.month): r.mape for r in table})
             return
-        methods = sorted({r.method for r in table})
-        self.stdout.write(f"Backtest regio-totaal, jaren {', '.join(map(str, years))}: MAPE per peilmaand")
+        by_key: dict[str, list[rules.ClaimAmount]] = defaultdict(list)
+        for r in rows:
+            by_key[level_key(r, level)].append(r.amount)
+        level_table = rules.backtest_level(
+            by_key, years, MONTHS, min_truth_cent=min_euro * 100, profile_claims=[r.amount for r in rows]
+        )
+        if as_json:
+            self.stdout.write(json.dumps([r.__dict__ for r in level_table]))
+            return
+        cases = max((r.cases for r in level_table), default=0)
+        self.stdout.write(
+            f"Backtest niveau {level}, jaren {', '.join(map(str, years))}, {cases} sleutel-jaren met minstens "
+            f"EUR {min_euro:,}".replace(",", ".")
+            + ": WAPE (absolute fout per euro) per peilmaand"
+        )
+        self._table({(r.method, r.month): r.wape for r in level_table})
+
+    def _table(self, cells: dict[tuple[str, int], float]) -> None:
+        methods = sorted({m for m, _ in cells})
         self.stdout.write(f"{'maand':<8}" + "".join(f"{m:>14}" for m in methods) + "   beste")
-        for month in range(1, 12):
-            cells = {r.method: r.mape for r in table if r.month == month}
-            best = rules.best_method(table, month)
+        for month in MONTHS:
+            row = {m: cells[(m, mo)] for m, mo in cells if mo == month}
+            best = min(row, key=row.__getitem__) if row else "-"
             self.stdout.write(
                 f"{month:<8}"
-                + "".join(f"{cells.get(m, float('nan')) * 100:>13.1f}%" for m in methods)
-                + f"   {best.method if best else '-'}"
+                + "".join(f"{row.get(m, float('nan')) * 100:>13.1f}%" for m in methods)
+                + f"   {best}"
             )

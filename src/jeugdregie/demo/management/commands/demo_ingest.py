@@ -29,4 +29,20 @@ class Command(BaseCommand):
             f"Ingelezen: {summary.accepted_messages} berichten, {summary.accepted_lines} declaratieregels; "
             f"{summary.quarantined_messages} berichten en {summary.quarantined_lines} regels in quarantaine."
         )
+        self.set_ceilings()
         ingest_marker().write_text(json.dumps(manifest))
+
+    def set_ceilings(self) -> None:
+        """The new contracts run from 2026 with ceilings on the production of 2024 (the seed's
+        advice), later years two years back; a ceiling set by hand is kept."""
+        from jeugdregie.budget.services import calculate_ceilings
+        from jeugdregie.monitoring.facts import data_complete_until
+
+        for year in range(2026, data_complete_until().year + 1):
+            plafonds, c_budget = calculate_ceilings(year, year - 2)
+            total = sum(p.bedrag_cent for p in plafonds)
+            self.stdout.write(
+                f"Plafonds {year} (referentiejaar {year - 2}): {len(plafonds)} plafonds, "
+                f"EUR {total / 100:,.0f}".replace(",", ".")
+                + f", C-budget EUR {c_budget.bedrag_cent / 100:,.0f}".replace(",", ".")
+            )

@@ -1,0 +1,93 @@
+"""Signals for contract managers from the database (issue 6): providers near or over their ceiling,
+municipalities over their part of the ceilings, the C budget, a waterbed shift to category C and
+stuuropdracht KPIs out of norm. The rules and the wording are in jeugdregie.rules.signals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from jeugdregie.contracten.models import effective_kpi_norms
+from jeugdregie.monitoring.facts import load_facts
+from jeugdregie.rules import forecast as forecast_rules
+from jeugdregie.rules import kpi as kpi_rules
+from jeugdregie.rules import signals as rules
+from jeugdregie.rules.forecast import MIN_DEVELOPED
+
+from .forecasting import LevelForecast, claim_rows, forecast_levels
+
+ORDER = {"kritiek": 0, "waarschuwing": 1}
+
+
+def kpi_norm_signals(as_of: dt.date, facts: kpi_rules.Facts | None = None) -> list[rules.Signal]:
+    """Stuuropdracht KPIs of the A and B providers over the last complete year before `as_of`."""
+    norms = effective_kpi_norms()
+    kpi_ids = sorted({kpi for own in norms.values() for kpi in own})
+    if not kpi_ids:
+        return []
+    facts = facts or load_facts(dt.date(as_of.year - 1, 1, 1), as_of, as_of=as_of)
+    last_year = kpi_rules.year(as_of.year - 1)
+    values = []
+    for kpi_id in kpi_ids:
+        label = f"{kpi_rules.REGISTRY[kpi_id].label} {last_year.label}"
+        for (aanbieder,), value in kpi_rules.compute(kpi_id, facts, last_year, ("aanbieder",)).items():
+            if aanbieder in norms:
+                values.append((aanbieder, kpi_id, label, value))
+    return rules.kpi_signals(values, norms)
+
+
+def _waterbed(levels: list[LevelForecast], rows, year: int, as_of: dt.date) -> rules.Signal | None:
+    known_until = forecast_rules.month_of(as_of)
+    profile = forecast_rules.lag_profile([r.amount for r in rows], known_until)
+    developed = next((k for k, share in enumerate(profile) if share >= MIN_DEVELOPED), 0)
+    first, last = forecast_rules.month_index(year, 1), known_until - developed
+    if last < first:
+        return None
+    amounts = [
+        (r.categorie == "C", r.amount.care_month, r.amount.received_month, r.amount.bedrag_cent) for r in rows
+    ]
+    now = rules.comparable_share(amounts, first, last, known_until)
+    before = rules.comparable_share(amounts, first - 12, last - 12, known_until - 12)
+    if now is None or before is None:
+        return None
+    forecast: dict[str, float] = defaultdict(float)
+    ceiling: dict[str, int] = defaultdict(int)
+    for f in levels:
+        if f.level == "aanbieder_groep" and f.ceiling_cent:
+            groep = f.key.split("/", 1)[1]
+            forecast[groep] += f.chosen.value_cent
+            ceiling[groep] += f.ceiling_cent
+    full = {g: forecast[g] / c for g, c in ceiling.items() if c and forecast[g] / c >= 0.90}
+    return rules.waterbed_signal(now, before, full)
+
+
+def collect_signals(year: int, as_of: dt.date) -> list[rules.Signal]:
+    """Every signal for `year` as known on `as_of` (a month end), most serious first."""
+    rows = claim_rows(year - 3)
+    levels = forecast_levels(year, as_of, rows=rows)
+    found = rules.ceiling_signals(
+        (f.key, f.chosen.value_cent, f.ceiling_cent)
+        for f in levels
+        if f.level == "aanbieder" and f.ceiling_cent
+    )
+    found += rules.budget_signals(
+        (f.key, f.chosen.value_cent, f.ceiling_cent)
+        for f in levels
+        if f.level == "gemeente" and f.ceiling_cent
+    )
+    found += rules.ceiling_signals(
+        (
+            (f.key, f.chosen.value_cent, f.ceiling_cent)
+            for f in levels
+            if f.level == "categorie" and f.key == "C" and f.ceiling_cent
+        ),
+        soort="c-budget",
+        niveau="regio",
+        wat="Verwachte uitgaven categorie C en NGA",
+        grens="het C-budget",
+    )
+    waterbed = _waterbed(levels, rows, year, as_of)
+    if waterbed:
+        found.append(waterbed)
+    found += kpi_norm_signals(as_of)
+    return sorted(found, key=lambda s: (ORDER.get(s.ernst, 9), s.soort, s.sleutel))
