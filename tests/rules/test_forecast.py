@@ -95,3 +95,13 @@ def test_past_mape_is_the_series_own_backtest_at_the_same_month():
     assert past_mape(claims, 2026, 6, "run_rate") == pytest.approx(1 / 9)
     assert past_mape(claims, 2026, 6, "allocations") is None
     assert past_mape(year_of(2026, [1_000] * 12), 2026, 6, "run_rate") is None
+
+
+def test_blend_moves_weight_from_last_year_to_the_run_rate_month_by_month():
+    last_year = [ClaimAmount(month_index(2025, m), month_index(2025, m), 1_000) for m in range(1, 13)]
+    this_year = [ClaimAmount(month_index(2026, m), month_index(2026, m), 2_000) for m in range(1, 7)]
+    found = forecast_year(last_year + this_year, 2026, dt.date(2026, 6, 30))
+    # Six months counted: half the run rate (24,000), half last year's total (12,000).
+    assert found["run_rate"].value_cent == pytest.approx(24_000)
+    assert found["blend"].value_cent == pytest.approx(0.5 * 24_000 + 0.5 * 12_000)
+    assert "blend" not in forecast_year(this_year, 2026, dt.date(2026, 6, 30))

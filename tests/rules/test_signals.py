@@ -41,10 +41,15 @@ def test_kpi_out_of_norm():
         norms,
     )
     assert [(s.sleutel, s.uitleg) for s in found] == [
-        ("P1", "Duur: 13.50 buiten de norm (maximaal 12.0)."),
-        ("P2", "Duur: 12.50 buiten de norm (maximaal 12.0)."),
-        ("P3", "Geen nieuwe start: 0.70 buiten de norm (minimaal 0.85)."),
+        ("P1", "Duur: 13,50 buiten de norm (maximaal 12,00)."),
+        ("P2", "Duur: 12,50 buiten de norm (maximaal 12,00)."),
+        ("P3", "Geen nieuwe start: 0,70 buiten de norm (minimaal 0,85)."),
     ]
+    # With units: a fraction reads as a percentage.
+    (as_share,) = kpi_signals(
+        [("P1", "no_restart_rate", "Geen nieuwe start", 0.8)], norms, {"no_restart_rate": "fractie"}
+    )
+    assert as_share.uitleg == "Geen nieuwe start: 80,0% buiten de norm (minimaal 85,0%)."
 
 
 def test_c_budget_uses_the_ceiling_rule():

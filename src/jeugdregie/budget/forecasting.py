@@ -25,7 +25,17 @@ from .services import municipality_budgets
 
 LEVELS = ("regio", "categorie", "aanbieder", "gemeente", "groep", "aanbieder_groep")
 BAND_YEARS = 3  # past years of the series' own backtest that size its uncertainty band
-PREFERRED = "run_rate"  # the best in the backtest at every month from March (docs/forecasting.md)
+# The method per level, from the backtest on the demo region 2023-2025 (docs/forecasting.md): the
+# run rate for large series; for providers (and provider x group) the blend with last year's total,
+# whose error per euro is a third of the run rate's in March and still lower in November.
+PREFERRED = {
+    "regio": "run_rate",
+    "categorie": "run_rate",
+    "gemeente": "run_rate",
+    "groep": "run_rate",
+    "aanbieder": "blend",
+    "aanbieder_groep": "blend",
+}
 
 
 @dataclass(frozen=True)
@@ -222,6 +232,12 @@ def level_key(row: ClaimRow | AllocationRow, level: str) -> str:
     }[level]
 
 
+def forecast_rows(year: int) -> list[ClaimRow]:
+    """The claims every forecast of `year` reads: the band's past years and the year before them
+    (the lag profile is learnt from all of them, so every caller must read the same)."""
+    return claim_rows(year - BAND_YEARS - 1)
+
+
 def forecast_levels(
     year: int,
     as_of: dt.date,
@@ -230,7 +246,7 @@ def forecast_levels(
 ):
     """Forecasts for the region and per provider category, provider, municipality and product
     group, with what is claimed, committed and the ceiling (or budget) of each."""
-    rows = rows if rows is not None else claim_rows(year - BAND_YEARS - 1)
+    rows = rows if rows is not None else forecast_rows(year)
     committed = committed_by_key(as_of)
     profile = rules.lag_profile([r.amount for r in rows], rules.month_of(as_of))
     ceilings: dict[tuple[str, str], int] = defaultdict(int)
@@ -262,7 +278,7 @@ def forecast_levels(
             by_key[level_key(r, level)].append(r.amount)
         for key, amounts in sorted(by_key.items()):
             found = rules.forecast_year(amounts, year, as_of, profile=profile)
-            chosen = found.get(PREFERRED) or found["run_rate"]
+            chosen = found.get(PREFERRED[level]) or found["run_rate"]
             # The band: this series' own error at this month in the years before (its backtest).
             mape = rules.past_mape(amounts, year, as_of.month, chosen.method, profiles=past_profiles)
             chosen = rules.with_band(chosen, mape)

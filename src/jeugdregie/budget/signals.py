@@ -14,7 +14,7 @@ from jeugdregie.rules import kpi as kpi_rules
 from jeugdregie.rules import signals as rules
 from jeugdregie.rules.forecast import MIN_DEVELOPED
 
-from .forecasting import LevelForecast, claim_rows, forecast_levels
+from .forecasting import LevelForecast, forecast_levels, forecast_rows
 
 ORDER = {"kritiek": 0, "waarschuwing": 1}
 
@@ -33,7 +33,7 @@ def kpi_norm_signals(as_of: dt.date, facts: kpi_rules.Facts | None = None) -> li
         for (aanbieder,), value in kpi_rules.compute(kpi_id, facts, last_year, ("aanbieder",)).items():
             if aanbieder in norms:
                 values.append((aanbieder, kpi_id, label, value))
-    return rules.kpi_signals(values, norms)
+    return rules.kpi_signals(values, norms, {k: kpi_rules.REGISTRY[k].unit for k in kpi_ids})
 
 
 def _waterbed(levels: list[LevelForecast], rows, year: int, as_of: dt.date) -> rules.Signal | None:
@@ -63,7 +63,7 @@ def _waterbed(levels: list[LevelForecast], rows, year: int, as_of: dt.date) -> r
 
 def collect_signals(year: int, as_of: dt.date) -> list[rules.Signal]:
     """Every signal for `year` as known on `as_of` (a month end), most serious first."""
-    rows = claim_rows(year - 3)
+    rows = forecast_rows(year)
     levels = forecast_levels(year, as_of, rows=rows)
     found = rules.ceiling_signals(
         (f.key, f.chosen.value_cent, f.ceiling_cent)

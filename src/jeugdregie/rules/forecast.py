@@ -10,6 +10,8 @@ Methods:
 3. allocations     corrected spend so far + for each remaining month the expected claims of the
                    allocations running then (their monthly claim rate so far x the historic
                    redemption of that rate) + new allocations at the trailing inflow rate
+Two mixes: combination (mean of 1 and 2) and blend (counted months / 12 x run rate + the rest x
+last year's total: a credibility weight, for series too small to extrapolate one month).
 
 A backtest runs every method at every month end of past years on the data as it was known then,
 and reports the mean absolute percentage error (MAPE) per method and month.
@@ -159,6 +161,11 @@ def forecast_year(
         results["allocations"] = so_far + remaining
     if "same_period" in results:
         results["combination"] = (results["run_rate"] + results["same_period"]) / 2
+    if last_year_total > 0:
+        # Credibility blend: each counted month moves a twelfth of the weight from last year's total
+        # to this year's run rate. For small series one month's noise x 12 is worse than last year.
+        weight = counted / 12
+        results["blend"] = weight * results["run_rate"] + (1 - weight) * last_year_total
     return {name: Forecast(name, year, known_until, value) for name, value in results.items()}
 
 

@@ -92,30 +92,42 @@ def waterbed_signal(
     )
 
 
+def _number(value: float, unit: str) -> str:
+    """Dutch notation: fractions as percentages, others with two decimals."""
+    text = f"{value * 100:.1f}%" if unit == "fractie" else f"{value:.2f}"
+    return text.replace(".", ",")
+
+
 def kpi_signals(
     values: Iterable[tuple[str, str, str, float | None]],
     norms: Mapping[str, Mapping[str, tuple[float | None, float | None]]],
+    units: Mapping[str, str] | None = None,
 ) -> list[Signal]:
     """(provider, kpi id, label, value) against each provider's stuuropdracht norms
     {provider: {kpi id: (min, max)}}: one signal per KPI out of norm. Providers without norms
-    (category C, NGA) get none."""
+    (category C, NGA) get none. `units` (kpi id -> unit) writes fractions as percentages."""
     found = []
     for aanbieder, kpi_id, label, value in values:
+        unit = (units or {}).get(kpi_id, "")
         own = norms.get(aanbieder, {})
         if value is None or kpi_id not in own:
             continue
         low, high = own[kpi_id]
-        if (low is not None and value < low) or (high is not None and value > high):
-            bound = f"minimaal {low}" if low is not None and value < low else f"maximaal {high}"
-            found.append(
-                Signal(
-                    "kpi",
-                    "aanbieder",
-                    aanbieder,
-                    "waarschuwing",
-                    f"{label}: {value:.2f} buiten de norm ({bound}).",
-                )
+        if low is not None and value < low:
+            bound = f"minimaal {_number(low, unit)}"
+        elif high is not None and value > high:
+            bound = f"maximaal {_number(high, unit)}"
+        else:
+            continue
+        found.append(
+            Signal(
+                "kpi",
+                "aanbieder",
+                aanbieder,
+                "waarschuwing",
+                f"{label}: {_number(value, unit)} buiten de norm ({bound}).",
             )
+        )
     return found
 
 

@@ -20,6 +20,14 @@ from jeugdregie.rules.forecast import month_end
 
 from .access import scope_of
 
+SIGNAL_KINDS = {
+    "plafond": "Plafond",
+    "gemeentebudget": "Gemeentebudget",
+    "c-budget": "C-budget",
+    "waterbed": "Waterbed",
+    "kpi": "KPI buiten norm",
+}
+
 
 @dataclass(frozen=True)
 class Row:

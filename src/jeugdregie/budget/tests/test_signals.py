@@ -184,7 +184,7 @@ def test_kpi_norms_regional_with_a_provider_own_norm(year_2026):
     )
     (signal,) = kpi_norm_signals(D(2026, 6, 30), facts)
     assert signal.sleutel == b.agb_code
-    assert signal.uitleg == "Gemiddelde duur zorgpad 2025: 13.11 buiten de norm (maximaal 12.0)."
+    assert signal.uitleg == "Gemiddelde duur zorgpad 2025: 13,11 buiten de norm (maximaal 12,00)."
 
 
 def test_kpi_norm_validation(year_2026):
@@ -226,10 +226,11 @@ def test_waterbed_when_c_grows_while_a_b_are_full(year_2026):
         claim(last_year_c, D(2025, month, 1), 10_000)
         claim(this_year_c, D(2026, month, 1), 100_000)
     found = {s.soort: s for s in collect_signals(2026, D(2026, 6, 30))}
-    # C share January-June: 60,000 / 2,460,000 = 2.4% in 2025, 600,000 / 3,000,000 = 20.0% in 2026;
-    # group A's A/B providers are at 120% of their ceilings.
+    # C share January-June: 60,000 / 2,460,000 = 2.4% in 2025, 600,000 / 3,000,000 = 20.0% in 2026.
+    # Group A's A/B provider: with last year's history its forecast is the blend, half the run rate
+    # (4,800,000) and half last year's total (2,400,000): 3,600,000, 90% of its ceiling.
     assert found["waterbed"].uitleg == (
-        "Aandeel categorie C/NGA steeg van 2.4% naar 20.0% terwijl A/B-aanbieders vol raken in: A (120%). "
+        "Aandeel categorie C/NGA steeg van 2.4% naar 20.0% terwijl A/B-aanbieders vol raken in: A (90%). "
         "Mogelijk waterbedeffect."
     )
     assert found["c-budget"].ernst == "kritiek"  # 1.2 million expected against a C budget of EUR 100

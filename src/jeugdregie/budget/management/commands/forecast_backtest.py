@@ -49,10 +49,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([r.__dict__ for r in level_table]))
             return
         cases = max((r.cases for r in level_table), default=0)
+        minimum = f"{min_euro:,}".replace(",", ".")
         self.stdout.write(
             f"Backtest niveau {level}, jaren {', '.join(map(str, years))}, {cases} sleutel-jaren met minstens "
-            f"EUR {min_euro:,}".replace(",", ".")
-            + ": WAPE (absolute fout per euro) per peilmaand"
+            f"EUR {minimum}: WAPE (absolute fout per euro) per peilmaand"
         )
         self._table({(r.method, r.month): r.wape for r in level_table})
 
