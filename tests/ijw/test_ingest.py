@@ -55,7 +55,14 @@ def client(bsn=BSN_A) -> m.ClientIdentity:
 
 
 def toewijzing(
-    ident="T1", nummer="1001", *, bsn=BSN_A, reden=None, einddatum=dt.date(2024, 6, 30), volume=10
+    ident="T1",
+    nummer="1001",
+    *,
+    bsn=BSN_A,
+    reden=None,
+    einddatum=dt.date(2024, 6, 30),
+    volume=10,
+    toewijzingsdatum=dt.date(2023, 12, 20),
 ) -> m.Toewijzing:
     return m.Toewijzing(
         header(ident, from_gemeente=True),
@@ -65,7 +72,7 @@ def toewijzing(
                 toewijzing_nummer=nummer,
                 product_categorie="45",
                 product_code="45N01",
-                toewijzingsdatum=dt.date(2023, 12, 20),
+                toewijzingsdatum=toewijzingsdatum,
                 ingangsdatum=dt.date(2024, 1, 1),
                 einddatum=einddatum,
                 reden_wijziging=reden,
@@ -180,6 +187,23 @@ def test_changes_and_deletion_keep_the_history():
     allocation = Toewijzing.objects.get()
     assert allocation.verwijderd and allocation.versie == 3 and allocation.einddatum == dt.date(2024, 12, 31)
     assert list(allocation.wijzigingen.values_list("reden_wijziging", flat=True)) == ["", "04", "13"]
+
+
+def test_a_change_keeps_the_first_allocation_date():
+    """Waiting times run from when the allocation was first issued; the change's date is history."""
+    ingest(("t1.xml", to_xml(toewijzing("T1"))))
+    extended = toewijzing(
+        "T2", reden="04", einddatum=dt.date(2024, 12, 31), toewijzingsdatum=dt.date(2024, 6, 3)
+    )
+    ingest(("t2.xml", to_xml(extended)))
+    allocation = Toewijzing.objects.get()
+    assert allocation.toewijzingsdatum == dt.date(2023, 12, 20) and allocation.einddatum == dt.date(
+        2024, 12, 31
+    )
+    assert list(allocation.wijzigingen.values_list("toewijzingsdatum", flat=True)) == [
+        dt.date(2023, 12, 20),
+        dt.date(2024, 6, 3),
+    ]
 
 
 def test_claim_on_a_deleted_allocation_is_quarantined_and_the_good_line_lands():

@@ -521,6 +521,9 @@ class Ingester:
                     gemeente=gemeente, toewijzingnummer=p.toewijzing_nummer, **values
                 )
             else:
+                # The allocation date stays the first one: a change's own date is kept in its
+                # ToewijzingWijziging; waiting times run from when the allocation was first issued.
+                values["toewijzingsdatum"] = min(toewijzing.toewijzingsdatum, p.toewijzingsdatum)
                 changed = {k: v for k, v in values.items() if getattr(toewijzing, k) != v}
                 if not changed:
                     continue  # iJw repeats unchanged allocations in every JW301 for the client
