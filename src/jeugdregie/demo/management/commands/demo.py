@@ -4,6 +4,7 @@ in a background process, so the application answers at once and fills up while y
 page shows the progress)."""
 
 import json
+import signal
 import subprocess
 import sys
 
@@ -53,6 +54,9 @@ class Command(BaseCommand):
                         stderr=subprocess.STDOUT,
                     )
         if not no_serve:
+            # `kill` (SIGTERM) must stop the background ingest too, as Ctrl-C does: turn it into an exit
+            # so that the finally below runs.
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             try:
                 call_command("serve", host=host, port=port)
             finally:
