@@ -50,3 +50,21 @@ def suppress(value, clients: int | None, scope: Scope):
     if scope.suppress_small_numbers and clients is not None and clients < settings.SMALL_NUMBER_THRESHOLD:
         return None
     return value
+
+
+def filter_context(scope: Scope, jaar: int, gemeente: str | None, aanbieder: str | None, latest) -> dict:
+    """The year / municipality / provider selectors of a screen, limited to what `scope` may choose."""
+    from jeugdregie.contracten.models import Aanbieder
+    from jeugdregie.regio.models import Gemeente
+
+    return {
+        "scope": scope,
+        "jaar": jaar,
+        "jaren": range(2022, latest.year + 1),
+        "gemeenten": Gemeente.objects.all(),
+        "gekozen_gemeente": gemeente,
+        "gekozen_aanbieder": aanbieder,
+        "aanbieders": Aanbieder.objects.filter(agb_code=scope.aanbieder)
+        if scope.aanbieder
+        else Aanbieder.objects.all(),
+    }

@@ -16,14 +16,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from jeugdregie.accounts.models import AuditRegel, Rol
-from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.ijw.models import Bericht
 from jeugdregie.monitoring.dataquality import data_quality_report
 from jeugdregie.monitoring.facts import data_complete_until
-from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules.dataquality import format_euro
 
-from .access import Scope, scope_of, suppress
+from .access import Scope, filter_context, scope_of, suppress
 
 SHOWN_PER_CHECK = 25  # findings per check before "toon alle"
 SEVERITY_LABELS = {"hoog": "Hoog", "middel": "Middel", "laag": "Laag"}
@@ -106,17 +104,9 @@ def datakwaliteit(request):
             user=request.user, actie="datakwaliteit bekeken", object_omschrijving=f"{what} {jaar}"
         )
     context = {
-        "scope": scope,
-        "jaar": jaar,
-        "jaren": range(2022, latest.year + 1),
+        **filter_context(scope, jaar, gemeente, aanbieder, latest),
         "checks": checks,
         "shows_findings": shows_findings,
-        "gemeenten": Gemeente.objects.all(),
-        "gekozen_gemeente": gemeente,
-        "gekozen_aanbieder": aanbieder,
-        "aanbieders": Aanbieder.objects.filter(agb_code=scope.aanbieder)
-        if scope.aanbieder
-        else Aanbieder.objects.all(),
         "eigen_gemeente_url": reverse("web:datakwaliteit")
         + "?"
         + urlencode({"jaar": jaar, "gemeente": scope.gemeente or ""}),

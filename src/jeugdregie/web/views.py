@@ -13,7 +13,7 @@ from jeugdregie.monitoring.facts import data_complete_until
 from jeugdregie.monitoring.services import format_value, kpi_report
 from jeugdregie.regio.models import Gemeente
 
-from .access import scope_of, suppress
+from .access import filter_context, scope_of, suppress
 from .budget import data_version
 
 
@@ -74,16 +74,8 @@ def kpis(request):
             user=request.user, actie="kpi bekeken", object_omschrijving=f"gemeente {gemeente} {jaar}"
         )
     context = {
-        "scope": scope,
-        "jaar": jaar,
-        "jaren": range(2022, latest.year + 1),
+        **filter_context(scope, jaar, gemeente, aanbieder, latest),
         "rows": rows,
-        "gemeenten": Gemeente.objects.all(),
-        "gekozen_gemeente": gemeente,
-        "gekozen_aanbieder": aanbieder,
-        "aanbieders": Aanbieder.objects.filter(agb_code=scope.aanbieder)
-        if scope.aanbieder
-        else Aanbieder.objects.all(),
         "tot": report["as_of"],
     }
     return render(request, "web/kpis.html", context)
