@@ -12,79 +12,41 @@ from django.core.management import call_command
 from jeugdregie.budget.forecasting import forecast_levels
 from jeugdregie.budget.models import CBudget, Plafond, PlafondVerdeling
 from jeugdregie.budget.signals import kpi_norm_signals
-from jeugdregie.catalogus.models import Product, ProductGroep, Tarief
+from jeugdregie.catalogus.models import ProductGroep, Tarief
 from jeugdregie.contracten.models import Aanbieder, KpiNorm, effective_kpi_norms
 from jeugdregie.demo import region
 from jeugdregie.demo.loader import load_demo_region
-from jeugdregie.ijw.models import Aanlevering, Bericht
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules.carepaths import AllocationFact
 from jeugdregie.rules.kpi import Facts
-from jeugdregie.zorg.models import Client, Declaratie, DeclaratieRegel, Toewijzing
+from jeugdregie.zorg.testing import CareRows, month_end
 
 pytestmark = pytest.mark.django_db
 _n = itertools.count(1)
 D = dt.date
+ROWS = CareRows(D(2026, 6, 30))
 
 
 def allocation(aanbieder, gemeente_code, code, begin, end, *, volume=10, frequentie="2"):
+    """An allocation of `volume` per `frequentie` for a new client, issued on its first day."""
     n = next(_n)
-    gemeente = Gemeente.objects.get(cbs_code=gemeente_code)
-    client = Client.objects.create(pseudoniem=f"{n:064d}", gemeente=gemeente)
-    return Toewijzing.objects.create(
-        gemeente=gemeente,
-        toewijzingnummer=f"T{n}",
-        client=client,
-        aanbieder=aanbieder,
-        product=Product.objects.get(code=code),
-        toewijzingsdatum=begin,
-        ingangsdatum=begin,
-        einddatum=end,
+    client = ROWS.client(f"c{n}-", Gemeente.objects.get(cbs_code=gemeente_code))
+    return ROWS.allocation(
+        client,
+        aanbieder,
+        f"T{n}",
+        begin,
+        end,
+        product_code=code,
         volume=volume,
-        eenheid="04",
         frequentie=frequentie,
+        toewijzingsdatum=begin,
     )
 
 
 def claim(toewijzing, month_begin: dt.date, cents: int) -> None:
-    n = next(_n)
-    month_end = (month_begin + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    delivery, _ = Aanlevering.objects.get_or_create(
-        sha256="e" * 64, defaults={"bestandsnaam": "x", "status": "verwerkt"}
-    )
-    bericht = Bericht.objects.create(
-        aanlevering=delivery,
-        soort="JW323",
-        afzender=toewijzing.aanbieder.agb_code,
-        ontvanger=toewijzing.gemeente.cbs_code,
-        identificatie=f"S{n}",
-        dagtekening=month_end,
-    )
-    declaratie = Declaratie.objects.create(
-        aanbieder=toewijzing.aanbieder,
-        gemeente=toewijzing.gemeente,
-        bericht=bericht,
-        declaratienummer=f"S{n}",
-        periode_begin=month_begin,
-        periode_eind=month_end,
-        dagtekening=month_end,  # received in the month of care: no claim lag
-        totaal_cent=cents,
-    )
-    DeclaratieRegel.objects.create(
-        declaratie=declaratie,
-        toewijzing=toewijzing,
-        client=toewijzing.client,
-        aanbieder=toewijzing.aanbieder,
-        gemeente=toewijzing.gemeente,
-        product=toewijzing.product,
-        referentienummer=f"S{n}",
-        periode_begin=month_begin,
-        periode_eind=month_end,
-        volume=1,
-        eenheid="04",
-        bedrag_cent=cents,
-        debet_credit="D",
-    )
+    """A month of care claimed in that month (no claim lag)."""
+    ROWS.line(toewijzing, month_begin, month_end(month_begin), cents, received=month_end(month_begin))
 
 
 @pytest.fixture

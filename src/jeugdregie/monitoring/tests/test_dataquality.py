@@ -3,106 +3,20 @@ findings are worked out by hand below."""
 
 import datetime as dt
 import json
-from itertools import count
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from jeugdregie.catalogus.models import Product
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.demo.loader import load_demo_region
-from jeugdregie.ijw.models import Aanlevering, Bericht
 from jeugdregie.regio.models import Gemeente
-from jeugdregie.zorg.models import Client, Declaratie, DeclaratieRegel, Toewijzing, ZorgStart, ZorgStop
+from jeugdregie.zorg.models import Toewijzing
+from jeugdregie.zorg.testing import CareRows
 
 pytestmark = pytest.mark.django_db
 D = dt.date
 AS_OF = D(2025, 1, 31)  # every message below is dated this: the data's date
-
-
-class CareRows:
-    """Allocations, starts, stops and claim lines as the ingest stores them (no XML)."""
-
-    def __init__(self) -> None:
-        self.delivery = Aanlevering.objects.create(bestandsnaam="test", sha256="d" * 64, status="verwerkt")
-        self.numbers = count(1)
-
-    def message(self, soort: str) -> Bericht:
-        return Bericht.objects.create(
-            aanlevering=self.delivery,
-            soort=soort,
-            afzender="0983",
-            ontvanger="x",
-            identificatie=f"M{next(self.numbers)}",
-            dagtekening=AS_OF,
-        )
-
-    def client(self, letter: str, gemeente: Gemeente) -> Client:
-        return Client.objects.create(pseudoniem=letter * 64, gemeente=gemeente)
-
-    def allocation(
-        self, client, aanbieder, nummer, begin, end, *, deleted=False, gemeente=None
-    ) -> Toewijzing:
-        product = Product.objects.get(code="45N01")
-        return Toewijzing.objects.create(
-            gemeente=gemeente or client.gemeente,
-            toewijzingnummer=nummer,
-            client=client,
-            aanbieder=aanbieder,
-            product=product,
-            product_categorie=product.categorie,
-            product_code=product.code,
-            toewijzingsdatum=begin - dt.timedelta(days=7),
-            ingangsdatum=begin,
-            einddatum=end,
-            volume=10,
-            eenheid=product.eenheid,
-            frequentie="4",
-            verwijderd=deleted,
-        )
-
-    def start(self, toewijzing, day) -> None:
-        ZorgStart.objects.create(toewijzing=toewijzing, bericht=self.message("JW305"), begindatum=day)
-
-    def stop(self, toewijzing, first_day, last_day, reden="01") -> None:
-        ZorgStop.objects.create(
-            toewijzing=toewijzing,
-            bericht=self.message("JW307"),
-            begindatum=first_day,
-            einddatum=last_day,
-            reden_beeindiging=reden,
-        )
-
-    def line(self, toewijzing, begin, end, amount, *, volume=1, dc="D") -> None:
-        ref = f"R{next(self.numbers)}"
-        declaratie = Declaratie.objects.create(
-            aanbieder=toewijzing.aanbieder,
-            gemeente=toewijzing.gemeente,
-            bericht=self.message("JW323"),
-            declaratienummer=ref,
-            periode_begin=begin,
-            periode_eind=end,
-            dagtekening=AS_OF,
-            totaal_cent=amount,
-        )
-        sign = 1 if dc == "D" else -1
-        DeclaratieRegel.objects.create(
-            declaratie=declaratie,
-            toewijzing=toewijzing,
-            client=toewijzing.client,
-            aanbieder=toewijzing.aanbieder,
-            gemeente=toewijzing.gemeente,
-            product=toewijzing.product,
-            referentienummer=ref,
-            periode_begin=begin,
-            periode_eind=end,
-            volume=sign * volume,
-            eenheid=toewijzing.eenheid,
-            tarief_cent=amount // volume,
-            bedrag_cent=sign * amount,
-            debet_credit=dc,
-        )
 
 
 @pytest.fixture
@@ -121,7 +35,7 @@ def care(region):
     allocation of June 2024 that never started, and one of mid-November (77 days before the data's
     date, within the 90 days)."""
     venlo, first, second = region
-    rows = CareRows()
+    rows = CareRows(AS_OF)
     a, b, c = rows.client("a", venlo), rows.client("b", venlo), rows.client("c", venlo)
 
     shortened = rows.allocation(a, first, "A-KORT", D(2024, 1, 1), D(2024, 3, 15))

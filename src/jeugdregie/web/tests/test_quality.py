@@ -9,9 +9,9 @@ from jeugdregie.accounts.models import AuditRegel
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.demo import region
 from jeugdregie.demo.loader import load_demo_region
-from jeugdregie.monitoring.tests.test_dataquality import CareRows
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.web import quality
+from jeugdregie.zorg.testing import CareRows
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -33,7 +33,7 @@ def findings():
     venlo = Gemeente.objects.get(cbs_code="0983")
     own = Aanbieder.objects.get(agb_code=region.aanbieders()[0].agb_code)
     other = Aanbieder.objects.get(agb_code=region.aanbieders()[5].agb_code)
-    rows = CareRows()
+    rows = CareRows(D(2025, 1, 31))
     rows.allocation(rows.client("a", venlo), own, "EIGEN-1", D(2024, 3, 1), D(2024, 12, 31))
     rows.allocation(rows.client("b", venlo), other, "ANDER-1", D(2024, 3, 1), D(2024, 12, 31))
     rows.message("JW301")  # dates the data: 31 January 2025
