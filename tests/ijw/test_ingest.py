@@ -63,6 +63,7 @@ def toewijzing(
     einddatum=dt.date(2024, 6, 30),
     volume=10,
     toewijzingsdatum=dt.date(2023, 12, 20),
+    referentie=None,
 ) -> m.Toewijzing:
     return m.Toewijzing(
         header(ident, from_gemeente=True),
@@ -77,6 +78,7 @@ def toewijzing(
                 einddatum=einddatum,
                 reden_wijziging=reden,
                 omvang=m.Omvang(volume, "04", "2"),
+                referentie_aanbieder=referentie,
             ),
         ),
     )
@@ -187,6 +189,31 @@ def test_changes_and_deletion_keep_the_history():
     allocation = Toewijzing.objects.get()
     assert allocation.verwijderd and allocation.versie == 3 and allocation.einddatum == dt.date(2024, 12, 31)
     assert list(allocation.wijzigingen.values_list("reden_wijziging", flat=True)) == ["", "04", "13"]
+
+
+def test_the_allocation_keeps_the_reference_to_the_providers_request():
+    """JW301 ReferentieAanbieder links the allocation to the JW315 request (referrer type and
+    request date for the KPIs); a later version without it does not unlink them."""
+    from jeugdregie.monitoring.facts import load_facts
+
+    request = m.VerzoekOmToewijzing(
+        header("V1", from_gemeente=False, day=dt.date(2023, 12, 1)),
+        client(),
+        (
+            m.AangevraagdProduct(
+                referentie_aanbieder="REF-7",
+                product_categorie="45",
+                product_code="45N01",
+                toewijzing_ingangsdatum=dt.date(2024, 1, 1),
+                verwijzer=m.Verwijzer("02", "01123456"),
+            ),
+        ),
+    )
+    ingest(("v.xml", to_xml(request)), ("t1.xml", to_xml(toewijzing("T1", referentie="REF-7"))))
+    ingest(("t2.xml", to_xml(toewijzing("T2", reden="04", einddatum=dt.date(2024, 12, 31)))))
+    assert Toewijzing.objects.get().referentie_aanbieder == "REF-7"
+    (fact,) = load_facts(dt.date(2024, 1, 1), dt.date(2024, 12, 31)).allocations
+    assert (fact.verwijzer, fact.aangevraagd_op) == ("02", dt.date(2023, 12, 1))
 
 
 def test_a_change_keeps_the_first_allocation_date():

@@ -148,6 +148,14 @@ def test_extension_exactly_31_days_after_counts_32_does_not():
     assert data.extensions == {after_31.id}
 
 
+def test_a_one_day_allocation_is_no_extension_of_itself():
+    one_day = alloc("d", D(2024, 6, 1), D(2024, 6, 1))  # ends 0 days before it starts
+    next_day = alloc("d", D(2024, 6, 2), D(2024, 6, 30))
+    data = facts([one_day, next_day])
+    assert data.extensions == {next_day.id}
+    assert value("extension_rate", data, tertial(2024, 2)) == {(): pytest.approx(1 / 2)}
+
+
 def test_care_paths_join_overlaps_and_gaps_up_to_31_days_and_split_on_32():
     a1 = alloc("a", D(2024, 1, 1), D(2024, 6, 30))
     a2 = alloc("a", D(2024, 3, 1), D(2024, 4, 30))  # overlap, ends earlier: path end stays 06-30

@@ -514,6 +514,8 @@ class Ingester:
                 "budget_cent": p.budget,
                 "reden_wijziging": p.reden_wijziging or "",
                 "verwijderd": p.reden_wijziging == "13",
+                # Links the allocation to the provider's JW315 request (referrer, request date).
+                "referentie_aanbieder": p.referentie_aanbieder or "",
             }
             toewijzing = existing.get(p.toewijzing_nummer)
             if toewijzing is None:
@@ -524,6 +526,10 @@ class Ingester:
                 # The allocation date stays the first one: a change's own date is kept in its
                 # ToewijzingWijziging; waiting times run from when the allocation was first issued.
                 values["toewijzingsdatum"] = min(toewijzing.toewijzingsdatum, p.toewijzingsdatum)
+                # A later version without the reference does not unlink the request.
+                values["referentie_aanbieder"] = (
+                    values["referentie_aanbieder"] or toewijzing.referentie_aanbieder
+                )
                 changed = {k: v for k, v in values.items() if getattr(toewijzing, k) != v}
                 if not changed:
                     continue  # iJw repeats unchanged allocations in every JW301 for the client

@@ -110,12 +110,19 @@ def claim_facts(
         )
 
 
-def allocation_facts(begin: dt.date, end: dt.date, *, products=None, referrers=None) -> list[AllocationFact]:
+def allocation_facts(
+    begin: dt.date, end: dt.date, *, products=None, referrers=None, whole_paths: bool = False
+) -> list[AllocationFact]:
     """Allocations valid on at least one day of [begin, end]; deleted allocations are left out
-    (they never were care)."""
+    (they never were care). `whole_paths` adds the earlier allocations of the same clients, so a
+    care path that ends in the window is complete however long ago it began."""
     products = products if products is not None else product_index()
     referrers = referrers if referrers is not None else _referrers()
     rows = Toewijzing.objects.filter(verwijderd=False, ingangsdatum__lte=end).exclude(einddatum__lt=begin)
+    if whole_paths:
+        rows = Toewijzing.objects.filter(
+            verwijderd=False, ingangsdatum__lte=end, client__in=rows.values("client")
+        )
     claimed = dict(
         DeclaratieRegel.objects.filter(toewijzing__in=rows)
         .values("toewijzing_id")
@@ -218,5 +225,7 @@ def load_facts(begin: dt.date, end: dt.date, *, as_of: dt.date | None = None) ->
             dt.date(begin.year, 1, 1), dt.date(end.year, 12, 31), products=products, referrers=referrers
         )
     )
-    allocations = allocation_facts(wide_begin, wide_end, products=products, referrers=referrers)
+    allocations = allocation_facts(
+        wide_begin, wide_end, products=products, referrers=referrers, whole_paths=True
+    )
     return Facts(claims=claims, allocations=allocations, as_of=as_of or data_complete_until())

@@ -134,14 +134,15 @@ def care_paths(allocations: Iterable[AllocationFact]) -> list[CarePath]:
 def extension_ids(allocations: Sequence[AllocationFact]) -> set[int]:
     """Allocations that start 0-31 days after an earlier allocation of the same client for the
     same product ended."""
-    ends: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+    ends: dict[tuple[str, str], list[tuple[dt.date, int]]] = defaultdict(list)
     for a in allocations:
         if a.einddatum is not None:
-            ends[(a.client, a.product)].append(a.einddatum)
+            ends[(a.client, a.product)].append((a.einddatum, a.id))
     found = set()
     for a in allocations:
-        for end in ends.get((a.client, a.product), ()):
-            if 0 <= (a.ingangsdatum - end).days <= EXTENSION_DAYS:
+        for end, other in ends.get((a.client, a.product), ()):
+            # Not itself: a one-day allocation ends 0 days before it starts.
+            if other != a.id and 0 <= (a.ingangsdatum - end).days <= EXTENSION_DAYS:
                 found.add(a.id)
                 break
     return found

@@ -523,7 +523,12 @@ def compute(kpi_id: str, facts: Facts, period: Period, by: tuple[str, ...] = ())
         if cut not in CUTS:
             raise ValueError(f"Onbekende uitsnede: {cut}")
     groups: dict[tuple, list[Any]] = defaultdict(list)
-    records = kpi.base(facts, period)
+    # The base records of a period are shared by the KPIs on the same base and by every cut:
+    # select them once (the claim KPIs would otherwise scan all claim lines per KPI and cut).
+    base_key = ("base", kpi.base, period)
+    if base_key not in facts._cache:
+        facts._cache[base_key] = kpi.base(facts, period)
+    records = facts._cache[base_key]
     if not by:
         return {(): kpi.value(list(records), facts, period)}
     for record in records:

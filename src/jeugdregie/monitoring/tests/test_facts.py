@@ -179,3 +179,15 @@ def test_kpi_report_and_command_for_a_municipality(world, capsys):
     call_command("kpi", "--year", "2024")
     out = capsys.readouterr().out
     assert "Kosten" in out and "EUR 720" in out
+
+
+def test_a_care_path_that_began_long_before_the_year_is_loaded_whole(world):
+    """A path ending in 2024 that began in January 2022: its first allocation ended more than 190
+    days before 2024 (outside the margin), yet belongs to the path."""
+    venlo, _, _ = world
+    client = Client.objects.create(pseudoniem="d" * 64, gemeente=venlo)
+    make_allocation(world, client, "P-1", "45N01", D(2022, 1, 1), D(2022, 12, 31))
+    make_allocation(world, client, "P-2", "45N01", D(2023, 1, 10), D(2024, 6, 30))  # 10 days later: same path
+    facts = load_facts(D(2024, 1, 1), D(2024, 12, 31))
+    duration = kpi.compute("avg_duration_months", facts, kpi.year(2024))[()]
+    assert duration == pytest.approx((D(2024, 6, 30) - D(2022, 1, 1)).days / (365.25 / 12))  # 911 days
