@@ -41,9 +41,9 @@ from jeugdregie.ijw.messages import (
 )
 
 from . import region
-from .analysis import AllocationFact, ClaimFact, StopFact
 from .calendar import h01, month_end, month_start, ordinal, to_date
 from .catalog import ETMAAL, OUTPUT1, PRODUCTS, PXQ, TRAJECT
+from .records import EmittedAllocation, EmittedClaim, EmittedFacts, EmittedStop
 from .simulation import FIRST_YEAR, NEW_START, Alloc, CopySimulation, Episode, Line, Youth
 
 # Claim lag in months after the month of care: (months, share). Nothing arrives later than
@@ -71,18 +71,6 @@ class CopyStats:
     bytes_xml: int = 0
     # (year, gemeente, segment) -> BSN -> net cents; folded by the caller
     market: dict[tuple[int, str, str], dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
-
-
-@dataclass
-class Facts:
-    """What the emitted messages of one copy say (as of ``until``), for checks."""
-
-    allocations: list[AllocationFact]
-    claims: list[ClaimFact]
-    stops: list[StopFact]
-    changes: list[tuple[str, str, str, dt.date]]  # JW301 changes: (gemeente, nummer, reden, date)
-    nga_providers: set[str]
-    micro_providers: set[str]
 
 
 def _lag(u: float) -> int:
@@ -152,8 +140,8 @@ class CopyEmitter:
         self._referentie: dict[int, str] = {}  # id(alloc) -> ReferentieAanbieder of its JW315
         self._line_refs: dict[tuple[int, int], str] = {}
         self._alloc_state: dict[tuple[str, str], dict] = {}
-        self.claims: list[ClaimFact] = []
-        self.stops: list[StopFact] = []
+        self.claims: list[EmittedClaim] = []
+        self.stops: list[EmittedStop] = []
         self.changes: list[tuple[str, str, str, dt.date]] = []
 
     # ------------------------------------------------------------ identifiers
@@ -212,16 +200,16 @@ class CopyEmitter:
         self.stats.youths = len({s["client"] for s in self._alloc_state.values()})
         return self.stats
 
-    def facts(self) -> Facts:
+    def facts(self) -> EmittedFacts:
         allocations = [
-            AllocationFact(
+            EmittedAllocation(
                 gemeente=s["gemeente"], nummer=s["nummer"], client=s["client"], provider=s["provider"],
                 code=s["code"], ingang=s["ingang"], einde=s["einde"], deleted=s["deleted"],
                 volume=s["volume"], eenheid=s["eenheid"], frequentie=s["frequentie"],
             )
             for s in self._alloc_state.values()
         ]  # fmt: skip
-        return Facts(
+        return EmittedFacts(
             allocations=allocations,
             claims=self.claims,
             stops=self.stops,
@@ -347,7 +335,7 @@ class CopyEmitter:
                 nummer, cat, a.code, to_date(a.ingang), to_date(a.care_start), to_date(a.care_end), a.reason
             )
             if self.collect:
-                self.stops.append(StopFact(gem, agb, y.bsn, nummer, to_date(a.care_end), a.reason))
+                self.stops.append(EmittedStop(gem, agb, y.bsn, nummer, to_date(a.care_end), a.reason))
             return StopZorg(header, self._client(y), (stop,))
         raise AssertionError(what)
 
@@ -432,7 +420,7 @@ class CopyEmitter:
                 self.stats.claim_lines_credit += 1
             if self.collect:
                 self.claims.append(
-                    ClaimFact(
+                    EmittedClaim(
                         gem,
                         agb,
                         ep.youth.bsn,

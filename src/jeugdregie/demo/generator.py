@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from . import region, targets
-from .emit import KINDS, CopyEmitter, Facts
+from .emit import KINDS, CopyEmitter
 from .providers import copy_providers
+from .records import EmittedFacts
 from .simulation import FIRST_YEAR, CopySimulation
 from .zipsink import MonthlyZips
 
@@ -68,7 +69,7 @@ class GenerationResult:
     bytes_xml: int
     seconds: float
     market: dict[tuple[int, str, str], tuple[int, int]]
-    facts: Facts | None = None
+    facts: EmittedFacts | None = None
     log: list[str] = field(default_factory=list)
 
     @property
@@ -108,7 +109,7 @@ def generate(
     changes: dict[str, int] = {}
     debit = credit = youths = allocations = bytes_xml = 0
     market: dict[tuple[int, str, str], list[int]] = {}
-    facts: Facts | None = None
+    facts: EmittedFacts | None = None
     log: list[str] = []
     for copy in range(scale):
         providers = copy_providers(specs[copy * per_copy : (copy + 1) * per_copy], copy)
