@@ -1,0 +1,583 @@
+"""The KPI registry (SYSTEM.md section 7, ``jeugdregie.rules.kpi``) written a second time as DuckDB
+SQL, as the baseline of ``bench/kpi_duckdb.py`` and as an independent check of the registry
+(``tests/rules/test_kpi_duckdb_parity.py``).
+
+Not used by the application: the registry stays the one implementation. Every query here computes
+one KPI for every period and every cut set at once and returns rows
+``(period label, cut set number, cut key list, value)``; `run` turns them into the shape of
+``jeugdregie.rules.kpi.compute``: ``{(kpi id, period label, cuts): {key tuple: value}}``.
+
+How the registry's rules map to SQL:
+
+- claims are attributed to a period by ``periode_begin``; allocations by their own dates;
+- care paths are gaps and islands over (client, productcategorie) ordered by (start, id): an
+  allocation starts a new path when it is the first, or when no earlier allocation of the pair is
+  open-ended and it starts more than 31 days after the latest end so far. A path sits in the cuts
+  where its last allocation (latest end, open = 9999-12-31, then start, then id) sits;
+- cuts are ``GROUPING SETS``, one per cut set (``GROUPS(alias; columns)`` in the templates);
+  ``CUT(alias)`` turns a row's ``GROUPING()`` bits into the cut set number and the key list.
+  Two-level KPIs (clients: net per client first; top_paths: count per sequence, then rank) group
+  by the sets in the inner query and by (period, set, key) in the outer one.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import operator
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from jeugdregie.rules.carepaths import (
+    DAYS_PER_MONTH,
+    DROPOUT_REASONS,
+    EXTENSION_DAYS,
+    RELAPSE_FROM_DAYS,
+    RELAPSE_UNTIL_DAYS,
+)
+from jeugdregie.rules.kpi import CUTS, REGISTRY, Facts, Period
+
+CLAIM_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("client", "VARCHAR"),
+    ("gemeente", "VARCHAR"),
+    ("aanbieder", "VARCHAR"),
+    ("categorie", "VARCHAR"),
+    ("is_nga", "BOOLEAN"),
+    ("segment", "VARCHAR"),
+    ("groep", "VARCHAR"),
+    ("product", "VARCHAR"),
+    ("custom", "VARCHAR"),
+    ("periode_begin", "DATE"),
+    ("bedrag_cent", "BIGINT"),
+    ("volume", "BIGINT"),
+    ("verwijzer", "VARCHAR"),
+)
+
+ALLOCATION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "BIGINT"),
+    ("client", "VARCHAR"),
+    ("gemeente", "VARCHAR"),
+    ("aanbieder", "VARCHAR"),
+    ("categorie", "VARCHAR"),
+    ("is_nga", "BOOLEAN"),
+    ("segment", "VARCHAR"),
+    ("groep", "VARCHAR"),
+    ("product", "VARCHAR"),
+    ("product_categorie", "VARCHAR"),
+    ("ingangsdatum", "DATE"),
+    ("einddatum", "DATE"),
+    ("verwijzer", "VARCHAR"),
+    ("pxq", "BOOLEAN"),
+    ("volume", "BIGINT"),
+    ("frequentie", "VARCHAR"),
+    ("claimed_volume", "BIGINT"),
+    ("toewijzingsdatum", "DATE"),
+    ("aangevraagd_op", "DATE"),
+    ("zorg_start", "DATE"),
+    ("stop_reden", "VARCHAR"),
+)
+
+#: The value of a KPI over no records, as the registry gives it for the whole region (a group
+#: without records is absent in both).
+EMPTY: dict[str, Any] = {
+    "spend": 0,
+    "clients": 0,
+    "clients_in_care": 0,
+    "allocations_new": 0,
+    "inflow": 0,
+    "outflow": 0,
+}
+
+_NULL = "\\N"
+
+# ---------------------------------------------------------------- loading
+
+
+def _write_csv(path: str, records: Iterable[Any], columns: Sequence[tuple[str, str]]) -> int:
+    get = operator.attrgetter(*(name for name, _ in columns))
+    n = 0
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        for record in records:
+            row = get(record)
+            if None in row:
+                row = tuple(_NULL if v is None else v for v in row)
+            writer.writerow(row)
+            n += 1
+    return n
+
+
+def create_schema(con) -> None:
+    for table, columns in (("claims", CLAIM_COLUMNS), ("allocations", ALLOCATION_COLUMNS)):
+        cols = ", ".join(f"{name} {kind}" for name, kind in columns)
+        con.execute(f"CREATE OR REPLACE TABLE {table} ({cols})")
+    con.execute("CREATE OR REPLACE TABLE meta (as_of DATE, micro BIGINT, klein BIGINT)")
+
+
+def load(con, facts: Facts, work_dir: str | None = None) -> dict[str, float]:
+    """Copy the facts into the tables ``claims``, ``allocations`` and ``meta``.
+
+    The route is pandas- and Arrow-free: the records are written to a CSV file with the standard
+    library's csv module and read with DuckDB's COPY (``executemany`` inserts about 1,500 rows a
+    second, binding Python lists to ``unnest`` about 80,000). Returns the seconds of each step."""
+    create_schema(con)
+    timings = {"write_csv": 0.0, "copy": 0.0}
+    with tempfile.TemporaryDirectory(dir=work_dir, prefix="kpi-duckdb-") as tmp:
+        for table, records, columns in (
+            ("claims", facts.claims, CLAIM_COLUMNS),
+            ("allocations", facts.allocations, ALLOCATION_COLUMNS),
+        ):
+            path = os.path.join(tmp, f"{table}.csv")
+            t0 = time.perf_counter()
+            _write_csv(path, records, columns)
+            t1 = time.perf_counter()
+            con.execute(f"COPY {table} FROM '{path}' (FORMAT csv, HEADER false, NULLSTR '{_NULL}')")
+            timings["copy"] += time.perf_counter() - t1
+            timings["write_csv"] += t1 - t0
+    micro, klein = facts.size_class_limits
+    con.execute("INSERT INTO meta VALUES (?, ?, ?)", [facts.as_of, micro, klein])
+    return timings
+
+
+def set_periods(con, periods: Sequence[Period]) -> None:
+    con.execute("CREATE OR REPLACE TABLE periods (label VARCHAR, period_begin DATE, period_end DATE)")
+    con.executemany("INSERT INTO periods VALUES (?, ?, ?)", [(p.label, p.begin, p.end) for p in periods])
+
+
+# ---------------------------------------------------------------- the queries
+
+
+def _cut_expr(alias: str, cut: str) -> str:
+    if cut == "categorie":
+        return f"(CASE WHEN {alias}.is_nga THEN 'NGA' ELSE {alias}.categorie END)"
+    return f"{alias}.{cut}"
+
+
+def _cut_columns(alias: str, cut_sets: Sequence[tuple[str, ...]]) -> str:
+    """``CUT(alias)``: the cut set number and the cut key (a list of strings) of a row of a
+    ``GROUPING SETS`` aggregation made by ``GROUPS``."""
+    exprs = list(dict.fromkeys(_cut_expr(alias, c) for cuts in cut_sets for c in cuts))
+    if not exprs:
+        return "0 AS set_id, []::VARCHAR[] AS cut_key"
+    grouping = f"GROUPING({', '.join(exprs)})"
+    set_ids, keys, masks = [], [], set()
+    for i, cuts in enumerate(cut_sets):
+        # GROUPING gives a bit per expression, the first the highest, set when it is not grouped on
+        used = {_cut_expr(alias, c) for c in cuts}
+        mask = sum(1 << (len(exprs) - 1 - n) for n, e in enumerate(exprs) if e not in used)
+        if mask in masks:
+            raise ValueError(f"cut sets must differ as sets: {cut_sets}")
+        masks.add(mask)
+        set_ids.append(f"WHEN {mask} THEN {i}")
+        keys.append(f"WHEN {mask} THEN [{', '.join(_cut_expr(alias, c) for c in cuts)}]::VARCHAR[]")
+    return (
+        f"CASE {grouping} {' '.join(set_ids)} END AS set_id, CASE {grouping} {' '.join(keys)} END AS cut_key"
+    )
+
+
+def _grouping_sets(alias: str, columns: str, cut_sets: Sequence[tuple[str, ...]]) -> str:
+    """``GROUPS(alias; columns)``: one grouping set per cut set, each with ``columns``."""
+    sets = ", ".join(f"({', '.join([columns, *(_cut_expr(alias, c) for c in cuts)])})" for cuts in cut_sets)
+    return f"GROUPING SETS ({sets})"
+
+
+_DROPOUT = ", ".join(f"'{r}'" for r in sorted(DROPOUT_REASONS))
+_CONSTANTS = {
+    "EXT": str(EXTENSION_DAYS),
+    "RELAPSE_FROM": str(RELAPSE_FROM_DAYS),
+    "RELAPSE_UNTIL": str(RELAPSE_UNTIL_DAYS),
+    "DAYS_PER_MONTH": f"CAST({DAYS_PER_MONTH!r} AS DOUBLE)",
+    "DROPOUT": _DROPOUT,
+}
+
+#: Derived tables every care-path KPI reads (the registry's ``Facts.paths``), built once per run.
+PREPARE: tuple[str, ...] = (
+    """
+    CREATE OR REPLACE TEMP TABLE path_members AS
+    WITH w AS (
+        SELECT a.id, a.client, a.product_categorie, a.product, a.ingangsdatum, a.einddatum,
+            row_number() OVER (PARTITION BY a.client, a.product_categorie ORDER BY a.ingangsdatum, a.id) AS rn,
+            max(a.einddatum) OVER (
+                PARTITION BY a.client, a.product_categorie ORDER BY a.ingangsdatum, a.id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end,
+            bool_or(a.einddatum IS NULL) OVER (
+                PARTITION BY a.client, a.product_categorie ORDER BY a.ingangsdatum, a.id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_open,
+            lag(a.product) OVER (PARTITION BY a.client, a.product_categorie ORDER BY a.ingangsdatum, a.id)
+                AS prev_product
+        FROM allocations a
+    ), flagged AS (
+        SELECT *, (rn = 1 OR (NOT prev_open AND ingangsdatum - prev_end > {EXT})) AS starts_path FROM w
+    )
+    SELECT *,
+        sum(starts_path::INTEGER) OVER (
+            PARTITION BY client, product_categorie ORDER BY ingangsdatum, id ROWS UNBOUNDED PRECEDING) AS path_no
+    FROM flagged
+    """,
+    """
+    CREATE OR REPLACE TEMP TABLE paths AS
+    WITH p AS (
+        SELECT client, product_categorie, path_no,
+            min(ingangsdatum) AS path_begin,
+            CASE WHEN bool_or(einddatum IS NULL) THEN NULL ELSE max(einddatum) END AS path_end,
+            arg_max(id, (coalesce(einddatum, DATE '9999-12-31'), ingangsdatum, id)) AS last_id,
+            list(product ORDER BY ingangsdatum, id)
+                FILTER (WHERE starts_path OR prev_product IS DISTINCT FROM product) AS products
+        FROM path_members
+        GROUP BY client, product_categorie, path_no
+    )
+    SELECT p.*, l.gemeente, l.aanbieder, l.categorie, l.is_nga, l.segment, l.groep, l.product,
+        l.verwijzer, l.stop_reden
+    FROM p JOIN allocations l ON l.id = p.last_id
+    """,
+)
+
+_IN_PERIOD = "BETWEEN per.period_begin AND per.period_end"
+
+QUERIES: dict[str, str] = {
+    "spend": f"""
+        SELECT per.label, CUT(c), sum(c.bedrag_cent) AS v
+        FROM claims c JOIN periods per ON c.periode_begin {_IN_PERIOD}
+        GROUP BY GROUPS(c; per.label)
+    """,
+    "clients": f"""
+        WITH per_client AS (
+            SELECT per.label, CUT(c), sum(c.bedrag_cent) AS net
+            FROM claims c JOIN periods per ON c.periode_begin {_IN_PERIOD}
+            GROUP BY GROUPS(c; per.label, c.client)
+        )
+        SELECT label, set_id, cut_key, count(*) FILTER (WHERE net > 0) AS v
+        FROM per_client GROUP BY label, set_id, cut_key
+    """,
+    "clients_in_care": """
+        SELECT per.label, CUT(a), count(DISTINCT a.client) AS v
+        FROM allocations a
+        JOIN periods per ON a.ingangsdatum <= per.period_end
+            AND (a.einddatum IS NULL OR a.einddatum >= per.period_begin)
+        GROUP BY GROUPS(a; per.label)
+    """,
+    "cost_per_client": f"""
+        WITH per_client AS (
+            SELECT per.label, CUT(c), sum(c.bedrag_cent) AS net
+            FROM claims c JOIN periods per ON c.periode_begin {_IN_PERIOD}
+            GROUP BY GROUPS(c; per.label, c.client)
+        )
+        SELECT label, set_id, cut_key,
+            CASE WHEN count(*) FILTER (WHERE net > 0) > 0
+                THEN sum(net) / count(*) FILTER (WHERE net > 0) END AS v
+        FROM per_client GROUP BY label, set_id, cut_key
+    """,
+    "allocations_new": f"""
+        SELECT per.label, CUT(a), count(*) AS v
+        FROM allocations a JOIN periods per ON a.ingangsdatum {_IN_PERIOD}
+        GROUP BY GROUPS(a; per.label)
+    """,
+    # allocated volume: volume x periods of the frequency over the whole validity (frequency 6 is
+    # the total; weeks are days / 7, months days / 30.4375); an unknown frequency, a missing or a
+    # zero volume leaves the allocation out of both sums, an allocated total of 0 gives no value.
+    "redemption_rate": f"""
+        WITH base AS (
+            SELECT per.label, a.*,
+                a.volume * CASE a.frequentie
+                    WHEN '1' THEN (a.einddatum - a.ingangsdatum + 1)::DOUBLE
+                    WHEN '2' THEN (a.einddatum - a.ingangsdatum + 1)::DOUBLE / 7
+                    WHEN '4' THEN (a.einddatum - a.ingangsdatum + 1)::DOUBLE / {{DAYS_PER_MONTH}}
+                    WHEN '6' THEN 1.0::DOUBLE
+                END AS allocated
+            FROM allocations a JOIN periods per ON a.einddatum {_IN_PERIOD}
+            WHERE a.pxq AND a.einddatum IS NOT NULL
+        ), grouped AS (
+            SELECT label, CUT(base),
+                sum(allocated) FILTER (WHERE allocated <> 0) AS allocated,
+                sum(claimed_volume::DOUBLE) FILTER (WHERE allocated <> 0) AS claimed
+            FROM base
+            GROUP BY GROUPS(base; label)
+        )
+        SELECT label, set_id, cut_key,
+            CASE WHEN coalesce(allocated, 0) <> 0 THEN coalesce(claimed, 0) / allocated END AS v
+        FROM grouped
+    """,
+    # extension: another allocation of the client for the product ended 0-31 days before this one starts
+    "extension_rate": f"""
+        WITH ext AS (
+            SELECT DISTINCT a.id
+            FROM allocations a JOIN allocations e ON e.client = a.client AND e.product = a.product
+            WHERE e.id <> a.id AND e.einddatum IS NOT NULL AND a.ingangsdatum - e.einddatum BETWEEN 0 AND {{EXT}}
+        )
+        SELECT per.label, CUT(a), count(ext.id) / count(*) AS v
+        FROM allocations a JOIN periods per ON a.ingangsdatum {_IN_PERIOD}
+        LEFT JOIN ext ON ext.id = a.id
+        GROUP BY GROUPS(a; per.label)
+    """,
+    "avg_duration_months": f"""
+        SELECT per.label, CUT(pa), avg(pa.path_end - pa.path_begin) / {{DAYS_PER_MONTH}} AS v
+        FROM paths pa JOIN periods per ON pa.path_end {_IN_PERIOD}
+        GROUP BY GROUPS(pa; per.label)
+    """,
+    # only periods with 183 days of follow-up after their end (the registry's _paths_followed_up)
+    "relapse_rate": f"""
+        WITH base AS (
+            SELECT per.label, pa.*,
+                EXISTS (
+                    SELECT 1 FROM allocations b
+                    WHERE b.client = pa.client
+                        AND b.ingangsdatum - pa.path_end BETWEEN {{RELAPSE_FROM}} AND {{RELAPSE_UNTIL}}
+                ) AS relapsed
+            FROM paths pa JOIN periods per ON pa.path_end {_IN_PERIOD} CROSS JOIN meta m
+            WHERE m.as_of - per.period_end >= {{RELAPSE_UNTIL}} AND m.as_of - pa.path_end >= {{RELAPSE_UNTIL}}
+        )
+        SELECT label, CUT(base), count(*) FILTER (WHERE relapsed) / count(*) AS v
+        FROM base
+        GROUP BY GROUPS(base; label)
+    """,
+    "dropout_rate": f"""
+        SELECT per.label, CUT(pa), count(*) FILTER (WHERE pa.stop_reden IN ({{DROPOUT}})) / count(*) AS v
+        FROM paths pa JOIN periods per ON pa.path_end {_IN_PERIOD}
+        GROUP BY GROUPS(pa; per.label)
+    """,
+    "nga_share": f"""
+        SELECT per.label, CUT(c),
+            CASE WHEN sum(c.bedrag_cent) <> 0
+                THEN coalesce(sum(c.bedrag_cent) FILTER (WHERE c.is_nga), 0) / sum(c.bedrag_cent) END AS v
+        FROM claims c JOIN periods per ON c.periode_begin {_IN_PERIOD}
+        GROUP BY GROUPS(c; per.label)
+    """,
+    "custom_share": f"""
+        SELECT per.label, CUT(c),
+            CASE WHEN sum(c.bedrag_cent) <> 0
+                THEN coalesce(sum(c.bedrag_cent) FILTER (WHERE c.custom <> ''), 0) / sum(c.bedrag_cent) END AS v
+        FROM claims c JOIN periods per ON c.periode_begin {_IN_PERIOD}
+        GROUP BY GROUPS(c; per.label)
+    """,
+    # size class of a provider by its regional spend in the calendar year of the claim's period
+    "size_class_share": f"""
+        WITH provider_year AS (
+            SELECT aanbieder, year(periode_begin) AS y, sum(bedrag_cent) AS spent FROM claims GROUP BY ALL
+        ), classed AS (
+            SELECT c.*, CASE WHEN py.spent < m.micro THEN 'micro' WHEN py.spent < m.klein THEN 'klein'
+                ELSE 'groot' END AS size_class
+            FROM claims c JOIN provider_year py ON py.aanbieder = c.aanbieder AND py.y = year(c.periode_begin)
+            CROSS JOIN meta m
+        ), grouped AS (
+            SELECT per.label, CUT(c), sum(c.bedrag_cent) AS total,
+                coalesce(sum(c.bedrag_cent) FILTER (WHERE c.size_class = 'micro'), 0) AS micro,
+                coalesce(sum(c.bedrag_cent) FILTER (WHERE c.size_class = 'klein'), 0) AS klein,
+                coalesce(sum(c.bedrag_cent) FILTER (WHERE c.size_class = 'groot'), 0) AS groot
+            FROM classed c JOIN periods per ON c.periode_begin {_IN_PERIOD}
+            GROUP BY GROUPS(c; per.label)
+        )
+        SELECT label, set_id, cut_key,
+            CASE WHEN total <> 0 THEN {{'micro': micro / total, 'klein': klein / total, 'groot': groot / total}}
+            END AS v
+        FROM grouped
+    """,
+    # per client the first path starting in the period (ties: the lowest productcategorie, as the
+    # registry walks the paths sorted by client and category), kept when the client had no
+    # allocation valid on a day of the 183 days before it
+    "inflow": f"""
+        WITH starts AS (
+            SELECT per.label, pa.*,
+                row_number() OVER (
+                    PARTITION BY per.label, pa.client ORDER BY pa.path_begin, pa.product_categorie, pa.path_no) AS rn
+            FROM paths pa JOIN periods per ON pa.path_begin {_IN_PERIOD}
+        ), firsts AS (
+            SELECT * FROM starts f
+            WHERE rn = 1 AND NOT EXISTS (
+                SELECT 1 FROM allocations b
+                WHERE b.client = f.client AND b.ingangsdatum <= f.path_begin - 1
+                    AND (b.einddatum IS NULL OR b.einddatum >= f.path_begin - {{RELAPSE_UNTIL}})
+            )
+        )
+        SELECT label, CUT(firsts), count(DISTINCT client) AS v
+        FROM firsts
+        GROUP BY GROUPS(firsts; label)
+    """,
+    # the allocations valid at the period's start of clients with none valid at its end; each
+    # such allocation places its client in its own cut
+    "outflow": """
+        WITH at_start AS (
+            SELECT per.label, per.period_end, a.*
+            FROM allocations a
+            JOIN periods per ON a.ingangsdatum <= per.period_begin
+                AND (a.einddatum IS NULL OR a.einddatum >= per.period_begin)
+        ), gone AS (
+            SELECT * FROM at_start x
+            WHERE NOT EXISTS (
+                SELECT 1 FROM allocations b
+                WHERE b.client = x.client AND b.ingangsdatum <= x.period_end
+                    AND (b.einddatum IS NULL OR b.einddatum >= x.period_end)
+            )
+        )
+        SELECT label, CUT(gone), count(DISTINCT client) AS v
+        FROM gone
+        GROUP BY GROUPS(gone; label)
+    """,
+    "waiting_days": f"""
+        WITH w AS (
+            SELECT per.label, a.*, a.zorg_start - coalesce(a.aangevraagd_op, a.toewijzingsdatum) AS wait
+            FROM allocations a JOIN periods per ON a.zorg_start {_IN_PERIOD}
+            WHERE coalesce(a.aangevraagd_op, a.toewijzingsdatum) IS NOT NULL
+        )
+        SELECT label, CUT(w), median(wait) AS v
+        FROM w
+        GROUP BY GROUPS(w; label)
+    """,
+    # nearest rank: the value at rank ceil(n x 90 / 100) of the sorted waits (lists count from 1)
+    "waiting_days_p90": f"""
+        WITH w AS (
+            SELECT per.label, a.*, a.zorg_start - coalesce(a.aangevraagd_op, a.toewijzingsdatum) AS wait
+            FROM allocations a JOIN periods per ON a.zorg_start {_IN_PERIOD}
+            WHERE coalesce(a.aangevraagd_op, a.toewijzingsdatum) IS NOT NULL
+        )
+        SELECT label, CUT(w), (list(wait ORDER BY wait)[greatest(1, (count(*) * 90 + 99) // 100)])::DOUBLE AS v
+        FROM w
+        GROUP BY GROUPS(w; label)
+    """,
+    # product sequences (repeats folded when the paths were built), the ten most frequent per
+    # group: most frequent first, ties in list order (as Python orders tuples)
+    "top_paths": f"""
+        WITH counted AS (
+            SELECT per.label, CUT(pa), pa.products, count(*) AS n
+            FROM paths pa JOIN periods per ON pa.path_end {_IN_PERIOD}
+            GROUP BY GROUPS(pa; per.label, pa.products)
+        ), ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY label, set_id, cut_key ORDER BY n DESC, products) AS r
+            FROM counted
+        )
+        SELECT label, set_id, cut_key, list({{'producten': products, 'aantal': n}} ORDER BY r) AS v
+        FROM ranked WHERE r <= 10
+        GROUP BY label, set_id, cut_key
+    """,
+}
+# no_restart_rate is 1 - relapse_rate over the same records
+QUERIES["no_restart_rate"] = QUERIES["relapse_rate"].replace(
+    "count(*) FILTER (WHERE relapsed) / count(*) AS v", "1 - count(*) FILTER (WHERE relapsed) / count(*) AS v"
+)
+assert QUERIES["no_restart_rate"] != QUERIES["relapse_rate"]
+
+
+def render(sql: str, cut_sets: Sequence[tuple[str, ...]]) -> str:
+    """Fill in the constants, ``CUT(alias)`` and ``GROUPS(alias; columns)``."""
+    for name, value in _CONSTANTS.items():
+        sql = sql.replace("{" + name + "}", value)
+    sql = re.sub(r"CUT\((\w+)\)", lambda m: _cut_columns(m.group(1), cut_sets), sql)
+    return re.sub(
+        r"GROUPS\((\w+); ([^)]*)\)", lambda m: _grouping_sets(m.group(1), m.group(2), cut_sets), sql
+    )
+
+
+def check_coverage() -> list[str]:
+    """KPI ids of the registry without a query (empty when every KPI is covered)."""
+    return [k for k in REGISTRY if k not in QUERIES]
+
+
+# ---------------------------------------------------------------- running and comparing
+
+Results = dict[tuple[str, str, tuple[str, ...]], dict[tuple, Any]]
+
+
+def prepare(con) -> None:
+    for sql in PREPARE:
+        con.execute(render(sql, ()))
+
+
+def run_query(con, kpi_id: str, periods: Sequence[Period], cut_sets: Sequence[tuple[str, ...]]) -> Results:
+    """One KPI for every period and cut set, in the shape of ``compute``."""
+    out: Results = {(kpi_id, p.label, cuts): {} for p in periods for cuts in cut_sets}
+    for label, set_id, cut_key, value in con.execute(render(QUERIES[kpi_id], cut_sets)).fetchall():
+        out[(kpi_id, label, cut_sets[set_id])][tuple(cut_key)] = value
+    for p in periods:
+        whole = out.get((kpi_id, p.label, ()))
+        if whole is not None and () not in whole:
+            whole[()] = EMPTY.get(kpi_id)
+    return out
+
+
+def run(
+    con,
+    periods: Sequence[Period],
+    cut_sets: Sequence[tuple[str, ...]],
+    kpis: Iterable[str] | None = None,
+    timings: dict[str, float] | None = None,
+) -> Results:
+    """Every KPI (or those of ``kpis``) over ``periods`` and ``cut_sets`` on the loaded tables;
+    ``set_periods`` must have been called with the same periods. With ``timings``,
+    the seconds of the shared care-path tables (``"paths"``) and of every query are stored in it."""
+    for cuts in cut_sets:
+        for cut in cuts:
+            if cut not in CUTS:
+                raise ValueError(f"unknown cut: {cut}")
+    results: Results = {}
+    t0 = time.perf_counter()
+    prepare(con)
+    if timings is not None:
+        timings["paths"] = time.perf_counter() - t0
+    for kpi_id in kpis or REGISTRY:
+        t0 = time.perf_counter()
+        results.update(run_query(con, kpi_id, periods, cut_sets))
+        if timings is not None:
+            timings[kpi_id] = time.perf_counter() - t0
+    return results
+
+
+def same(a: Any, b: Any, rel: float = 1e-9) -> bool:
+    """Counts and cents (an integer on either side) and strings exactly; two floats (ratios,
+    means) to ``rel`` relative; containers element by element."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k], rel) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(same(x, y, rel) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=rel, abs_tol=1e-12)
+    return a == b
+
+
+def compare(registry: Results, duck: Results, rel: float = 1e-9) -> list[str]:
+    """The differences between the registry's results and DuckDB's, one line each."""
+    problems = []
+    for key in sorted(registry.keys() | duck.keys()):
+        if key not in duck or key not in registry:
+            problems.append(f"{key}: only in {'registry' if key in registry else 'duckdb'}")
+            continue
+        r, d = registry[key], duck[key]
+        for group in sorted(r.keys() | d.keys(), key=repr):
+            if group not in d:
+                problems.append(f"{key} {group}: registry {r[group]!r}, missing in duckdb")
+            elif group not in r:
+                problems.append(f"{key} {group}: duckdb {d[group]!r}, missing in registry")
+            elif not same(r[group], d[group], rel):
+                problems.append(f"{key} {group}: registry {r[group]!r} != duckdb {d[group]!r}")
+    return problems
+
+
+def registry_results(
+    facts: Facts,
+    periods: Sequence[Period],
+    cut_sets: Sequence[tuple[str, ...]],
+    kpis: Iterable[str] | None = None,
+    timings: dict[str, float] | None = None,
+) -> Results:
+    """The same through ``jeugdregie.rules.kpi.compute`` (the reference)."""
+    from jeugdregie.rules.kpi import compute
+
+    results: Results = {}
+    t0 = time.perf_counter()
+    facts.paths  # noqa: B018  (the care paths, shared by five KPIs, timed on their own)
+    if timings is not None:
+        timings["paths"] = time.perf_counter() - t0
+    for kpi_id in kpis or REGISTRY:
+        t0 = time.perf_counter()
+        for p in periods:
+            for cuts in cut_sets:
+                results[(kpi_id, p.label, cuts)] = compute(kpi_id, facts, p, cuts)
+        if timings is not None:
+            timings[kpi_id] = time.perf_counter() - t0
+    return results
