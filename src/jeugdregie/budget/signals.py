@@ -61,10 +61,14 @@ def _waterbed(levels: list[LevelForecast], rows, year: int, as_of: dt.date) -> r
     return rules.waterbed_signal(now, before, full)
 
 
-def collect_signals(year: int, as_of: dt.date) -> list[rules.Signal]:
-    """Every signal for `year` as known on `as_of` (a month end), most serious first."""
-    rows = forecast_rows(year)
-    levels = forecast_levels(year, as_of, rows=rows)
+def collect_signals(
+    year: int, as_of: dt.date, *, rows=None, levels: list[LevelForecast] | None = None
+) -> list[rules.Signal]:
+    """Every signal for `year` as known on `as_of` (a month end), most serious first. A caller that
+    already has the forecasts (the screen) hands them in with the claims they were made from."""
+    if rows is None or levels is None:
+        rows = forecast_rows(year)
+        levels = forecast_levels(year, as_of, rows=rows)
     found = rules.ceiling_signals(
         (f.key, f.chosen.value_cent, f.ceiling_cent)
         for f in levels

@@ -72,10 +72,12 @@ def data_version() -> tuple:
 
 @lru_cache(maxsize=4)
 def _computed(year: int, as_of: dt.date, version: tuple):
-    from jeugdregie.budget.forecasting import forecast_levels
+    from jeugdregie.budget.forecasting import forecast_levels, forecast_rows
     from jeugdregie.budget.signals import collect_signals
 
-    return forecast_levels(year, as_of), collect_signals(year, as_of)
+    rows = forecast_rows(year)
+    levels = forecast_levels(year, as_of, rows=rows)
+    return levels, collect_signals(year, as_of, rows=rows, levels=levels)
 
 
 def _rows(levels, level: str, names: dict[str, str], keep=lambda key: True) -> list[Row]:
@@ -147,7 +149,10 @@ def plafonds(request):
         "signals": [
             {
                 "signal": s,
-                "naam": provider_names.get(s.sleutel) or municipality_names.get(s.sleutel) or s.sleutel,
+                "soort": SIGNAL_KINDS.get(s.soort, s.soort),
+                "naam": provider_names.get(s.sleutel)
+                or municipality_names.get(s.sleutel)
+                or ("Categorie C en NGA" if s.soort in ("c-budget", "waterbed") else s.sleutel),
             }
             for s in signals
         ],

@@ -29,6 +29,7 @@ def test_region_sees_signals_providers_and_municipalities(year_2026):
     assert "Peildatum 30 juni 2026" in html
     assert "Signalen (2)" in html
     assert "Verwachte productie EUR 48.000 is 120% van het plafond EUR 40.000" in html
+    assert "<td>Plafond</td>" in html and "<td>Gemeentebudget</td>" in html
     assert a.naam in html and "Venlo" in html and "Categorie C en NGA (C-budget)" in html
     # Provider A: ceiling 40,000, claimed 24,000, committed 24,183 (184 days of 10 h/week at EUR 92), forecast 48,000.
     assert "EUR 40.000" in html and "EUR 24.000" in html and "EUR 24.183" in html and "120%" in html
