@@ -43,6 +43,9 @@ class Command(BaseCommand):
             total = sum(p.bedrag_cent for p in plafonds)
             self.stdout.write(
                 f"Plafonds {year} (referentiejaar {year - 2}): {len(plafonds)} plafonds, "
-                f"EUR {total / 100:,.0f}".replace(",", ".")
-                + f", C-budget EUR {c_budget.bedrag_cent / 100:,.0f}".replace(",", ".")
+                f"EUR {_euro(total)}, C-budget EUR {_euro(c_budget.bedrag_cent)}"
             )
+
+
+def _euro(cents: int) -> str:
+    return f"{cents / 100:,.0f}".replace(",", ".")
