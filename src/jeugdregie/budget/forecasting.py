@@ -159,8 +159,7 @@ def allocation_inputs(filter_: Callable[[str, str, str], bool], rows: list[Alloc
 
     def at(as_of: dt.date):
         known = [r.valued for r in allocations if r.toewijzingsdatum <= as_of]
-        found = utilisation.redemption(known, as_of)
-        redemption = found[0] / found[1] if found else 0.75
+        redemption = utilisation.redemption_rate(utilisation.redemption(known, as_of), 0.75, 0)
         month = rules.month_of(as_of)
         running = [
             rules.RunningAllocation(
@@ -182,8 +181,7 @@ def committed_by_key(as_of: dt.date, rows: list[AllocationRow] | None = None) ->
     """(level, key) -> committed cents for the rest of the year of `as_of`: the open allocations
     known then, each at its provider's historic redemption (the region's when it has too little)."""
     known = [r for r in (rows if rows is not None else allocation_rows()) if r.toewijzingsdatum <= as_of]
-    regional = utilisation.redemption((r.valued for r in known), as_of)
-    fallback = regional[0] / regional[1] if regional else 1.0
+    fallback = utilisation.redemption_rate(utilisation.redemption((r.valued for r in known), as_of), 1.0, 0)
     by_provider: dict[str, list[utilisation.ValuedAllocation]] = defaultdict(list)
     for r in known:
         by_provider[r.aanbieder].append(r.valued)

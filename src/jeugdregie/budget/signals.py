@@ -12,7 +12,6 @@ from jeugdregie.monitoring.facts import load_facts
 from jeugdregie.rules import forecast as forecast_rules
 from jeugdregie.rules import kpi as kpi_rules
 from jeugdregie.rules import signals as rules
-from jeugdregie.rules.forecast import MIN_DEVELOPED
 
 from .forecasting import LevelForecast, forecast_levels, forecast_rows
 
@@ -39,8 +38,10 @@ def kpi_norm_signals(as_of: dt.date, facts: kpi_rules.Facts | None = None) -> li
 def _waterbed(levels: list[LevelForecast], rows, year: int, as_of: dt.date) -> rules.Signal | None:
     known_until = forecast_rules.month_of(as_of)
     profile = forecast_rules.lag_profile([r.amount for r in rows], known_until)
-    developed = next((k for k, share in enumerate(profile) if share >= MIN_DEVELOPED), 0)
-    first, last = forecast_rules.month_index(year, 1), known_until - developed
+    first, last = (
+        forecast_rules.month_index(year, 1),
+        forecast_rules.last_developed_month(profile, known_until),
+    )
     if last < first:
         return None
     amounts = [

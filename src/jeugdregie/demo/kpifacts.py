@@ -268,7 +268,7 @@ class _Reader:
     # ------------------------------------------------------------ facts
 
     def referrers(self) -> dict[int, tuple[str, dt.date]]:
-        """allocation id -> (referrer type, request date), as ``monitoring.facts._referrers``."""
+        """allocation id -> (referrer type, request date), as ``monitoring.facts.referrers_by_allocation``."""
         found = {}
         for a in self.allocations.values():
             if a.referentie:

@@ -20,7 +20,7 @@ from jeugdregie.rules import dataquality as rules
 from jeugdregie.rules.kpi import Facts, year
 from jeugdregie.zorg.models import Toewijzing
 
-from .facts import _referrers, allocation_facts, claim_facts, data_complete_until, product_index
+from .facts import allocation_facts, claim_facts, data_complete_until, product_index, referrers_by_allocation
 
 PSEUDONYM_SHOWN = 10  # characters of the pseudonym shown: enough to tell clients apart
 
@@ -39,7 +39,7 @@ def load_check_input(
     started long before (or after) it, which must be there to compare its dates with."""
     thresholds = thresholds or rules.Thresholds()
     begin, end = dt.date(jaar, 1, 1), dt.date(jaar, 12, 31)
-    products, referrers = product_index(), _referrers()
+    products, referrers = product_index(), referrers_by_allocation()
     claims = list(claim_facts(begin, end, products=products, referrers=referrers))
     claimed_on = Toewijzing.objects.filter(declaratieregels__periode_begin__range=(begin, end))
     span = claimed_on.filter(verwijderd=False).aggregate(lo=Min("ingangsdatum"), hi=Max("ingangsdatum"))

@@ -39,7 +39,7 @@ def product_index() -> dict[int, tuple[str, str, str, str, bool]]:
     return index
 
 
-def _referrers() -> dict[int, tuple[str, dt.date]]:
+def referrers_by_allocation() -> dict[int, tuple[str, dt.date]]:
     """allocation id -> (referrer type, request date) for allocations a JW315 request led to."""
     requests = {
         (agb, ref): (kind, day)
@@ -67,7 +67,7 @@ def claim_facts(
 ) -> Iterator[ClaimFact]:
     """Claim lines whose ProductPeriode begins in [begin, end]."""
     products = products if products is not None else product_index()
-    referrers = referrers if referrers is not None else _referrers()
+    referrers = referrers if referrers is not None else referrers_by_allocation()
     rows = DeclaratieRegel.objects.filter(periode_begin__gte=begin, periode_begin__lte=end)
     if gemeente:
         rows = rows.filter(gemeente__cbs_code=gemeente)
@@ -117,7 +117,7 @@ def allocation_facts(
     (they never were care). `whole_paths` adds the earlier allocations of the same clients, so a
     care path that ends in the window is complete however long ago it began."""
     products = products if products is not None else product_index()
-    referrers = referrers if referrers is not None else _referrers()
+    referrers = referrers if referrers is not None else referrers_by_allocation()
     rows = Toewijzing.objects.filter(verwijderd=False, ingangsdatum__lte=end).exclude(einddatum__lt=begin)
     if whole_paths:
         rows = Toewijzing.objects.filter(
@@ -218,7 +218,7 @@ def data_complete_until() -> dt.date:
 def load_facts(begin: dt.date, end: dt.date, *, as_of: dt.date | None = None) -> Facts:
     """All facts the KPIs need for periods inside [begin, end]."""
     products = product_index()
-    referrers = _referrers()
+    referrers = referrers_by_allocation()
     wide_begin, wide_end = begin - MARGIN, end + MARGIN
     claims = list(
         claim_facts(

@@ -103,6 +103,12 @@ def corrected(observed: dict[int, int], profile: Sequence[float], as_of_month: i
     return result
 
 
+def last_developed_month(profile: Sequence[float], known_until: int) -> int:
+    """The newest care month of which, by `known_until`, usually at least `MIN_DEVELOPED` is in."""
+    lag = next((k for k, share in enumerate(profile) if share >= MIN_DEVELOPED), 0)
+    return known_until - lag
+
+
 @dataclass(frozen=True)
 class Forecast:
     method: str
@@ -134,8 +140,7 @@ def forecast_year(
     observed = observed_by_month(claims, known_until)
     fixed = corrected(observed, profile, known_until)
     # The months of this year developed far enough to count; the rest is extrapolated.
-    lags_ok = [k for k in range(len(profile)) if profile[k] >= MIN_DEVELOPED]
-    last_counted = known_until - (lags_ok[0] if lags_ok else 0)
+    last_counted = last_developed_month(profile, known_until)
     last_year_total = sum(v for m, v in fixed.items() if first - 12 <= m < first)
     if last_counted < first:
         # Nothing of this year is in yet: last year's total is the best run rate there is.

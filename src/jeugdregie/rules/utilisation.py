@@ -57,9 +57,11 @@ def redemption(allocations: Iterable[ValuedAllocation], as_of: dt.date) -> tuple
     return (claimed, allocated) if allocated > 0 else None
 
 
-def redemption_rate(own: tuple[float, float] | None, fallback: float) -> float:
+def redemption_rate(
+    own: tuple[float, float] | None, fallback: float, min_history_cent: float = MIN_HISTORY_CENT
+) -> float:
     """The own rate when there is enough history, else the fallback (the region's)."""
-    if own is None or own[1] < MIN_HISTORY_CENT:
+    if own is None or own[1] < min_history_cent:
         return fallback
     return own[0] / own[1]
 

@@ -102,7 +102,8 @@ def _rows(levels, level: str, names: dict[str, str], keep=lambda key: True) -> l
     return sorted(rows, key=lambda r: (-(r.share or 0), r.naam))
 
 
-def _last_complete_month_end(day: dt.date) -> dt.date:
+def last_complete_month_end(day: dt.date) -> dt.date:
+    """`day` itself when it ends a month, else the end of the month before."""
     end = month_end(day.year, day.month)
     return end if day == end else day.replace(day=1) - dt.timedelta(days=1)
 
@@ -112,7 +113,7 @@ def plafonds(request):
     scope = scope_of(request.user)
     if scope.rol == Rol.VERWIJZER:
         raise PermissionDenied("Verwijzers zien het stoplicht; de plafonds zijn voor gemeenten en de regio.")
-    newest = _last_complete_month_end(data_complete_until())
+    newest = last_complete_month_end(data_complete_until())
     # Month ends of this year and last year up to the newest complete month: a forecast per tertial
     # or month, and last year's to compare with what came in.
     peildata = [

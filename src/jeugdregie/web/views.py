@@ -14,11 +14,7 @@ from jeugdregie.monitoring.services import format_value, kpi_report
 from jeugdregie.regio.models import Gemeente
 
 from .access import filter_context, scope_of, suppress
-from .budget import data_version
-
-
-def _last_month_end(day: dt.date) -> dt.date:
-    return day.replace(day=1) - dt.timedelta(days=1)
+from .budget import data_version, last_complete_month_end
 
 
 def _demo_progress() -> dict | None:
@@ -93,7 +89,7 @@ def stoplicht(request):
     scope = scope_of(request.user)
     if scope.rol == Rol.AANBIEDER:
         raise PermissionDenied("Het stoplicht is voor verwijzers, gemeenten en de regio.")
-    as_of = _last_month_end(data_complete_until() + dt.timedelta(days=1))
+    as_of = last_complete_month_end(data_complete_until())
     lights = _lights(as_of, data_version())
     zoek = (request.GET.get("zoek") or "").strip().lower()
     if zoek:

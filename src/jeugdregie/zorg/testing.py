@@ -9,12 +9,13 @@ from itertools import count
 from jeugdregie.catalogus.models import Product
 from jeugdregie.ijw.models import Aanlevering, Bericht
 from jeugdregie.regio.models import Gemeente
+from jeugdregie.rules.forecast import month_end as rules_month_end
 
 from .models import Client, Declaratie, DeclaratieRegel, Toewijzing, ZorgStart, ZorgStop
 
 
 def month_end(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return rules_month_end(day.year, day.month)
 
 
 class CareRows:
