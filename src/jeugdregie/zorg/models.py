@@ -208,6 +208,12 @@ class DeclaratieRegel(models.Model):
     tarief_cent = models.IntegerField("producttarief (cent)", null=True, blank=True)
     bedrag_cent = models.BigIntegerField("bedrag (cent, debet + / credit -)")
     debet_credit = models.CharField("debet/credit", max_length=1, choices=[("D", "Debet"), ("C", "Credit")])
+    # Set when the municipality's claim answer (JW325) rejects the line: accepted claims are the
+    # lines with afgewezen False. db_default so the bulk insert of ingest need not name them.
+    afgewezen = models.BooleanField("afgewezen (JW325)", default=False, db_default=False)
+    afgewezen_retourcode = models.CharField(
+        "retourcode afwijzing", max_length=4, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = "declaratieregel"
