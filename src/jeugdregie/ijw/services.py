@@ -803,8 +803,10 @@ def _insert_lines(rows: list[tuple]) -> None:
 def _line_columns(connection: BaseDatabaseWrapper) -> tuple[str, str]:
     """The quoted table name and column list of DeclaratieRegel, in the order of ``_LINE_FIELDS``."""
     meta = DeclaratieRegel._meta
+    # Raw SQL fills only database defaults: every column without db_default must be given.
     columns = {f.attname: f.column for f in meta.concrete_fields if not f.primary_key}
-    if set(columns) != set(_LINE_FIELDS):  # raw SQL fills no defaults: every column must be given
+    with_db_default = {f.attname for f in meta.concrete_fields if f.has_db_default()}
+    if not set(_LINE_FIELDS) <= set(columns) or set(columns) - set(_LINE_FIELDS) - with_db_default:
         raise RuntimeError(f"_LINE_FIELDS is out of date with DeclaratieRegel: {sorted(columns)}")
     quote = connection.ops.quote_name
     return quote(meta.db_table), ", ".join(quote(columns[name]) for name in _LINE_FIELDS)
