@@ -24,7 +24,16 @@ def message_namespace(kind: str) -> str:
 
 
 # BerichtCode per message type (iJw 3.2).
-BERICHTCODE = {"JW301": 436, "JW305": 438, "JW307": 440, "JW315": 446, "JW323": 490}
+BERICHTCODE = {
+    "JW301": 436,
+    "JW305": 438,
+    "JW307": 440,
+    "JW315": 446,
+    "JW317": 486,
+    "JW319": 488,
+    "JW323": 490,
+    "JW325": 491,
+}
 
 
 @dataclass(frozen=True)
@@ -213,4 +222,191 @@ class Declaratie:
         return sum(p.signed_bedrag for c in self.clienten for p in c.prestaties)
 
 
-Message = Toewijzing | StartZorg | StopZorg | VerzoekOmToewijzing | Declaratie
+# ---------------------------------------------------------------- JW325 retourbericht declaratie
+
+# Return codes (WJ001) that do not reject what they are attached to: 0200 no remark on this
+# class, 0233 class not assessed, 8001 claim fully granted. Any other code on a Prestatie of a
+# JW325 rejects that claim line.
+NON_REJECTING_RETOURCODES = frozenset({"0200", "0233", "8001"})
+RETOURCODE_GEEN_OPMERKING = "0200"
+RETOURCODE_VOLLEDIG_TOEGEKEND = "8001"
+
+
+@dataclass(frozen=True)
+class PrestatieAntwoord:
+    """One claim line of a JW325 with the municipality's verdict. ``prestatie`` repeats the claim
+    line as it was claimed (TR367: the values equal those of the JW323 line, matched by
+    ProductReferentie, TR366)."""
+
+    prestatie: Prestatie
+    retourcodes: tuple[str, ...]
+
+    @property
+    def afgewezen(self) -> bool:
+        return any(code not in NON_REJECTING_RETOURCODES for code in self.retourcodes)
+
+    @property
+    def afwijzingscodes(self) -> tuple[str, ...]:
+        """The rejecting return codes, in message order."""
+        return tuple(code for code in self.retourcodes if code not in NON_REJECTING_RETOURCODES)
+
+
+@dataclass(frozen=True)
+class ClientAntwoord:
+    bsn: str
+    prestaties: tuple[PrestatieAntwoord, ...]
+    retourcodes: tuple[str, ...] = (RETOURCODE_GEEN_OPMERKING,)
+
+
+@dataclass(frozen=True)
+class DeclaratieAntwoord:
+    """JW325: the municipality (afzender) answers a provider's JW323 (ontvanger). By convention
+    only the lines it rejects are listed (with their return codes); a claim granted in full has no
+    ``clienten`` and return code 8001 on the DeclaratieAntwoord. Amounts are signed cents (credit
+    negative), as ``Declaratie.totaal_bedrag``."""
+
+    header: Header
+    declaratie_identificatie: str  # BerichtIdentificatie/Identificatie of the JW323 answered
+    declaratie_dagtekening: dt.date  # its Dagtekening
+    declaratie_nummer: str
+    totaal_ingediend: int
+    totaal_toegekend: int
+    clienten: tuple[ClientAntwoord, ...] = field(default_factory=tuple)
+    retourcodes: tuple[str, ...] = (RETOURCODE_GEEN_OPMERKING,)  # Header/RetourCodes
+    antwoord_retourcodes: tuple[str, ...] = (RETOURCODE_GEEN_OPMERKING,)  # DeclaratieAntwoord/RetourCodes
+
+    kind = "JW325"
+
+    @property
+    def regels(self) -> tuple[PrestatieAntwoord, ...]:
+        return tuple(p for c in self.clienten for p in c.prestaties)
+
+
+def claim_answer(
+    claim: Declaratie,
+    rejected: dict[str, tuple[str, ...]],
+    *,
+    identificatie: str,
+    dagtekening: dt.date,
+) -> DeclaratieAntwoord:
+    """The JW325 answering ``claim``: ``rejected`` maps the ReferentieNummer of each rejected line
+    to its return codes (e.g. ``{"R7": ("8021",)}``); the other lines are granted and not listed.
+    Sender and receiver are the claim's, swapped."""
+    unknown = set(rejected) - {p.referentie_nummer for c in claim.clienten for p in c.prestaties}
+    if unknown:
+        raise ValueError(f"afgewezen regels staan niet in de declaratie: {sorted(unknown)}")
+    clienten = []
+    refused = 0
+    for c in claim.clienten:
+        lines = tuple(
+            PrestatieAntwoord(p, tuple(rejected[p.referentie_nummer]))
+            for p in c.prestaties
+            if p.referentie_nummer in rejected
+        )
+        if lines:
+            clienten.append(ClientAntwoord(c.bsn, lines))
+            refused += sum(a.prestatie.signed_bedrag for a in lines if a.afgewezen)
+    total = claim.totaal_bedrag
+    return DeclaratieAntwoord(
+        header=Header(claim.header.ontvanger, claim.header.afzender, identificatie, dagtekening),
+        declaratie_identificatie=claim.header.identificatie,
+        declaratie_dagtekening=claim.header.dagtekening,
+        declaratie_nummer=claim.declaratie_nummer,
+        totaal_ingediend=total,
+        totaal_toegekend=total - refused,
+        clienten=tuple(clienten),
+        antwoord_retourcodes=(RETOURCODE_GEEN_OPMERKING if clienten else RETOURCODE_VOLLEDIG_TOEGEKEND,),
+    )
+
+
+# ---------------------------------------------------------------- JW317 verzoek om wijziging
+
+REDEN_VERZOEK = {"1": "Verandering cliëntsituatie", "2": "Wijziging zorgplan"}  # LDT_RedenVerzoek
+
+
+@dataclass(frozen=True)
+class TeWijzigenProduct:
+    """An allocated product the provider wants changed: a later ``einddatum`` is an extension."""
+
+    toewijzing_nummer: str
+    gewenste_ingangsdatum: dt.date
+    einddatum: dt.date | None = None
+    omvang: Omvang | None = None
+    budget: int | None = None  # cents
+
+
+@dataclass(frozen=True)
+class NieuwProduct:
+    """A product the provider asks to have allocated in addition."""
+
+    product_categorie: str | None
+    product_code: str | None
+    gewenste_ingangsdatum: dt.date
+    einddatum: dt.date | None = None
+    omvang: Omvang | None = None
+    budget: int | None = None  # cents
+
+
+@dataclass(frozen=True)
+class VerzoekOmWijziging:
+    """JW317: a provider (afzender) asks the municipality (ontvanger) to change the allocations of
+    a client. The municipality grants it with a JW301 carrying the same ReferentieAanbieder, or
+    answers with a JW319 (refused, or under investigation)."""
+
+    header: Header
+    bsn: str
+    referentie_aanbieder: str
+    reden_verzoek: str  # LDT_RedenVerzoek: "1" verandering cliëntsituatie, "2" wijziging zorgplan
+    ongewijzigde_producten: tuple[str, ...] = field(default_factory=tuple)  # ToewijzingNummers
+    te_wijzigen_producten: tuple[TeWijzigenProduct, ...] = field(default_factory=tuple)
+    nieuwe_producten: tuple[NieuwProduct, ...] = field(default_factory=tuple)
+
+    kind = "JW317"
+
+
+# ---------------------------------------------------------------- JW319 antwoord op een verzoek
+
+VERZOEK_AFGEWEZEN = "1"  # LDT_VerzoekAntwoord
+VERZOEK_IN_ONDERZOEK = "2"
+REDEN_AFWIJZING_VERZOEK = {  # LDT_RedenAfwijzingVerzoek
+    "1": "Geen wijziging, maar nieuwe aanvraag",
+    "2": "Past niet binnen budget",
+    "3": "Geen contract",
+    "4": "Past niet binnen contract",
+    "5": "Andere gemeente",
+    "6": "Stapeling",
+    "7": "Zorginhoudelijke afkeur",
+    "8": "Woonplaatsbeginsel",
+}
+
+
+@dataclass(frozen=True)
+class AntwoordVerzoek:
+    """JW319: the municipality (afzender) answers a provider's JW315 or JW317 (ontvanger),
+    matched by ReferentieAanbieder. iJw 3.2 has two answers: "1" refused (with a reason) and "2"
+    under investigation; a request is granted by a JW301 with the same ReferentieAanbieder, not by
+    a JW319. The message carries no client."""
+
+    header: Header
+    referentie_aanbieder: str
+    verzoek_antwoord: str  # "1" afgewezen, "2" aanvraag in onderzoek
+    reden_afwijzing: str | None = None  # LDT_RedenAfwijzingVerzoek, with "1"
+    woonplaatsbeginsel_gemeente: str | None = None  # CBS code, with reason "8"
+
+    kind = "JW319"
+
+    @property
+    def afgewezen(self) -> bool:
+        return self.verzoek_antwoord == VERZOEK_AFGEWEZEN
+
+
+Message = (
+    Toewijzing
+    | StartZorg
+    | StopZorg
+    | VerzoekOmToewijzing
+    | Declaratie
+    | DeclaratieAntwoord
+    | VerzoekOmWijziging
+    | AntwoordVerzoek
+)

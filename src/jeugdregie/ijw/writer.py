@@ -30,15 +30,19 @@ from jeugdregie.ijw.messages import (
     BERICHTCODE,
     NAMESPACE_BASE,
     AangevraagdProduct,
+    AntwoordVerzoek,
     ClientIdentity,
     Declaratie,
+    DeclaratieAntwoord,
     Header,
     Message,
     Omvang,
+    Prestatie,
     StartZorg,
     StopZorg,
     Toewijzing,
     VerzoekOmToewijzing,
+    VerzoekOmWijziging,
     message_namespace,
 )
 
@@ -79,7 +83,8 @@ def _opening(kind: str) -> str:
     )
 
 
-def _header(kind: str, h: Header) -> str:
+def _header(kind: str, h: Header, extra: str = "") -> str:
+    """The Header; ``extra`` holds the elements a message type adds at its end (JW325)."""
     return (
         f"<Header><BerichtCode>{BERICHTCODE[kind]}</BerichtCode>"
         f"<BerichtVersie>{BERICHT_VERSIE}</BerichtVersie>"
@@ -88,7 +93,7 @@ def _header(kind: str, h: Header) -> str:
         f"<BerichtIdentificatie><ijw:Identificatie>{_esc(h.identificatie)}</ijw:Identificatie>"
         f"<ijw:Dagtekening>{_d(h.dagtekening)}</ijw:Dagtekening></BerichtIdentificatie>"
         f"<XsdVersie><ijw:BasisschemaXsdVersie>{BASISSCHEMA_XSD_VERSIE}</ijw:BasisschemaXsdVersie>"
-        f"<ijw:BerichtXsdVersie>{BERICHT_XSD_VERSIE}</ijw:BerichtXsdVersie></XsdVersie></Header>"
+        f"<ijw:BerichtXsdVersie>{BERICHT_XSD_VERSIE}</ijw:BerichtXsdVersie></XsdVersie>{extra}</Header>"
     )
 
 
@@ -217,6 +222,26 @@ def _jw315(m: VerzoekOmToewijzing) -> list[str]:
     return parts
 
 
+def _prestatie_body(p: Prestatie) -> str:
+    """The elements of a claim line, shared by JW323 and JW325 (which repeats them, TR367)."""
+    ref = f"<ijw:ReferentieNummer>{_esc(p.referentie_nummer)}</ijw:ReferentieNummer>"
+    if p.vorig_referentie_nummer is not None:
+        ref += f"<ijw:VorigReferentieNummer>{_esc(p.vorig_referentie_nummer)}</ijw:VorigReferentieNummer>"
+    tarief = "" if p.product_tarief is None else f"<ProductTarief>{int(p.product_tarief)}</ProductTarief>"
+    return (
+        f"<ProductReferentie>{ref}</ProductReferentie>"
+        f"<ToewijzingNummer>{_esc(p.toewijzing_nummer)}</ToewijzingNummer>"
+        f"<ProductCategorie>{_esc(p.product_categorie)}</ProductCategorie>"
+        f"<ProductCode>{_esc(p.product_code)}</ProductCode>"
+        f"<ProductPeriode><ijw:Begindatum>{_d(p.begindatum)}</ijw:Begindatum>"
+        f"<ijw:Einddatum>{_d(p.einddatum)}</ijw:Einddatum></ProductPeriode>"
+        f"<GeleverdVolume>{int(p.geleverd_volume)}</GeleverdVolume>"
+        f"<Eenheid>{_esc(p.eenheid)}</Eenheid>{tarief}"
+        f"<IngediendBedrag><ijw:Bedrag>{int(p.bedrag)}</ijw:Bedrag>"
+        f"<ijw:DebetCredit>{_esc(p.debet_credit)}</ijw:DebetCredit></IngediendBedrag>"
+    )
+
+
 def _jw323(m: Declaratie) -> list[str]:
     _require(m.clienten, "Client")
     total = m.totaal_bedrag
@@ -234,28 +259,128 @@ def _jw323(m: Declaratie) -> list[str]:
     for c in m.clienten:
         _require(c.prestaties, "Prestatie per Client")
         parts.append(f"<Client><Bsn>{_esc(c.bsn)}</Bsn><Prestaties>")
-        for p in c.prestaties:
-            ref = f"<ijw:ReferentieNummer>{_esc(p.referentie_nummer)}</ijw:ReferentieNummer>"
-            if p.vorig_referentie_nummer is not None:
-                ref += f"<ijw:VorigReferentieNummer>{_esc(p.vorig_referentie_nummer)}</ijw:VorigReferentieNummer>"
-            tarief = (
-                "" if p.product_tarief is None else f"<ProductTarief>{int(p.product_tarief)}</ProductTarief>"
-            )
-            parts.append(
-                f"<Prestatie><ProductReferentie>{ref}</ProductReferentie>"
-                f"<ToewijzingNummer>{_esc(p.toewijzing_nummer)}</ToewijzingNummer>"
-                f"<ProductCategorie>{_esc(p.product_categorie)}</ProductCategorie>"
-                f"<ProductCode>{_esc(p.product_code)}</ProductCode>"
-                f"<ProductPeriode><ijw:Begindatum>{_d(p.begindatum)}</ijw:Begindatum>"
-                f"<ijw:Einddatum>{_d(p.einddatum)}</ijw:Einddatum></ProductPeriode>"
-                f"<GeleverdVolume>{int(p.geleverd_volume)}</GeleverdVolume>"
-                f"<Eenheid>{_esc(p.eenheid)}</Eenheid>{tarief}"
-                f"<IngediendBedrag><ijw:Bedrag>{int(p.bedrag)}</ijw:Bedrag>"
-                f"<ijw:DebetCredit>{_esc(p.debet_credit)}</ijw:DebetCredit></IngediendBedrag></Prestatie>"
-            )
+        parts.extend(f"<Prestatie>{_prestatie_body(p)}</Prestatie>" for p in c.prestaties)
         parts.append("</Prestaties></Client>")
     parts.append("</Clienten></Declaratie></Bericht>")
     return parts
+
+
+def _retourcodes(codes: tuple[str, ...]) -> str:
+    _require(codes, "RetourCode")
+    return "<RetourCodes>" + "".join(f"<RetourCode>{_esc(c)}</RetourCode>" for c in codes) + "</RetourCodes>"
+
+
+def _totaal(tag: str, signed_cents: int) -> str:
+    return (
+        f"<{tag}><ijw:TotaalBedrag>{abs(signed_cents)}</ijw:TotaalBedrag>"
+        f"<ijw:DebetCredit>{'D' if signed_cents >= 0 else 'C'}</ijw:DebetCredit></{tag}>"
+    )
+
+
+def _jw325(m: DeclaratieAntwoord) -> list[str]:
+    extra = (
+        f"<DeclaratieIdentificatie><ijw:Identificatie>{_esc(m.declaratie_identificatie)}</ijw:Identificatie>"
+        f"<ijw:Dagtekening>{_d(m.declaratie_dagtekening)}</ijw:Dagtekening></DeclaratieIdentificatie>"
+        f"<XsdVersieDeclaratie><ijw:BasisschemaXsdVersie>{BASISSCHEMA_XSD_VERSIE}</ijw:BasisschemaXsdVersie>"
+        f"<ijw:BerichtXsdVersie>{BERICHT_XSD_VERSIE}</ijw:BerichtXsdVersie></XsdVersieDeclaratie>"
+        f"{_retourcodes(m.retourcodes)}"
+    )
+    parts = [
+        _opening("JW325"),
+        _header("JW325", m.header, extra),
+        f"<DeclaratieAntwoord><DeclaratieNummer>{_esc(m.declaratie_nummer)}</DeclaratieNummer>",
+        _totaal("TotaalIngediendBedrag", m.totaal_ingediend),
+        _totaal("TotaalToegekendBedrag", m.totaal_toegekend),
+    ]
+    if m.clienten:
+        parts.append("<Clienten>")
+        for c in m.clienten:
+            _require(c.prestaties, "Prestatie per Client")
+            parts.append(f"<Client><Bsn>{_esc(c.bsn)}</Bsn><Prestaties>")
+            parts.extend(
+                f"<Prestatie>{_prestatie_body(a.prestatie)}{_retourcodes(a.retourcodes)}</Prestatie>"
+                for a in c.prestaties
+            )
+            parts.append(f"</Prestaties>{_retourcodes(c.retourcodes)}</Client>")
+        parts.append("</Clienten>")
+    parts.append(f"{_retourcodes(m.antwoord_retourcodes)}</DeclaratieAntwoord></Bericht>")
+    return parts
+
+
+def _wish(einddatum: dt.date | None, omvang: Omvang | None, budget: int | None) -> str:
+    out = "" if einddatum is None else f"<Einddatum>{_d(einddatum)}</Einddatum>"
+    out += _omvang(omvang)
+    if budget is not None:
+        out += f"<Budget>{int(budget)}</Budget>"
+    return out
+
+
+def _jw317(m: VerzoekOmWijziging) -> list[str]:
+    if not (m.ongewijzigde_producten or m.te_wijzigen_producten or m.nieuwe_producten):
+        raise ValueError("een iJw-bericht heeft minstens een te wijzigen of nieuw product nodig")
+    parts = [
+        _opening("JW317"),
+        _header("JW317", m.header),
+        f"<Client><Bsn>{_esc(m.bsn)}</Bsn><Verzoek>"
+        f"<ReferentieAanbieder>{_esc(m.referentie_aanbieder)}</ReferentieAanbieder>"
+        f"<RedenVerzoek>{_esc(m.reden_verzoek)}</RedenVerzoek>",
+    ]
+    if m.ongewijzigde_producten:
+        parts.append("<OngewijzigdeProducten>")
+        parts.extend(
+            f"<OngewijzigdProduct><ToewijzingNummer>{_esc(n)}</ToewijzingNummer></OngewijzigdProduct>"
+            for n in m.ongewijzigde_producten
+        )
+        parts.append("</OngewijzigdeProducten>")
+    if m.te_wijzigen_producten:
+        parts.append("<TeWijzigenProducten>")
+        parts.extend(
+            f"<TeWijzigenProduct><ToewijzingNummer>{_esc(p.toewijzing_nummer)}</ToewijzingNummer>"
+            f"<GewensteIngangsdatum>{_d(p.gewenste_ingangsdatum)}</GewensteIngangsdatum>"
+            f"{_wish(p.einddatum, p.omvang, p.budget)}</TeWijzigenProduct>"
+            for p in m.te_wijzigen_producten
+        )
+        parts.append("</TeWijzigenProducten>")
+    if m.nieuwe_producten:
+        parts.append("<NieuweProducten>")
+        parts.extend(
+            f"<NieuwProduct>{_product(p.product_categorie, p.product_code)}"
+            f"<GewensteIngangsdatum>{_d(p.gewenste_ingangsdatum)}</GewensteIngangsdatum>"
+            f"{_wish(p.einddatum, p.omvang, p.budget)}</NieuwProduct>"
+            for p in m.nieuwe_producten
+        )
+        parts.append("</NieuweProducten>")
+    parts.append("</Verzoek></Client></Bericht>")
+    return parts
+
+
+def _jw319(m: AntwoordVerzoek) -> list[str]:
+    parts = [
+        _opening("JW319"),
+        _header("JW319", m.header),
+        f"<Antwoord><ReferentieAanbieder>{_esc(m.referentie_aanbieder)}</ReferentieAanbieder>"
+        f"<VerzoekAntwoord>{_esc(m.verzoek_antwoord)}</VerzoekAntwoord>",
+    ]
+    if m.reden_afwijzing is not None:
+        parts.append(f"<RedenAfwijzingVerzoek>{_esc(m.reden_afwijzing)}</RedenAfwijzingVerzoek>")
+    if m.woonplaatsbeginsel_gemeente is not None:
+        parts.append(
+            f"<Woonplaatsbeginsel><Gemeente>{_esc(m.woonplaatsbeginsel_gemeente)}</Gemeente></Woonplaatsbeginsel>"
+        )
+    parts.append("</Antwoord></Bericht>")
+    return parts
+
+
+_WRITERS = {
+    Toewijzing: _jw301,
+    StartZorg: _jw305,
+    StopZorg: _jw307,
+    VerzoekOmToewijzing: _jw315,
+    VerzoekOmWijziging: _jw317,
+    AntwoordVerzoek: _jw319,
+    Declaratie: _jw323,
+    DeclaratieAntwoord: _jw325,
+}
 
 
 def to_xml(msg: Message) -> bytes:
@@ -266,19 +391,10 @@ def to_xml(msg: Message) -> bytes:
     code, a 3-digit gemeente) are written as given, so that tests can produce bad messages; the
     reader reports them.
     """
-    if isinstance(msg, Declaratie):
-        parts = _jw323(msg)
-    elif isinstance(msg, Toewijzing):
-        parts = _jw301(msg)
-    elif isinstance(msg, StartZorg):
-        parts = _jw305(msg)
-    elif isinstance(msg, StopZorg):
-        parts = _jw307(msg)
-    elif isinstance(msg, VerzoekOmToewijzing):
-        parts = _jw315(msg)
-    else:
+    writer = _WRITERS.get(type(msg))
+    if writer is None:
         raise TypeError(f"geen iJw-bericht: {type(msg).__name__}")
-    return "".join(parts).encode("utf-8")
+    return "".join(writer(msg)).encode("utf-8")  # type: ignore[operator]
 
 
 def message_filename(msg: Message) -> str:
