@@ -201,7 +201,9 @@ verzoek_om_toewijzing = st.builds(
 def prestatie(draw: st.DrawFn, referentie: str, begin: dt.date, eind: dt.date) -> Prestatie:
     span = (eind - begin).days
     b = begin + dt.timedelta(days=draw(st.integers(0, span)))
-    e = b + dt.timedelta(days=draw(st.integers(0, (eind - b).days)))
+    # TR319: a ProductPeriode lies within one calendar month.
+    month_end = (b.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    e = b + dt.timedelta(days=draw(st.integers(0, (min(eind, month_end) - b).days)))
     volume = draw(st.integers(0, 10_000))
     tarief = draw(st.none() | st.integers(0, 9_999))
     bedrag = volume * tarief if tarief is not None else draw(money)
@@ -238,7 +240,8 @@ def declaratie(draw: st.DrawFn) -> Declaratie:
         declaratie_nummer=draw(st.from_regex(r"[A-Za-z0-9]{1,12}", fullmatch=True)),
         periode_begin=begin,
         periode_eind=eind,
-        dagtekening=draw(dates),
+        # TR137 / TR335: dated on or after the period, less than 5 years after it.
+        dagtekening=draw(after(eind, 1500)),
         clienten=tuple(clienten),
     )
 

@@ -443,10 +443,12 @@ def test_product_period_order_and_outside_declaration_period() -> None:
     base = f"{C1}/Prestaties/Prestatie[1]"
     data = edit(pretty(DECL), f"{base}/ProductPeriode/Begindatum", "2024-02-01")
     result = read_message(data, F)
-    assert [(e.element, e.rule, e.message, e.scope, e.ref) for e in result.errors] == [
+    assert [(e.element, e.rule, e.tr, e.retourcode, e.message, e.scope, e.ref) for e in result.errors] == [
         (
             f"{base}/ProductPeriode/Einddatum",
             "date.order",
+            "TR137",
+            "0001",
             "Einddatum 2024-01-31 ligt voor Begindatum 2024-02-01",
             "line",
             "R1",
@@ -454,7 +456,9 @@ def test_product_period_order_and_outside_declaration_period() -> None:
         (
             f"{base}/ProductPeriode",
             "date.outside_period",
-            "ProductPeriode 2024-02-01 t/m 2024-01-31 valt niet binnen de DeclaratiePeriode 2024-01-01 t/m 2024-01-31",
+            "TR319",
+            "9319",
+            "ProductPeriode 2024-02-01 t/m 2024-01-31 ligt na de DeclaratiePeriode 2024-01-01 t/m 2024-01-31",
             "line",
             "R1",
         ),
@@ -489,10 +493,10 @@ def test_duplicate_reference_in_one_message() -> None:
 
 def test_error_str_format() -> None:
     error = ValidationError(F, "D1", "/Bericht/Header/Afzender", "structure.invalid", "fout")
-    assert str(error) == "t.xml: bericht D1: /Bericht/Header/Afzender: structure.invalid: fout"
+    assert str(error) == "t.xml: bericht D1: /Bericht/Header/Afzender: structure.invalid / 0001: fout"
     assert (
         str(ValidationError(F, None, "/", "xml.malformed", "kapot"))
-        == "t.xml: bericht ?: /: xml.malformed: kapot"
+        == "t.xml: bericht ?: /: xml.malformed / 0001: kapot"
     )
 
 

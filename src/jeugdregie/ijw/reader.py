@@ -244,12 +244,16 @@ class _Reader:
 
     # ------------------------------------------------------------ error helpers
 
-    def _err(self, sink: _Sink, element: str, rule: str, message: str, line: int | None) -> None:
-        sink.errors.append(ValidationError(self.file, None, element, rule, message, line, sink.scope))
+    def _err(
+        self, sink: _Sink, element: str, rule: str, message: str, line: int | None, tr: str | None = None
+    ) -> None:
+        sink.errors.append(
+            ValidationError(self.file, None, element, rule, message, line, sink.scope, tr=tr)
+        )
 
     def _findings(self, sink: _Sink, findings: list[Finding], path: str, el: etree._Element) -> None:
         for f in findings:
-            self._err(sink, f"{path}/{f.element}", f.rule, f.message, _sub_line(el, f.element))
+            self._err(sink, f"{path}/{f.element}", f.rule, f.message, _sub_line(el, f.element), f.tr)
 
     # ------------------------------------------------------------ value helpers (layer b)
 
@@ -686,7 +690,7 @@ class _Reader:
                 self.declared_total = amount if dc == "D" else -amount
                 self.total_line = _ln(tot)
         if begin is not None and eind is not None:
-            self._findings(sink, declaratie_periode_findings(begin, eind), p, decl)
+            self._findings(sink, declaratie_periode_findings(begin, eind, dagtekening), p, decl)
         try:
             self.decl_fields = (_nn(nummer), _nn(begin), _nn(eind), _nn(dagtekening))
         except _Incomplete:
@@ -763,7 +767,10 @@ class _Reader:
         )
         periode = self.decl_fields
         if (ref, dc) in self.seen_refs or prestatie_findings(
-            prestatie, periode[1] if periode else None, periode[2] if periode else None
+            prestatie,
+            periode[1] if periode else None,
+            periode[2] if periode else None,
+            periode[3] if periode else None,
         ):
             return None
         return prestatie
@@ -840,7 +847,10 @@ class _Reader:
             self._findings(
                 sink,
                 prestatie_findings(
-                    prestatie, periode[1] if periode else None, periode[2] if periode else None
+                    prestatie,
+                    periode[1] if periode else None,
+                    periode[2] if periode else None,
+                    periode[3] if periode else None,
                 ),
                 path,
                 el,

@@ -95,6 +95,7 @@ class Finding:
     element: str
     rule: str
     message: str
+    tr: str | None = None  # official rule when ``rule`` covers several (e.g. date.order)
 
 
 def _euro(cents: int) -> str:
@@ -116,10 +117,15 @@ def bsn_findings(bsn: str) -> list[Finding]:
 
 
 def _order(
-    element: str, end: dt.date | None, start: dt.date | None, end_name: str, start_name: str
+    element: str,
+    end: dt.date | None,
+    start: dt.date | None,
+    end_name: str,
+    start_name: str,
+    tr: str | None = None,
 ) -> list[Finding]:
     if end is not None and start is not None and end < start:
-        return [Finding(element, E.DATE_ORDER, f"{end_name} {end} ligt voor {start_name} {start}")]
+        return [Finding(element, E.DATE_ORDER, f"{end_name} {end} ligt voor {start_name} {start}", tr)]
     return []
 
 
@@ -139,7 +145,7 @@ def stop_product_findings(p: StopProduct) -> list[Finding]:
     """JW307 StopProduct: Begindatum >= ToewijzingIngangsdatum, Einddatum >= Begindatum."""
     return _order(
         "Begindatum", p.begindatum, p.toewijzing_ingangsdatum, "Begindatum", "ToewijzingIngangsdatum"
-    ) + _order("Einddatum", p.einddatum, p.begindatum, "Einddatum", "Begindatum")
+    ) + _order("Einddatum", p.einddatum, p.begindatum, "Einddatum", "Begindatum", "TR018")
 
 
 def aangevraagd_product_findings(p: AangevraagdProduct) -> list[Finding]:
@@ -153,34 +159,84 @@ def aangevraagd_product_findings(p: AangevraagdProduct) -> list[Finding]:
     )
 
 
-def declaratie_periode_findings(begin: dt.date, eind: dt.date) -> list[Finding]:
-    """JW323 DeclaratiePeriode: Einddatum >= Begindatum (element relative to Declaratie)."""
-    return _order("DeclaratiePeriode/Einddatum", eind, begin, "Einddatum", "Begindatum")
+def declaratie_periode_findings(
+    begin: dt.date, eind: dt.date, dagtekening: dt.date | None = None
+) -> list[Finding]:
+    """JW323 DeclaratiePeriode (TR137): Einddatum >= Begindatum and not after the
+    DeclaratieDagtekening (element relative to Declaratie)."""
+    out = _order("DeclaratiePeriode/Einddatum", eind, begin, "Einddatum", "Begindatum", "TR137")
+    if dagtekening is not None and eind > dagtekening:
+        out.append(
+            Finding(
+                "DeclaratiePeriode/Einddatum",
+                E.DATE_ORDER,
+                f"Einddatum {eind} ligt na de DeclaratieDagtekening {dagtekening}",
+                "TR137",
+            )
+        )
+    return out
+
+
+#: TR335: a ProductPeriode may end at most this many years before the DeclaratieDagtekening.
+MAX_CLAIM_AGE_YEARS: Final = 5
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _tariff_amounts(p: Prestatie) -> set[int]:
+    """The IngediendBedrag values TR346 allows for a line with a ProductTarief: volume x tariff;
+    for minutes (Eenheid 01) also the hourly tariff x minutes / 60, rounded to the cent."""
+    assert p.product_tarief is not None
+    allowed = {p.geleverd_volume * p.product_tarief}
+    if p.eenheid == "01":
+        allowed.add((p.geleverd_volume * p.product_tarief * 2 + 60) // 120)  # half up
+    return allowed
 
 
 def prestatie_findings(
-    p: Prestatie, periode_begin: dt.date | None = None, periode_eind: dt.date | None = None
+    p: Prestatie,
+    periode_begin: dt.date | None = None,
+    periode_eind: dt.date | None = None,
+    dagtekening: dt.date | None = None,
 ) -> list[Finding]:
-    """JW323 Prestatie: ProductPeriode in order and inside the DeclaratiePeriode (when known),
-    IngediendBedrag == GeleverdVolume x ProductTarief when a tariff is given."""
-    out = _order("ProductPeriode/Einddatum", p.einddatum, p.begindatum, "Einddatum", "Begindatum")
-    if (
-        periode_begin is not None
-        and periode_eind is not None
-        and periode_begin <= periode_eind
-        and not (
-            periode_begin <= p.begindatum <= periode_eind and periode_begin <= p.einddatum <= periode_eind
-        )
-    ):
+    """JW323 Prestatie: ProductPeriode in order (TR137) and within one calendar month that is not
+    after the DeclaratiePeriode (TR319: a late line, for an earlier month, is allowed), not ending
+    more than 5 years before the DeclaratieDagtekening (TR335), and IngediendBedrag ==
+    GeleverdVolume x ProductTarief when a tariff is given (TR346; not for Eenheid 83, euros)."""
+    out = _order("ProductPeriode/Einddatum", p.einddatum, p.begindatum, "Einddatum", "Begindatum", "TR137")
+    one_month = (p.begindatum.year, p.begindatum.month) == (p.einddatum.year, p.einddatum.month)
+    if not one_month and p.begindatum <= p.einddatum:
         out.append(
             Finding(
                 "ProductPeriode",
                 E.DATE_OUTSIDE_PERIOD,
-                f"ProductPeriode {p.begindatum} t/m {p.einddatum} valt niet binnen de "
-                f"DeclaratiePeriode {periode_begin} t/m {periode_eind}",
+                f"ProductPeriode {p.begindatum} t/m {p.einddatum} ligt niet binnen een kalendermaand",
             )
         )
-    if p.product_tarief is not None and p.bedrag != p.geleverd_volume * p.product_tarief:
+    elif periode_eind is not None and max(p.begindatum, p.einddatum) > periode_eind:
+        out.append(
+            Finding(
+                "ProductPeriode",
+                E.DATE_OUTSIDE_PERIOD,
+                f"ProductPeriode {p.begindatum} t/m {p.einddatum} ligt na de DeclaratiePeriode "
+                f"{periode_begin} t/m {periode_eind}",
+            )
+        )
+    if dagtekening is not None and p.einddatum < _years_before(dagtekening, MAX_CLAIM_AGE_YEARS):
+        out.append(
+            Finding(
+                "ProductPeriode/Einddatum",
+                E.DATE_TOO_OLD,
+                f"Einddatum {p.einddatum} ligt meer dan {MAX_CLAIM_AGE_YEARS} jaar voor de "
+                f"DeclaratieDagtekening {dagtekening}",
+            )
+        )
+    if p.product_tarief is not None and p.eenheid != "83" and p.bedrag not in _tariff_amounts(p):
         out.append(
             Finding(
                 "IngediendBedrag/Bedrag",

@@ -1,0 +1,558 @@
+"""The official technical rules (TR) of iJw 3.2 with their return codes (code list WJ001).
+
+One entry per rule: the code (``TR319``), the return code the standard gives a message or line
+that breaks it (``9319``; ``0001`` for the rules inside one message), the level (inside one
+message, across messages, or needing an external source), the message types it applies to, a
+short Dutch text, and how Jeugdregie handles it:
+
+* ``ingest``: checked when a message is read in; a broken rule puts the message or line in the
+  quarantine (and ``jeugdregie ijw validate`` reports the rules inside one message);
+* ``validatie``: checked by ``jeugdregie ijw validate`` only (types or data Jeugdregie does not
+  ingest or store);
+* ``datakwaliteit``: reported as a data-quality finding, not rejected;
+* ``niet controleerbaar``: Jeugdregie cannot check it; ``toelichting`` says why.
+
+Source: "Regels op berichten iJw release 3.2" and WJ001, condensed in
+``shared/reference/ijw-3.2/rules/README.md``. Pure module: no Django.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+Niveau = Literal["bericht", "berichtoverstijgend", "extern"]
+Afhandeling = Literal["ingest", "validatie", "datakwaliteit", "niet controleerbaar"]
+
+INGEST: Final = "ingest"
+VALIDATIE: Final = "validatie"
+DATAKWALITEIT: Final = "datakwaliteit"
+NIET: Final = "niet controleerbaar"
+
+#: Return code for a message rejected on technical grounds (XSD or a rule inside one message).
+RETOUR_TECHNISCH: Final = "0001"
+
+NIVEAU_TEKST: Final[dict[str, str]] = {
+    "bericht": "in het bericht",
+    "berichtoverstijgend": "berichtoverstijgend",
+    "extern": "externe bron",
+}
+
+
+@dataclass(frozen=True)
+class TechnicalRule:
+    code: str
+    retourcode: str
+    niveau: Niveau
+    berichten: tuple[str, ...]
+    tekst: str
+    afhandeling: Afhandeling
+    toelichting: str
+
+
+def _types(numbers: str) -> tuple[str, ...]:
+    return tuple(f"JW{n}" for n in numbers.split())
+
+
+_ALL = "301 302 305 306 307 308 315 316 317 318 319 320 323 325"
+
+_ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = (
+    (
+        "TR002",
+        "0001",
+        "bericht",
+        "301 305 307 315",
+        "Geboortedatum ligt hoogstens 120 jaar voor de dagtekening, tenzij onbekend (DatumGebruik 3).",
+        VALIDATIE,
+        "Alleen in ijw validate: Jeugdregie bewaart alleen geboortejaar en -maand.",
+    ),
+    (
+        "TR006",
+        "0001",
+        "bericht",
+        "301",
+        "Een Contact heeft een Telefoon en/of Huisnummer met Postcode.",
+        VALIDATIE,
+        "Alleen in ijw validate: contactgegevens worden niet bewaard.",
+    ),
+    (
+        "TR018",
+        "0001",
+        "bericht",
+        "307",
+        "Einddatum ligt niet voor Begindatum.",
+        INGEST,
+        "Het stopbericht wordt geweigerd.",
+    ),
+    (
+        "TR019",
+        "9019",
+        "berichtoverstijgend",
+        "305 307",
+        "Een start- of stopbericht hoort via ToewijzingNummer bij een toewijzing van deze aanbieder en client.",
+        INGEST,
+        "Geweigerd tot de toewijzing binnen is (wacht in de quarantaine, wordt automatisch opnieuw geprobeerd).",
+    ),
+    (
+        "TR056",
+        "9056",
+        "berichtoverstijgend",
+        _ALL,
+        "BerichtIdentificatie is uniek per berichttype voor de afzender.",
+        INGEST,
+        "Een bericht met een al ontvangen afzender en identificatie wordt niet opnieuw verwerkt "
+        "(geteld als dubbel): opnieuw aanleveren van hetzelfde bericht is veilig.",
+    ),
+    (
+        "TR061",
+        "0001",
+        "bericht",
+        "301",
+        "Een Client heeft een adres van soort 01, 02 of 03.",
+        VALIDATIE,
+        "Alleen in ijw validate: adressen worden niet bewaard.",
+    ),
+    (
+        "TR063",
+        "9063",
+        "berichtoverstijgend",
+        "305 307",
+        "StatusAanlevering 3 (verwijderen) verwijst naar een eerder aangeleverde start of stop met dezelfde sleutel.",
+        INGEST,
+        "Het bericht wordt geweigerd als de te verwijderen start of stop niet bekend is.",
+    ),
+    (
+        "TR071",
+        "9071",
+        "berichtoverstijgend",
+        "305",
+        "Een start kan niet verwijderd worden als er al een stop is gestuurd.",
+        INGEST,
+        "Het bericht wordt geweigerd.",
+    ),
+    (
+        "TR074",
+        "9074",
+        "berichtoverstijgend",
+        "305 307",
+        "StatusAanlevering 1: de sleutel is uniek in het bericht en ten opzichte van alle eerder ontvangen berichten.",
+        INGEST,
+        "Het bericht wordt geweigerd als dezelfde start of stop al bekend is.",
+    ),
+    (
+        "TR101",
+        "0001",
+        "bericht",
+        "301 305 307 315 317 323 325",
+        "Geen dubbele regels: de logische sleutel van elke klasse is uniek in het bericht.",
+        INGEST,
+        "Het bericht (of bij JW323 de regel) wordt geweigerd.",
+    ),
+    (
+        "TR134",
+        "0001",
+        "bericht",
+        "301 305 307 315 323 325",
+        "Een datum bestaat en ligt niet na de dagtekening van het bericht.",
+        INGEST,
+        "Onbestaande datums en datums na de dagtekening worden geweigerd.",
+    ),
+    (
+        "TR135",
+        "8848",
+        "extern",
+        _ALL,
+        "De dagtekening ligt niet in de toekomst.",
+        NIET,
+        "Hangt af van de systeemdatum bij ontvangst; bij het opnieuw inlezen van historie zou dat "
+        "verschillen. Jeugdregie controleert het niet.",
+    ),
+    (
+        "TR137",
+        "0001",
+        "bericht",
+        "323 325",
+        "Einddatum van een periode ligt niet voor de begindatum en niet na de dagtekening.",
+        INGEST,
+        "Declaratieperiode of productperiode in verkeerde volgorde: bericht of regel geweigerd.",
+    ),
+    (
+        "TR302",
+        "0001",
+        "bericht",
+        "301",
+        "Een product komt alleen meer dan eens voor met niet-overlappende perioden.",
+        VALIDATIE,
+        "In ijw validate; bij inlezen niet geweigerd, omdat een JW301 alle lopende toewijzingen "
+        "herhaalt en de toewijzingen per ToewijzingNummer worden bewaard.",
+    ),
+    (
+        "TR304",
+        "8187",
+        "berichtoverstijgend",
+        "317 323 325",
+        "Het Bsn hoort bij de client van de toewijzing.",
+        INGEST,
+        "Declaratieregel geweigerd (vergeleken op pseudoniem).",
+    ),
+    (
+        "TR307",
+        "9307",
+        "berichtoverstijgend",
+        "323",
+        "Begindatum van de ProductPeriode ligt niet voor de ingangsdatum van de toewijzing.",
+        INGEST,
+        "Declaratieregel geweigerd.",
+    ),
+    (
+        "TR308",
+        "9308",
+        "berichtoverstijgend",
+        "323",
+        "Einddatum van de ProductPeriode ligt niet na de einddatum van de toewijzing (als die gevuld is).",
+        INGEST,
+        "Declaratieregel geweigerd.",
+    ),
+    (
+        "TR314",
+        "8021",
+        "berichtoverstijgend",
+        "323",
+        "ReferentieNummer is uniek voor de aanbieder, binnen het bericht en over berichten heen.",
+        INGEST,
+        "Declaratieregel geweigerd; vergeleken met de opgeslagen regels van de aanbieder (per bericht "
+        "in een keer opgehaald).",
+    ),
+    (
+        "TR315",
+        "0001",
+        "bericht",
+        "323",
+        "VorigReferentieNummer is uniek in het bericht.",
+        INGEST,
+        "De tweede regel met hetzelfde VorigReferentieNummer wordt geweigerd.",
+    ),
+    (
+        "TR316",
+        "0001",
+        "bericht",
+        "323",
+        "Een debetregel wordt niet in hetzelfde bericht gecrediteerd.",
+        INGEST,
+        "De creditregel wordt geweigerd.",
+    ),
+    (
+        "TR318",
+        "8214",
+        "berichtoverstijgend",
+        "323",
+        "De declaratieperiode sluit aan op de vorige als er elke maand zorg is geleverd.",
+        DATAKWALITEIT,
+        "Niet gebouwd: hoort bij de datakwaliteit (een gat zegt iets over de aanlevering, "
+        "niet over de juistheid van de regels); late declaraties (TR319) maken een harde weigering onterecht.",
+    ),
+    (
+        "TR319",
+        "9319",
+        "berichtoverstijgend",
+        "323",
+        "De ProductPeriode ligt in de huidige of een eerdere declaratieperiode en binnen een kalendermaand.",
+        INGEST,
+        "Late regels worden geaccepteerd en tellen in hun eigen ProductPeriode; een periode na de "
+        "declaratieperiode of over een maandgrens wordt geweigerd.",
+    ),
+    (
+        "TR321",
+        "9321",
+        "berichtoverstijgend",
+        "323",
+        "GeleverdVolume past bij de toegewezen Omvang (eenheid, frequentie, periode).",
+        DATAKWALITEIT,
+        "Niet gebouwd: hoort bij de datakwaliteit (overschrijding signaleren, niet weigeren).",
+    ),
+    (
+        "TR322",
+        "9322",
+        "berichtoverstijgend",
+        "323",
+        "De som van GeleverdVolume over alle regels van een toewijzing past binnen de totale Omvang.",
+        DATAKWALITEIT,
+        "Niet gebouwd: hoort bij de datakwaliteit (overschrijding signaleren, niet weigeren).",
+    ),
+    (
+        "TR323",
+        "8017",
+        "berichtoverstijgend",
+        "323",
+        "Een creditregel verwijst met VorigReferentieNummer naar een eerdere debetregel.",
+        INGEST,
+        "Creditregel geweigerd; wacht in de quarantaine tot de debetregel er is.",
+    ),
+    (
+        "TR326",
+        "9326",
+        "berichtoverstijgend",
+        "305",
+        "Geen nieuwe start zolang er een lopende start zonder stop is.",
+        INGEST,
+        "Het startbericht wordt geweigerd.",
+    ),
+    (
+        "TR332",
+        "9332",
+        "berichtoverstijgend",
+        "301",
+        "ToewijzingNummer is uniek per gemeente.",
+        INGEST,
+        "Een JW301 die een bekend ToewijzingNummer voor een andere client of aanbieder gebruikt, "
+        "wordt geweigerd.",
+    ),
+    (
+        "TR333",
+        "9333",
+        "berichtoverstijgend",
+        "323",
+        "DeclaratieNummer is uniek voor de aanbieder.",
+        INGEST,
+        "Het declaratiebericht wordt geweigerd.",
+    ),
+    (
+        "TR335",
+        "0001",
+        "bericht",
+        "323",
+        "Einddatum van de ProductPeriode ligt niet meer dan 5 jaar voor de DeclaratieDagtekening.",
+        INGEST,
+        "Declaratieregel geweigerd.",
+    ),
+    (
+        "TR338",
+        "9338",
+        "berichtoverstijgend",
+        "323",
+        "Elke regel hoort via ToewijzingNummer bij een toegewezen product van deze aanbieder.",
+        INGEST,
+        "Declaratieregel geweigerd; wacht in de quarantaine tot de toewijzing er is.",
+    ),
+    (
+        "TR339",
+        "9339",
+        "berichtoverstijgend",
+        "323",
+        "ProductCategorie is gelijk aan die van de toewijzing.",
+        INGEST,
+        "Declaratieregel geweigerd.",
+    ),
+    (
+        "TR340",
+        "9340",
+        "berichtoverstijgend",
+        "323",
+        "ProductCode is gelijk aan die van de toewijzing als die een code heeft.",
+        INGEST,
+        "Declaratieregel geweigerd.",
+    ),
+    (
+        "TR341",
+        "9341",
+        "berichtoverstijgend",
+        "323",
+        "Eenheid past bij de eenheid van de toewijzing (uren mogen in minuten).",
+        INGEST,
+        "Declaratieregel geweigerd als de toewijzing een eenheid heeft.",
+    ),
+    (
+        "TR346",
+        "9346",
+        "extern",
+        "323",
+        "IngediendBedrag = GeleverdVolume x ProductTarief (behalve eenheid 83, euro's).",
+        INGEST,
+        "Declaratieregel geweigerd; het contracttarief zelf is TR418.",
+    ),
+    (
+        "TR347",
+        "9347",
+        "berichtoverstijgend",
+        "315 317",
+        "ReferentieAanbieder is uniek voor de aanbieder.",
+        NIET,
+        "Een JW315 die een verzoek met dezelfde ReferentieAanbieder herhaalt, werkt het verzoek bij; "
+        "niet gebouwd als weigering.",
+    ),
+    (
+        "TR355",
+        "9355",
+        "berichtoverstijgend",
+        "319",
+        "De ReferentieAanbieder van het antwoord komt voor in een eerder verzoek.",
+        NIET,
+        "Niet gebouwd in deze stap (JW317/JW319 worden apart ingelezen).",
+    ),
+    (
+        "TR358",
+        "0001",
+        "bericht",
+        "323",
+        "TotaalIngediendBedrag is de som van de regels: debet opgeteld, credit afgetrokken.",
+        INGEST,
+        "Het hele declaratiebericht wordt geweigerd.",
+    ),
+    (
+        "TR366",
+        "9366",
+        "berichtoverstijgend",
+        "325",
+        "Elke regel van een declaratie-antwoord hoort bij een declaratieregel (ProductReferentie).",
+        NIET,
+        "Niet gebouwd in deze stap (JW325 wordt apart ingelezen).",
+    ),
+    (
+        "TR367",
+        "9367",
+        "berichtoverstijgend",
+        "325",
+        "De waarden zijn gelijk aan die van de bijbehorende declaratieregel.",
+        NIET,
+        "Niet gebouwd in deze stap (JW325 wordt apart ingelezen).",
+    ),
+    (
+        "TR374",
+        "9374",
+        "berichtoverstijgend",
+        "315 317",
+        "Geen verzoek zolang een ander verzoek van die aanbieder voor de client in behandeling is.",
+        NIET,
+        "Jeugdregie ziet niet altijd wanneer een verzoek is afgehandeld (een JW301 zonder referentie).",
+    ),
+    (
+        "TR378",
+        "S300",
+        "extern",
+        "301 302 305 306 307 308 315 316 317 318 319 320 323",
+        "Een bestaande CBS-gemeentecode (geldig op de ingangsdatum).",
+        NIET,
+        "De CBS-lijst is niet beschikbaar. Jeugdregie weigert wel elke gemeente buiten de regio "
+        "(eigen regel party.unknown_municipality, zonder retourcode).",
+    ),
+    (
+        "TR381",
+        "S329",
+        "extern",
+        "301 305 307 315 317 323",
+        "ProductCode past bij ProductCategorie in de gebruikte productcodelijst.",
+        NIET,
+        "De landelijke productcodelijst is niet beschikbaar; de regionale productcatalogus is de bron.",
+    ),
+    (
+        "TR382",
+        "9069",
+        "berichtoverstijgend",
+        "307",
+        "Een stop draagt de sleutel van zijn start ongewijzigd.",
+        NIET,
+        "Niet gebouwd.",
+    ),
+    (
+        "TR384",
+        "9384",
+        "berichtoverstijgend",
+        "323",
+        "Geen declaratie op een toewijzing die met RedenWijziging 13 is verwijderd.",
+        INGEST,
+        "Debetregel geweigerd.",
+    ),
+    (
+        "TR385",
+        "9385",
+        "berichtoverstijgend",
+        "301",
+        "Een toewijzing met goedgekeurde, niet gecrediteerde regels kan niet worden verwijderd (13).",
+        NIET,
+        "Jeugdregie ontvangt de toewijzing van de gemeente als feit; niet gebouwd als weigering.",
+    ),
+    (
+        "TR387",
+        "9387",
+        "berichtoverstijgend",
+        "323",
+        "De ProductPeriode begint op de 1e van de maand, tenzij de toewijzing later in die maand begint.",
+        NIET,
+        "Niet gebouwd.",
+    ),
+    (
+        "TR388",
+        "9388",
+        "berichtoverstijgend",
+        "323",
+        "De ProductPeriode eindigt op de laatste dag van de maand, tenzij de toewijzing eerder eindigt.",
+        NIET,
+        "Niet gebouwd.",
+    ),
+    (
+        "TR389",
+        "9389",
+        "berichtoverstijgend",
+        "323",
+        "Een debet voor dezelfde periode, categorie, code en toewijzing alleen als de eerdere debet is gecrediteerd.",
+        NIET,
+        "Niet gebouwd: vraagt per bericht de regels van alle genoemde toewijzingen op.",
+    ),
+    (
+        "TR390",
+        "9390",
+        "berichtoverstijgend",
+        "323",
+        "Een regel wordt maar een keer gecrediteerd.",
+        INGEST,
+        "Tweede creditregel geweigerd (in het bericht en tegen de opgeslagen regels).",
+    ),
+    (
+        "TR416",
+        "0001",
+        "bericht",
+        "323",
+        "Binnen een bericht een debet per periode, categorie, code en toewijzing.",
+        NIET,
+        "Niet gebouwd.",
+    ),
+    (
+        "TR418",
+        "0611",
+        "extern",
+        "323",
+        "ProductTarief is het contracttarief van de ProductCode.",
+        NIET,
+        "Het tarief per aanbieder per product is niet in Jeugdregie vastgelegd als contractbron.",
+    ),
+)
+
+RULES: Final[dict[str, TechnicalRule]] = {
+    row[0]: TechnicalRule(row[0], row[1], row[2], _types(row[3]), row[4], row[5], row[6]) for row in _ROWS
+}
+
+
+def retourcode(tr: str) -> str | None:
+    """The WJ001 return code of rule ``tr`` (e.g. ``"TR319"`` -> ``"9319"``), None if unknown."""
+    rule = RULES.get(tr)
+    return rule.retourcode if rule is not None else None
+
+
+def rules_for(kind: str) -> list[TechnicalRule]:
+    """The rules that apply to message type ``kind`` (e.g. ``"JW323"``), in code order."""
+    return [r for r in RULES.values() if kind in r.berichten]
+
+
+def markdown_table() -> str:
+    """The rules as a Markdown table for ``docs/ijw.md``."""
+    lines = [
+        "| regel | retourcode | niveau | berichten | wat | Jeugdregie | waarom / hoe |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in RULES.values():
+        kinds = " ".join(k.removeprefix("JW") for k in r.berichten)
+        lines.append(
+            f"| {r.code} | {r.retourcode} | {NIVEAU_TEKST[r.niveau]} | {kinds} | {r.tekst} | "
+            f"{r.afhandeling} | {r.toelichting} |"
+        )
+    return "\n".join(lines)
