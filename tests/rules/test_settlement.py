@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 
 from jeugdregie.rules.settlement import (
+    CBudgetUse,
     Outcome,
     RuleSet,
     Tier,
+    c_budget_use,
     charges,
     example_rule_sets,
     load_rule_set,
@@ -313,3 +315,20 @@ def test_charges_edge_cases():
         charges(100, {})
     with pytest.raises(ValueError, match="nul"):
         charges(100, {"0983": 1, "0984": -1})
+
+
+# --- the C budget beside the providers without a ceiling ------------------------------------
+
+
+def test_c_budget_use_sums_only_the_outcomes_without_a_ceiling():
+    outcomes = [
+        settle_group(500_000, None, 0, HARD),
+        settle_group(300_000, None, 0, STAFFEL, after_norm_reduction_cents=15_000),
+        settle_group(1_200_000, C, 0, HARD),  # has a ceiling: not in the C budget
+    ]
+    use = c_budget_use(outcomes, 700_000)
+    assert use == CBudgetUse(budget_cents=700_000, paid_cents=785_000)
+    assert use.remaining_cents == -85_000
+    assert use.share == Decimal("1.1214")  # 785,000 / 700,000 = 1.12142..
+    assert c_budget_use(outcomes, None).share is None
+    assert c_budget_use(outcomes, None).remaining_cents is None

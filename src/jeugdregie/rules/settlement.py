@@ -25,7 +25,7 @@ Rule sets (TOML) live in `rulesets.py`, solidarity in `solidarity.py`; both are 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -63,6 +63,7 @@ __all__ = [
     "OVERRUN_KEYS",
     "OVERRUN_POLICIES",
     "SOLIDARITY_BASES",
+    "CBudgetUse",
     "Outcome",
     "OverrunKey",
     "OverrunPolicy",
@@ -72,6 +73,7 @@ __all__ = [
     "SolidarityCategory",
     "SolidarityRow",
     "Tier",
+    "c_budget_use",
     "charges",
     "default_rule_set",
     "example_rule_sets",
@@ -180,6 +182,35 @@ def settle_group(
         paid_cents=paid,
         unpaid_cents=claimed_cents - paid,
     )
+
+
+@dataclass(frozen=True)
+class CBudgetUse:
+    """The regional C budget beside what the providers without an individual ceiling are paid.
+
+    Category C and NGA providers are paid their claims (less the norm reduction); the C budget is
+    not a cap per provider but the region's yardstick for all of them together (SYSTEM.md 8)."""
+
+    budget_cents: int | None  # None: no C budget set for the year
+    paid_cents: int
+
+    @property
+    def remaining_cents(self) -> int | None:
+        """Budget left; negative when the C providers together were paid more than the budget."""
+        return None if self.budget_cents is None else self.budget_cents - self.paid_cents
+
+    @property
+    def share(self) -> Decimal | None:
+        """Paid as a share of the budget (1 = exactly used), 4 decimals; None without a budget."""
+        if not self.budget_cents:
+            return None
+        return (Decimal(self.paid_cents) / Decimal(self.budget_cents)).quantize(Decimal("0.0001"))
+
+
+def c_budget_use(outcomes: Iterable[Outcome], budget_cents: int | None) -> CBudgetUse:
+    """Sum what the outcomes without an individual ceiling are paid, beside the C budget."""
+    paid = sum(o.paid_cents for o in outcomes if o.ceiling_cents is None)
+    return CBudgetUse(budget_cents=budget_cents, paid_cents=paid)
 
 
 def charges(amount_cents: int, weights: Mapping[str, int | Decimal]) -> dict[str, int]:
