@@ -136,6 +136,27 @@ PRODUCT_CATEGORIE: Final = _frozen(
     }
 )
 
+#: LDT_RedenVerzoek (JW317)
+REDEN_VERZOEK: Final = _frozen({"1": "Verandering clientsituatie", "2": "Wijziging zorgplan"})
+
+#: LDT_VerzoekAntwoord (JW319); a request is granted by a JW301, not by a JW319.
+VERZOEK_ANTWOORD: Final = _frozen({"1": "Verzoek afgewezen", "2": "Aanvraag in onderzoek"})
+
+#: LDT_RedenAfwijzingVerzoek (JW319)
+REDEN_AFWIJZING_VERZOEK: Final = _frozen(
+    {
+        "1": "Geen wijziging, maar nieuwe aanvraag",
+        "2": "Past niet binnen budget",
+        "3": "Geen contract",
+        "4": "Past niet binnen contract",
+        "5": "Andere gemeente",
+        "6": "Stapeling",
+        "7": "Zorginhoudelijke afkeur",
+        "8": "Woonplaatsbeginsel",
+        "9": "Leeftijdsgrens is bereikt",
+    }
+)
+
 #: All code lists by their XSD type name.
 CODE_LISTS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     {
@@ -148,6 +169,9 @@ CODE_LISTS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
         "LDT_Geslacht": GESLACHT,
         "LDT_DebetCredit": DEBET_CREDIT,
         "LDT_ProductCategorie": PRODUCT_CATEGORIE,
+        "LDT_RedenVerzoek": REDEN_VERZOEK,
+        "LDT_VerzoekAntwoord": VERZOEK_ANTWOORD,
+        "LDT_RedenAfwijzingVerzoek": REDEN_AFWIJZING_VERZOEK,
     }
 )
 

@@ -35,6 +35,9 @@ BERICHTCODE = {
     "JW325": 491,
 }
 
+# Message types a municipality sends (the others are sent by a provider): Afzender is a CBS code.
+SENT_BY_GEMEENTE = frozenset({"JW301", "JW319", "JW325"})
+
 
 @dataclass(frozen=True)
 class Header:
@@ -321,9 +324,6 @@ def claim_answer(
 
 # ---------------------------------------------------------------- JW317 verzoek om wijziging
 
-REDEN_VERZOEK = {"1": "Verandering cliëntsituatie", "2": "Wijziging zorgplan"}  # LDT_RedenVerzoek
-
-
 @dataclass(frozen=True)
 class TeWijzigenProduct:
     """An allocated product the provider wants changed: a later ``einddatum`` is an extension."""
@@ -367,17 +367,7 @@ class VerzoekOmWijziging:
 # ---------------------------------------------------------------- JW319 antwoord op een verzoek
 
 VERZOEK_AFGEWEZEN = "1"  # LDT_VerzoekAntwoord
-VERZOEK_IN_ONDERZOEK = "2"
-REDEN_AFWIJZING_VERZOEK = {  # LDT_RedenAfwijzingVerzoek
-    "1": "Geen wijziging, maar nieuwe aanvraag",
-    "2": "Past niet binnen budget",
-    "3": "Geen contract",
-    "4": "Past niet binnen contract",
-    "5": "Andere gemeente",
-    "6": "Stapeling",
-    "7": "Zorginhoudelijke afkeur",
-    "8": "Woonplaatsbeginsel",
-}
+VERZOEK_IN_ONDERZOEK = "2"  # labels and reasons: jeugdregie.ijw.codes
 
 
 @dataclass(frozen=True)

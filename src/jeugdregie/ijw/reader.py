@@ -43,6 +43,7 @@ from jeugdregie.ijw.errors import Scope, ValidationError
 from jeugdregie.ijw.messages import (
     BERICHTCODE,
     NAMESPACE_BASE,
+    SENT_BY_GEMEENTE,
     AangevraagdProduct,
     ClientIdentity,
     Declaratie,
@@ -487,7 +488,7 @@ class _Reader:
                     f"{name} {value} hoort niet bij iJw 3.2 (verwacht {expected})",
                     _sub_line(el, name),
                 )
-        gemeente_first = kind == "JW301"
+        gemeente_first = kind in SENT_BY_GEMEENTE
         afz_re, afz_descr = (
             (_GEMEENTE, "gemeentecode van 4 cijfers") if gemeente_first else (_AGB, "AGB-code van 8 cijfers")
         )
@@ -1117,10 +1118,16 @@ def _name_of(source: Source) -> str:
 
 
 def _read(stream: IO[bytes], file: str, xsd: XsdValidator | None) -> ReadResult:
+    seekable = getattr(stream, "seekable", None)
+    if seekable is None or not seekable():  # a pipe or socket: held in memory once
+        stream = io.BytesIO(stream.read())
+    # JW317, JW319 and JW325 are read by their own module (which builds on this one).
+    from jeugdregie.ijw.reader_answers import read_if_answer
+
+    answer = read_if_answer(stream, file, xsd)
+    if answer is not None:
+        return answer
     if xsd is None:
-        seekable = getattr(stream, "seekable", None)
-        if seekable is None or not seekable():  # a pipe or socket: held in memory once
-            stream = io.BytesIO(stream.read())
         return _Reader(file).run(stream)
     data = stream.read()
     result = _Reader(file).run(io.BytesIO(data))
