@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -59,7 +60,7 @@ def test_charges_with_signed_weights_sum_to_the_amount(amount, weights):
     assert sum(parts.values()) == amount
     total = sum(weights.values())
     for key, weight in weights.items():  # each part within one cent of its exact share
-        assert abs(parts[key] - amount * weight / total) < 1
+        assert abs(parts[key] - Fraction(amount * weight, total)) < 1
 
 
 @given(
