@@ -4,14 +4,15 @@ which municipality pays it.
 One formula serves every incentive. Per provider x product group x year, with
     D = accepted claims (net debit minus credit, less the lines the municipality rejected),
     R = the reduction for lines delivered after the norm duration (tariff x factor),
-    C = the ceiling and A = the approved overrun as the rule set counts it:
+    C = the ceiling and A = the approved overrun as the rule set's policy counts it
+        ("none": 0; "all": every overrun, max(0, D' - C); "recorded": the approvals on record):
 
     D' = D - R
     E  = max(0, min(D', C + A))                            eligible
     paid = sum over tiers i of factor_i x |[0, E) within [from_i x C, from_(i+1) x C)|
 
     hard cap               [(0, 1)]                            pay min(D, C + A)
-    donut hole of 5%       [(0, 1), (1.00, 0), (1.05, 1)]      pay min(D, C) + max(0, D - 1.05 C)
+    donut hole of 5%       [(0, 1), (1.00, 0), (1.05, 1)]      "all": min(D, C) + max(0, D - 1.05 C)
     staffelkorting         [(0, 1), (0.90, 0.95), (1.00, 0.80)]
     donut hole + staffel   [(0, 1), (0.90, 0.95), (1.00, 0), (1.05, 0.80)]
 
