@@ -22,6 +22,7 @@ COMMANDS = {
     "ceilings": "ceilings",
     "forecast": "forecast",
     "settle": "settle",
+    "settle-compare": "settle_compare",
     "forecast-backtest": "forecast_backtest",
     "signals": "signals",
     "load-demo-region": "load_demo_region",
@@ -42,7 +43,8 @@ Opdrachten:
   forecast --year Y --as-of YYYY-MM-DD [--json]
   forecast-backtest --years Y... [--level L] [--json]
   signals --year Y --as-of YYYY-MM-DD [--json]
-  settle --year Y [--json]
+  settle --year Y [--rules FILE|NAAM] [--as-of YYYY-MM-DD] [--json]
+  settle-compare --year Y --rules A.toml B.toml [...] [--json]
   manage <django-opdracht> ...   elke Django-beheeropdracht (migrate, createsuperuser, ...)
 
 `jeugdregie <opdracht> --help` toont de opties van een opdracht.

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Beleidsaanpassing, CBudget, Plafond, PlafondVerdeling, PlafondWijziging
+from .models import (
+    Beleidsaanpassing,
+    CBudget,
+    GoedgekeurdeOverschrijding,
+    Plafond,
+    PlafondVerdeling,
+    PlafondWijziging,
+    Regelset,
+    RegelsetActivering,
+)
 
 
 class VerdelingInline(admin.TabularInline):
@@ -63,3 +72,44 @@ class BeleidsaanpassingAdmin(admin.ModelAdmin):
 @admin.register(CBudget)
 class CBudgetAdmin(admin.ModelAdmin):
     list_display = ["jaar", "referentiejaar", "bedrag_cent"]
+
+
+class WhoWhenAdmin(admin.ModelAdmin):
+    """Who and when are set from the request, never typed; a saved record is read-only, so the
+    history stays what it was (a change is a new record)."""
+
+    who_field = "door"
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = [self.who_field, "op"]
+        if obj is not None:
+            return [f.name for f in self.model._meta.fields if f.name != "id"]
+        return fixed
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            setattr(obj, self.who_field, request.user)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(GoedgekeurdeOverschrijding)
+class GoedgekeurdeOverschrijdingAdmin(WhoWhenAdmin):
+    list_display = ["aanbieder", "groep", "jaar", "bedrag_cent", "door", "op", "reden"]
+    list_filter = ["jaar", "groep__code"]
+    search_fields = ["aanbieder__naam", "aanbieder__agb_code", "reden"]
+    autocomplete_fields = ["aanbieder"]
+
+
+@admin.register(Regelset)
+class RegelsetAdmin(WhoWhenAdmin):
+    list_display = ["naam", "versie", "toelichting", "door", "op"]
+    search_fields = ["naam"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return list(dict.fromkeys([*super().get_readonly_fields(request, obj), "versie"]))
+
+
+@admin.register(RegelsetActivering)
+class RegelsetActiveringAdmin(WhoWhenAdmin):
+    list_display = ["jaar", "regelset", "door", "op", "toelichting"]
+    list_filter = ["jaar"]

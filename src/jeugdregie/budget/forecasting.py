@@ -241,11 +241,14 @@ def forecast_levels(
     as_of: dt.date,
     *,
     rows: list[ClaimRow] | None = None,
+    levels: tuple[str, ...] = LEVELS,
+    committed: bool = True,
 ):
     """Forecasts for the region and per provider category, provider, municipality and product
-    group, with what is claimed, committed and the ceiling (or budget) of each."""
+    group, with what is claimed, committed and the ceiling (or budget) of each. `levels` limits
+    the levels computed; `committed=False` skips the open allocations (committed_cent 0)."""
     rows = rows if rows is not None else forecast_rows(year)
-    committed = committed_by_key(as_of)
+    committed_cents = committed_by_key(as_of) if committed else {}
     profile = rules.lag_profile([r.amount for r in rows], rules.month_of(as_of))
     ceilings: dict[tuple[str, str], int] = defaultdict(int)
     for agb, categorie, groep, cents in Plafond.objects.filter(jaar=year).values_list(
@@ -270,7 +273,7 @@ def forecast_levels(
     }
     first, last = rules.month_index(year, 1), rules.month_of(as_of)
     results = []
-    for level in LEVELS:
+    for level in levels:
         by_key: dict[str, list[rules.ClaimAmount]] = defaultdict(list)
         for r in rows:
             by_key[level_key(r, level)].append(r.amount)
@@ -291,7 +294,7 @@ def forecast_levels(
                     chosen,
                     claimed,
                     ceilings.get((level, key)),
-                    committed.get((level, key), 0),
+                    committed_cents.get((level, key), 0),
                 )
             )
     return results

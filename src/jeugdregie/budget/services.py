@@ -47,6 +47,24 @@ def reference_production(reference_year: int) -> list[rules.Production]:
     return [rules.Production(a, c, p, g, v) for (a, c, p, g), v in sorted(totals.items()) if p]
 
 
+def current_groups() -> tuple[dict[str, str], dict[str, ProductGroep]]:
+    """The product groups ceilings are set in, for any year: product code as `product_index`
+    reports it (a legacy product as the new-book product it maps to) -> group code, and group
+    code -> its ProductGroep. So a year of the legacy book gets ceilings in the groups of the
+    products its products map to, and claims, ceilings and forecasts all meet on one group code.
+    Where two books have a group with the same code, the newest book's group is the one stored."""
+    group_of: dict[str, str] = {}
+    groups: dict[str, ProductGroep] = {}
+    products = Product.objects.select_related(
+        "groep__segment", "mapping__nieuw_product__groep__segment"
+    ).order_by("-boek__geldig_van", "pk")
+    for product in products:
+        current = product.mapping.nieuw_product if hasattr(product, "mapping") else product
+        group_of.setdefault(current.code, current.groep.code)
+        groups.setdefault(current.groep.code, current.groep)
+    return group_of, groups
+
+
 def index_percentages() -> dict[int, Decimal]:
     return {run.naar_jaar: run.percentage for run in Indexering.objects.all()}
 
@@ -73,11 +91,9 @@ def adjustment_for(year: int):
 def calculate_ceilings(year: int, reference_year: int) -> tuple[list[Plafond], CBudget]:
     """(Re)calculate and store the ceilings of `year`. A ceiling set by hand keeps its amount (its
     split follows the new weights); everything else is replaced."""
-    boek = ProductBoek.geldig_op(dt.date(year, 1, 1))
-    if boek is None:
+    if ProductBoek.geldig_op(dt.date(year, 1, 1)) is None:
         raise ValueError(f"Geen productboek geldig op 1 januari {year}.")
-    groups = {g.code: g for g in ProductGroep.objects.filter(boek=boek).select_related("segment")}
-    group_of = dict(Product.objects.filter(boek=boek).values_list("code", "groep__code"))
+    group_of, groups = current_groups()
     adjustment, segment_of_group = adjustment_for(year)
     segment_of_group.update({code: g.segment.code if g.segment else "" for code, g in groups.items()})
     contracted = [
