@@ -24,6 +24,8 @@ class FakeState:
         self.allocations = allocations
         self.debits = debits
         self.allocation_calls = 0
+        self.used: set[tuple[str, str, str]] = set()
+        self.credits: set[tuple[str, str]] = set()
 
     def allocation(self, gemeente: str, toewijzing_nummer: str) -> AllocationView | None:
         self.allocation_calls += 1
@@ -31,6 +33,12 @@ class FakeState:
 
     def debit_line(self, aanbieder: str, referentie_nummer: str) -> bool:
         return (aanbieder, referentie_nummer) in self.debits
+
+    def reference_used(self, aanbieder: str, referentie_nummer: str, debet_credit: str) -> bool:
+        return (aanbieder, referentie_nummer, debet_credit) in self.used
+
+    def credited(self, aanbieder: str, referentie_nummer: str) -> bool:
+        return (aanbieder, referentie_nummer) in self.credits
 
     def pseudonym_of(self, bsn: str) -> str:
         return pseudonymise(bsn, KEY)

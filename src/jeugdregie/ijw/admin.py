@@ -47,11 +47,13 @@ class QuarantaineAdmin(admin.ModelAdmin):
         "soort",
         "bericht_identificatie",
         "element",
+        "tr",
+        "retourcode",
         "regel",
         "status",
         "pogingen",
     ]
-    list_filter = ["status", "niveau", "soort", "regel"]
+    list_filter = ["status", "niveau", "soort", "tr", "retourcode", "regel"]
     search_fields = ["bestandsnaam", "bericht_identificatie", "melding", "regel_referentie"]
     readonly_fields = [f.name for f in QuarantaineItem._meta.fields if f.name != "payload"] + ["inhoud"]
     exclude = ["payload"]

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-SOORTEN = [(k, k) for k in ("JW301", "JW305", "JW307", "JW315", "JW323")]
+SOORTEN = [(k, k) for k in ("JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325")]
 
 
 class Aanlevering(models.Model):
@@ -88,6 +88,19 @@ class QuarantaineItem(models.Model):
         help_text="Alleen bij een afgewezen declaratieregel.",
     )
     regel = models.CharField("regel", max_length=60)
+    tr = models.CharField(
+        "iJw-regel",
+        max_length=10,
+        blank=True,
+        db_index=True,
+        help_text="De officiële technische regel van iJw 3.2 (bijv. TR319), als die er is.",
+    )
+    retourcode = models.CharField(
+        "retourcode",
+        max_length=4,
+        blank=True,
+        help_text="Retourcode uit WJ001 (bijv. 9319; 0001 = technisch afgekeurd).",
+    )
     melding = models.TextField("melding")
     regelnummer = models.PositiveIntegerField("regelnummer in bestand", null=True, blank=True)
     payload = models.BinaryField("inhoud (geredigeerd)")
@@ -103,4 +116,5 @@ class QuarantaineItem(models.Model):
         indexes = [models.Index(fields=["status"])]
 
     def __str__(self) -> str:
-        return f"{self.bestandsnaam}: {self.regel}"
+        official = f" ({self.tr} / {self.retourcode})" if self.tr else ""
+        return f"{self.bestandsnaam}: {self.regel}{official}"

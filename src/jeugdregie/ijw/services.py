@@ -44,7 +44,7 @@ from .errors import ValidationError
 from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key, redact_payload
 from .reader import read_bytes
-from .validation import AllocationView, XsdValidator, check_claim_against_state
+from .validation import AllocationView, XsdValidator, check_claim_against_state, declaratie_findings
 
 # Rules that mean "not yet": the allocation a message refers to may arrive in a later file.
 # Items quarantined for these are retried automatically at the end of every ingest run.
@@ -126,6 +126,8 @@ class DatabaseClaimState:
         self._allocations: dict[tuple[str, str], AllocationView | None] = {}
         self._ids: dict[tuple[str, str], tuple[int, int, int | None]] = {}
         self._debits: dict[tuple[str, str], bool] = {}
+        self._used: set[tuple[str, str, str]] = set()  # (aanbieder, ReferentieNummer, D/C) stored
+        self._credited: set[tuple[str, str]] = set()  # (aanbieder, debit ReferentieNummer) credited
 
     def preload(self, decl: m.Declaratie) -> None:
         gemeente = decl.header.ontvanger
@@ -148,8 +150,9 @@ class DatabaseClaimState:
                 "pk",
                 "client_id",
                 "product_id",
+                "eenheid",
             )
-            for nummer, client, agb, start, end, deleted, cat, code, pk, client_id, product_id in rows:
+            for nummer, client, agb, start, end, deleted, cat, code, pk, client_id, product_id, unit in rows:
                 self._ids[(gemeente, nummer)] = (pk, client_id, product_id)
                 self._allocations[(gemeente, nummer)] = AllocationView(
                     client_key=client,
@@ -159,8 +162,10 @@ class DatabaseClaimState:
                     deleted=deleted,
                     product_categorie=cat or None,
                     product_code=code or None,
+                    eenheid=unit or None,
                 )
         aanbieder = decl.header.afzender
+        self._preload_references(decl)
         refs = {
             p.vorig_referentie_nummer
             for c in decl.clienten
@@ -175,6 +180,43 @@ class DatabaseClaimState:
                 aanbieder__agb_code=aanbieder, debet_credit="D", referentienummer__in=chunk
             ).values_list("referentienummer", flat=True):
                 self._debits[(aanbieder, ref)] = True
+
+    def _preload_references(self, decl: m.Declaratie) -> None:
+        """The stored lines of this provider that share a ReferentieNummer with the message (TR314)
+        and the stored credits of the debits it credits (TR390): one query per 500 references."""
+        aanbieder = decl.header.afzender
+        refs = sorted({p.referentie_nummer for c in decl.clienten for p in c.prestaties})
+        for chunk in _chunks(refs, 500):
+            for ref, dc in DeclaratieRegel.objects.filter(
+                aanbieder__agb_code=aanbieder, referentienummer__in=chunk
+            ).values_list("referentienummer", "debet_credit"):
+                self._used.add((aanbieder, ref, dc))
+        targets = sorted(
+            {
+                p.vorig_referentie_nummer or p.referentie_nummer
+                for c in decl.clienten
+                for p in c.prestaties
+                if p.debet_credit == "C"
+            }
+        )
+        for chunk in _chunks(targets, 500):
+            for vorig in DeclaratieRegel.objects.filter(
+                aanbieder__agb_code=aanbieder, debet_credit="C", vorig_referentienummer__in=chunk
+            ).values_list("vorig_referentienummer", flat=True):
+                self._credited.add((aanbieder, vorig))
+            for ref in DeclaratieRegel.objects.filter(
+                aanbieder__agb_code=aanbieder,
+                debet_credit="C",
+                vorig_referentienummer="",
+                referentienummer__in=chunk,
+            ).values_list("referentienummer", flat=True):
+                self._credited.add((aanbieder, ref))
+
+    def reference_used(self, aanbieder: str, referentie_nummer: str, debet_credit: str) -> bool:
+        return (aanbieder, referentie_nummer, debet_credit) in self._used
+
+    def credited(self, aanbieder: str, referentie_nummer: str) -> bool:
+        return (aanbieder, referentie_nummer) in self._credited
 
     def allocation(self, gemeente: str, toewijzing_nummer: str) -> AllocationView | None:
         return self._allocations.get((gemeente, toewijzing_nummer))
@@ -389,6 +431,8 @@ class Ingester:
             element=error.element[:300],
             regel_referentie=(error.ref or "")[:36] if level == "regel" else "",
             regel=error.rule[:60],
+            tr=error.tr or "",
+            retourcode=error.retourcode or "",
             melding=error.message,
             regelnummer=error.line,
             payload=redact_payload(data, self.key),
@@ -445,6 +489,10 @@ class Ingester:
                     f"Gemeente {gemeente_code} hoort niet bij deze regio.",
                 )
             ]
+        if isinstance(message, m.Toewijzing):
+            return self._allocation_number_problems(message, name)
+        if isinstance(message, m.Declaratie):
+            return self._declaratie_number_problems(message, name)
         if not isinstance(message, (m.StartZorg, m.StopZorg)):
             return []
         # A start or stop must name an allocation we have, of the same provider and client.
@@ -484,6 +532,93 @@ class Ingester:
                         element,
                         "allocation.other_party",
                         f"Toewijzing {p.toewijzing_nummer} hoort bij een andere aanbieder of cliënt.",
+                    )
+                )
+        if not problems:
+            problems = self._start_stop_problems(message, name, base)
+        return problems
+
+    def _allocation_number_problems(self, message: m.Toewijzing, name: str) -> list[ValidationError]:
+        """TR332: a ToewijzingNummer is unique per municipality, so a JW301 may repeat a known
+        number only for the same client and provider. One query per message."""
+        header = message.header
+        pseudonym = client_key(message.client.bsn, self.key)
+        rows = Toewijzing.objects.filter(
+            gemeente__cbs_code=header.afzender,
+            toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten],
+        ).values_list("toewijzingnummer", "aanbieder__agb_code", "client__pseudoniem")
+        taken = {nummer for nummer, agb, client in rows if (agb, client) != (header.ontvanger, pseudonym)}
+        return [
+            ValidationError(
+                name,
+                header.identificatie,
+                f"/Bericht/Client/ToegewezenProducten/ToegewezenProduct[{index}]/ToewijzingNummer",
+                E.ALLOCATION_NUMBER_TAKEN,
+                f"ToewijzingNummer {p.toewijzing_nummer} is bij gemeente {header.afzender} al gebruikt "
+                "voor een andere cliënt of aanbieder.",
+            )
+            for index, p in enumerate(message.producten, start=1)
+            if p.toewijzing_nummer in taken
+        ]
+
+    def _declaratie_number_problems(self, message: m.Declaratie, name: str) -> list[ValidationError]:
+        """TR333: the DeclaratieNummer is unique for the provider."""
+        if Declaratie.objects.filter(
+            aanbieder__agb_code=message.header.afzender, declaratienummer=message.declaratie_nummer
+        ).exists():
+            return [
+                ValidationError(
+                    name,
+                    message.header.identificatie,
+                    "/Bericht/Declaratie/DeclaratieNummer",
+                    E.CLAIM_DUPLICATE_NUMBER,
+                    f"DeclaratieNummer {message.declaratie_nummer} is al eerder gebruikt door aanbieder "
+                    f"{message.header.afzender}.",
+                )
+            ]
+        return []
+
+    def _start_stop_problems(
+        self, message: m.StartZorg | m.StopZorg, name: str, base: str
+    ) -> list[ValidationError]:
+        """TR063 (a delete names an earlier start/stop), TR071 (no delete of a start once stopped),
+        TR074 (a first delivery is new) and TR326 (no new start while one runs without a stop),
+        against the stored starts and stops of the named allocations: two queries per message."""
+        pks = set(self._allocation_pks.values())
+        starts = set(
+            ZorgStart.objects.filter(toewijzing_id__in=pks).values_list("toewijzing_id", "begindatum")
+        )
+        stops = set(ZorgStop.objects.filter(toewijzing_id__in=pks).values_list("toewijzing_id", "begindatum"))
+        stopped = {pk for pk, _ in stops}
+        is_start = isinstance(message, m.StartZorg)
+        own = starts if is_start else stops
+        problems = []
+        products: tuple[m.StartProduct | m.StopProduct, ...] = message.producten
+        for index, p in enumerate(products, start=1):
+            pk = self._allocation_pks[p.toewijzing_nummer]
+            key = (pk, p.begindatum)
+            found: tuple[str, str] | None = None
+            if p.status_aanlevering == "3" and key not in own:
+                found = (E.START_STOP_UNKNOWN, "de te verwijderen start of stop is niet eerder aangeleverd")
+            elif p.status_aanlevering == "3" and is_start and pk in stopped:
+                found = (E.START_STOP_STOPPED, "de start kan niet verwijderd worden: er is al een stop")
+            elif p.status_aanlevering == "1" and key in own:
+                found = (E.START_STOP_DUPLICATE, "deze start of stop met deze begindatum is al aangeleverd")
+            elif (
+                p.status_aanlevering == "1"
+                and is_start
+                and any(s_pk == pk for s_pk, _ in starts)
+                and pk not in stopped
+            ):
+                found = (E.START_OPEN, f"toewijzing {p.toewijzing_nummer} heeft al een start zonder stop")
+            if found is not None:
+                problems.append(
+                    ValidationError(
+                        name,
+                        message.header.identificatie,
+                        f"{base}[{index}]/StatusAanlevering",
+                        found[0],
+                        f"{found[1].capitalize()}.",
                     )
                 )
         return problems
@@ -612,7 +747,11 @@ class Ingester:
         state.preload(message)
         # The reader already left out the lines and clients it rejected; quarantine them, then
         # check the remaining lines against the stored allocations and debits.
-        state_errors = check_claim_against_state(message, state, name)
+        state_errors = declaratie_findings(message, name)
+        in_message = {e.ref for e in state_errors}
+        state_errors += [
+            e for e in check_claim_against_state(message, state, name) if e.ref not in in_message
+        ]
         rejected_refs = {e.ref for e in state_errors if e.ref}
         errors = list(errors) + state_errors
         for error in errors:
@@ -816,7 +955,8 @@ def _retry_failed(item: QuarantaineItem, error: ValidationError | None) -> None:
     item.pogingen += 1
     if error is not None:
         item.regel, item.melding, item.element = error.rule[:60], error.message, error.element[:300]
-    item.save(update_fields=["pogingen", "regel", "melding", "element"])
+        item.tr, item.retourcode = error.tr or "", error.retourcode or ""
+    item.save(update_fields=["pogingen", "regel", "tr", "retourcode", "melding", "element"])
 
 
 def _close(item: QuarantaineItem) -> None:

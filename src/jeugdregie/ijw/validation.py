@@ -262,6 +262,50 @@ def total_findings(declared_net: int, lines_net: int) -> list[Finding]:
     return []
 
 
+def declaratie_findings(decl: Declaratie, file: str = "<bericht>") -> list[ValidationError]:
+    """Rules across the lines of one read JW323 (line level): VorigReferentieNummer unique in the
+    message (TR315) and no debit credited in the same message (TR316). The later line is the one
+    rejected."""
+    debits = {p.referentie_nummer for c in decl.clienten for p in c.prestaties if p.debet_credit == "D"}
+    seen_previous: set[str] = set()
+    out: list[ValidationError] = []
+    for p in (p for c in decl.clienten for p in c.prestaties):
+        problems: list[tuple[str, str, str]] = []
+        vorig = p.vorig_referentie_nummer
+        if vorig is not None:
+            if vorig in seen_previous:
+                problems.append(
+                    (
+                        "ProductReferentie/VorigReferentieNummer",
+                        E.CLAIM_DUPLICATE_PREVIOUS,
+                        f"VorigReferentieNummer '{vorig}' komt al eerder voor in dit bericht",
+                    )
+                )
+            seen_previous.add(vorig)
+        if p.debet_credit == "C" and (vorig or p.referentie_nummer) in debits:
+            problems.append(
+                (
+                    "ProductReferentie",
+                    E.CLAIM_CREDIT_SAME_MESSAGE,
+                    f"debetregel '{vorig or p.referentie_nummer}' wordt in hetzelfde bericht gecrediteerd",
+                )
+            )
+        for element, rule, message in problems:
+            out.append(
+                ValidationError(
+                    file,
+                    decl.header.identificatie,
+                    _line_path(p.referentie_nummer, element),
+                    rule,
+                    message,
+                    None,
+                    "line",
+                    p.referentie_nummer,
+                )
+            )
+    return out
+
+
 # ------------------------------------------------------------------ layer c: strict XSD
 
 _PREFIX_RE: Final = re.compile(r"(?<=/)(?:\w+:|\{[^}]*\})")
@@ -462,6 +506,7 @@ class AllocationView:
     deleted: bool
     product_categorie: str | None = None
     product_code: str | None = None
+    eenheid: str | None = None  # Omvang/Eenheid of the allocation, when it has one (TR341)
 
 
 class ClaimState(Protocol):
@@ -474,6 +519,15 @@ class ClaimState(Protocol):
 
     def debit_line(self, aanbieder: str, referentie_nummer: str) -> bool:
         """True if provider ``aanbieder`` has an accepted debit line with this ReferentieNummer."""
+        ...
+
+    def reference_used(self, aanbieder: str, referentie_nummer: str, debet_credit: str) -> bool:
+        """True if provider ``aanbieder`` already has a stored line with this ReferentieNummer and
+        DebetCredit (TR314)."""
+        ...
+
+    def credited(self, aanbieder: str, referentie_nummer: str) -> bool:
+        """True if the debit line ``referentie_nummer`` of ``aanbieder`` was credited already (TR390)."""
         ...
 
     def pseudonym_of(self, bsn: str) -> str:
@@ -492,16 +546,21 @@ def check_claim_against_state(
 ) -> list[ValidationError]:
     """Line-level checks of a (read, layer-b/d valid) JW323 against stored state.
 
-    For every line: the allocation (gemeente = Ontvanger, ToewijzingNummer) must be known
-    (``claim.unknown_allocation``), belong to this client (``claim.other_client``, compared on
-    pseudonyms) and to this provider (``claim.other_provider``, Afzender), and name the same
-    product when the allocation carries one (``claim.other_product``). Debit lines must also not
-    claim a deleted allocation (``claim.deleted_allocation``) and their ProductPeriode must lie
-    inside the allocation's Ingangsdatum..Einddatum (``claim.outside_allocation``); credit lines
-    reverse earlier claims and are exempt from those two. A credit line must reverse an existing
-    debit (``claim.credit_without_debit``): the line named by ``vorig_referentie_nummer``, or, when
-    that is absent, the debit with the same ReferentieNummer (the iJw convention); a debit earlier
-    in the same message counts too.
+    For every line: its ReferentieNummer is not stored yet for this provider with the same
+    DebetCredit (TR314, ``claim.reference_used``); the allocation (gemeente = Ontvanger,
+    ToewijzingNummer) must be known (TR338, ``claim.unknown_allocation``), belong to this client
+    (TR304, ``claim.other_client``, compared on pseudonyms) and to this provider (TR338,
+    ``claim.other_provider``, Afzender), and name the same product when the allocation carries one
+    (TR339 category / TR340 code, ``claim.other_product``) and a fitting unit (TR341,
+    ``claim.other_unit``: hours may be claimed in minutes). Debit lines must also not claim a
+    deleted allocation (TR384, ``claim.deleted_allocation``) and their ProductPeriode must lie
+    inside the allocation's Ingangsdatum..Einddatum (TR307 / TR308,
+    ``claim.outside_allocation``); credit lines reverse earlier claims and are exempt from those
+    two. A credit line must reverse an existing debit (TR323, ``claim.credit_without_debit``):
+    the line named by ``vorig_referentie_nummer``, or, when that is absent, the debit with the
+    same ReferentieNummer (the older convention); a debit earlier in the same message counts too
+    (TR316 is checked inside the message, by ``declaratie_findings``). A debit is credited only
+    once (TR390, ``claim.credited_twice``), in this message or against the stored lines.
 
     Lines are identified by their ReferentieNummer (``element`` is
     ``.../Prestatie[ProductReferentie/ReferentieNummer='R1']/...``) because the read message holds
@@ -514,7 +573,9 @@ def check_claim_against_state(
     debits_here: set[str] = set()
     cache: dict[str, AllocationView | None] = {}
 
-    def err(p: Prestatie, element: str, rule: str, message: str) -> None:
+    credited_here: set[str] = set()
+
+    def err(p: Prestatie, element: str, rule: str, message: str, tr: str | None = None) -> None:
         out.append(
             ValidationError(
                 file,
@@ -525,6 +586,7 @@ def check_claim_against_state(
                 None,
                 "line",
                 p.referentie_nummer,
+                tr=tr,
             )
         )
 
@@ -532,6 +594,15 @@ def check_claim_against_state(
         key = client.bsn[2:] if is_pseudonymised(client.bsn) else state.pseudonym_of(client.bsn)
         for p in client.prestaties:
             is_credit = p.debet_credit == "C"
+            if state.reference_used(aanbieder, p.referentie_nummer, p.debet_credit):
+                err(
+                    p,
+                    "ProductReferentie/ReferentieNummer",
+                    E.CLAIM_REFERENCE_USED,
+                    f"ReferentieNummer '{p.referentie_nummer}' ({p.debet_credit}) is al eerder gebruikt "
+                    f"door aanbieder {aanbieder}",
+                )
+                continue
             if is_credit:
                 target = p.vorig_referentie_nummer or p.referentie_nummer
                 if target not in debits_here and not state.debit_line(aanbieder, target):
@@ -542,6 +613,14 @@ def check_claim_against_state(
                         f"creditregel verwijst naar debetregel '{target}' die niet bekend is bij aanbieder "
                         f"{aanbieder}",
                     )
+                elif target in credited_here or state.credited(aanbieder, target):
+                    err(
+                        p,
+                        "ProductReferentie",
+                        E.CLAIM_CREDITED_TWICE,
+                        f"debetregel '{target}' is al eerder gecrediteerd",
+                    )
+                credited_here.add(target)
             else:
                 debits_here.add(p.referentie_nummer)
             if p.toewijzing_nummer not in cache:
@@ -570,15 +649,25 @@ def check_claim_against_state(
                     f"toewijzing {p.toewijzing_nummer} is toegewezen aan aanbieder {alloc.aanbieder}, "
                     f"niet aan {aanbieder}",
                 )
-            if (alloc.product_categorie is not None and alloc.product_categorie != p.product_categorie) or (
-                alloc.product_code is not None and alloc.product_code != p.product_code
-            ):
+            other_category = (
+                alloc.product_categorie is not None and alloc.product_categorie != p.product_categorie
+            )
+            if other_category or (alloc.product_code is not None and alloc.product_code != p.product_code):
                 err(
                     p,
-                    "ProductCode",
+                    "ProductCategorie" if other_category else "ProductCode",
                     E.CLAIM_OTHER_PRODUCT,
                     f"product {p.product_categorie}/{p.product_code} hoort niet bij toewijzing "
                     f"{p.toewijzing_nummer} ({alloc.product_categorie}/{alloc.product_code or '-'})",
+                    "TR339" if other_category else "TR340",
+                )
+            if alloc.eenheid and p.eenheid != alloc.eenheid and (alloc.eenheid, p.eenheid) != ("04", "01"):
+                err(
+                    p,
+                    "Eenheid",
+                    E.CLAIM_OTHER_UNIT,
+                    f"eenheid {p.eenheid} past niet bij eenheid {alloc.eenheid} van toewijzing "
+                    f"{p.toewijzing_nummer}",
                 )
             if is_credit:
                 continue
@@ -599,5 +688,6 @@ def check_claim_against_state(
                     E.CLAIM_OUTSIDE_ALLOCATION,
                     f"ProductPeriode {p.begindatum} t/m {p.einddatum} valt buiten toewijzing "
                     f"{p.toewijzing_nummer} ({alloc.ingangsdatum} t/m {until})",
+                    "TR307" if p.begindatum < alloc.ingangsdatum else "TR308",
                 )
     return out
