@@ -41,14 +41,25 @@ from jeugdregie.zorg.models import (
 from . import errors as E
 from . import messages as m
 from .errors import ValidationError
+from .ingest_answers import ANSWER_TYPES, AnswerIngest
+from .ingest_answers import WAITING_RULES as ANSWER_WAITING_RULES
 from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key, redact_payload
 from .reader import read_bytes
-from .validation import AllocationView, XsdValidator, check_claim_against_state, declaratie_findings
+from .reader_answers import ANSWER_KINDS
+from .validation import (
+    SUPPORTED_KINDS,
+    AllocationView,
+    XsdValidator,
+    check_claim_against_state,
+    declaratie_findings,
+)
 
 # Rules that mean "not yet": the allocation a message refers to may arrive in a later file.
 # Items quarantined for these are retried automatically at the end of every ingest run.
-WAITING_RULES = frozenset({E.CLAIM_UNKNOWN_ALLOCATION, E.CLAIM_CREDIT_WITHOUT_DEBIT, "allocation.unknown"})
+WAITING_RULES = frozenset(
+    {E.CLAIM_UNKNOWN_ALLOCATION, E.CLAIM_CREDIT_WITHOUT_DEBIT, "allocation.unknown", *ANSWER_WAITING_RULES}
+)
 
 
 @dataclass
@@ -246,7 +257,8 @@ class Ingester:
 
     def __init__(self, *, xsd_dir: str | Path | None = None, key: bytes | None = None) -> None:
         self.key = key or settings.PSEUDONYM_KEY
-        self.xsd = XsdValidator(xsd_dir) if xsd_dir else None
+        self.xsd = XsdValidator(xsd_dir, kinds=(*SUPPORTED_KINDS, *ANSWER_KINDS)) if xsd_dir else None
+        self.answers = AnswerIngest(self)  # JW317, JW319, JW325
         self.gemeenten = {g.cbs_code: g for g in Gemeente.objects.all()}
         self.aanbieders = {a.agb_code: a for a in Aanbieder.objects.all()}
         self.products: dict[tuple[str, str], list[Product]] = {}
@@ -468,18 +480,17 @@ class Ingester:
             self._apply_start_stop(bericht, message)
         elif isinstance(message, m.Declaratie):
             self._apply_declaratie(delivery, name, data, bericht, message, errors, summary)
+        elif isinstance(message, ANSWER_TYPES):
+            self.answers.apply(bericht, message)
         summary.accepted_messages += 1
 
     def _message_problems(self, message: m.Message, name: str) -> list[ValidationError]:
         """Checks against stored state that reject a whole message, made before anything is written."""
         header = message.header
-        gemeente_code = header.afzender if isinstance(message, m.Toewijzing) else header.ontvanger
+        from_gemeente = message.kind in m.SENT_BY_GEMEENTE
+        gemeente_code = header.afzender if from_gemeente else header.ontvanger
         if gemeente_code not in self.gemeenten:
-            element = (
-                "/Bericht/Header/Afzender"
-                if isinstance(message, m.Toewijzing)
-                else "/Bericht/Header/Ontvanger"
-            )
+            element = "/Bericht/Header/Afzender" if from_gemeente else "/Bericht/Header/Ontvanger"
             return [
                 ValidationError(
                     name,
@@ -493,6 +504,8 @@ class Ingester:
             return self._allocation_number_problems(message, name)
         if isinstance(message, m.Declaratie):
             return self._declaratie_number_problems(message, name)
+        if isinstance(message, ANSWER_TYPES):
+            return self.answers.problems(message, name)
         if not isinstance(message, (m.StartZorg, m.StopZorg)):
             return []
         # A start or stop must name an allocation we have, of the same provider and client.
@@ -661,12 +674,13 @@ class Ingester:
                 # The allocation date stays the first one: a change's own date is kept in its
                 # ToewijzingWijziging; waiting times run from when the allocation was first issued.
                 values["toewijzingsdatum"] = min(toewijzing.toewijzingsdatum, p.toewijzingsdatum)
-                # A later version without the reference does not unlink the request.
+                # The first reference stays: it links the JW315 request (referrer, waiting time). A
+                # later one (a JW317 granted by this version) is kept on the version below.
                 values["referentie_aanbieder"] = (
-                    values["referentie_aanbieder"] or toewijzing.referentie_aanbieder
+                    toewijzing.referentie_aanbieder or values["referentie_aanbieder"]
                 )
                 changed = {k: v for k, v in values.items() if getattr(toewijzing, k) != v}
-                if not changed:
+                if not changed and not _grants_request(toewijzing, p.referentie_aanbieder):
                     continue  # iJw repeats unchanged allocations in every JW301 for the client
                 # A deleted allocation stays deleted: later versions are history, not a revival.
                 changed["verwijderd"] = toewijzing.verwijderd or values["verwijderd"]
@@ -686,6 +700,7 @@ class Ingester:
                 frequentie=values["frequentie"],
                 budget_cent=p.budget,
                 reden_wijziging=p.reden_wijziging or "",
+                referentie_aanbieder=p.referentie_aanbieder or "",
             )
 
     def _apply_verzoek(self, bericht: Bericht, message: m.VerzoekOmToewijzing) -> None:
@@ -881,6 +896,14 @@ class Ingester:
             _close(item)
         summary.reprocessed += 1
         summary.accepted_lines += 1
+
+
+def _grants_request(toewijzing: Toewijzing, referentie: str | None) -> bool:
+    """A repeated JW301 version that carries a request's ReferentieAanbieder for the first time
+    grants that request (JW317): it is stored as a version even when nothing else changed."""
+    if not referentie or referentie == toewijzing.referentie_aanbieder:
+        return False
+    return not toewijzing.wijzigingen.filter(referentie_aanbieder=referentie).exists()
 
 
 def _only_line(message: m.Declaratie, referentie: str) -> m.Declaratie | None:

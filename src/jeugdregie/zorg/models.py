@@ -94,6 +94,12 @@ class ToewijzingWijziging(models.Model):
     frequentie = models.CharField("frequentie", max_length=1, blank=True)
     budget_cent = models.BigIntegerField("budget (cent)", null=True, blank=True)
     reden_wijziging = models.CharField("reden wijziging", max_length=2, blank=True)
+    referentie_aanbieder = models.CharField(
+        "referentie aanbieder",
+        max_length=36,
+        blank=True,
+        help_text="ReferentieAanbieder van deze versie: de versie kent het verzoek (JW315/JW317) toe.",
+    )
 
     class Meta:
         verbose_name = "wijziging van een toewijzing"
@@ -231,3 +237,144 @@ class DeclaratieRegel(models.Model):
 
     def __str__(self) -> str:
         return f"regel {self.referentienummer} {self.debet_credit} {self.bedrag_cent}"
+
+
+# ---------------------------------------------------------------- claim answers (JW325)
+
+
+class DeclaratieAntwoord(models.Model):
+    """JW325: the municipality's answer to a claim. Only rejected lines are listed in the message;
+    each becomes an AntwoordRegel and marks its DeclaratieRegel ``afgewezen``."""
+
+    declaratie = models.ForeignKey(Declaratie, on_delete=models.PROTECT, related_name="antwoorden")
+    bericht = models.OneToOneField(
+        "ijw.Bericht", on_delete=models.PROTECT, related_name="declaratie_antwoord"
+    )
+    beantwoord_op = models.DateField("dagtekening antwoord")
+    totaal_ingediend_cent = models.BigIntegerField("totaal ingediend (cent, netto)")
+    totaal_toegekend_cent = models.BigIntegerField("totaal toegekend (cent, netto)")
+    retourcodes = models.CharField(
+        "retourcodes bericht", max_length=100, blank=True, help_text="Retourcodes van header en antwoord."
+    )
+
+    class Meta:
+        verbose_name = "antwoord op declaratie (JW325)"
+        verbose_name_plural = "antwoorden op declaraties (JW325)"
+
+    def __str__(self) -> str:
+        return f"antwoord op {self.declaratie}"
+
+    @property
+    def afgewezen_cent(self) -> int:
+        return self.totaal_ingediend_cent - self.totaal_toegekend_cent
+
+
+class AntwoordRegel(models.Model):
+    """One claim line as listed in a JW325, with all its return codes (space separated)."""
+
+    antwoord = models.ForeignKey(DeclaratieAntwoord, on_delete=models.CASCADE, related_name="regels")
+    regel = models.ForeignKey(DeclaratieRegel, on_delete=models.PROTECT, related_name="antwoorden")
+    retourcodes = models.CharField("retourcodes", max_length=100)
+    afgewezen = models.BooleanField("afgewezen", default=True)
+
+    class Meta:
+        verbose_name = "beoordeelde declaratieregel"
+        verbose_name_plural = "beoordeelde declaratieregels"
+        constraints = [models.UniqueConstraint(fields=["antwoord", "regel"], name="antwoordregel_uniek")]
+
+    def __str__(self) -> str:
+        return f"{self.regel}: {self.retourcodes}"
+
+
+# ---------------------------------------------------------------- change requests (JW317 / JW319)
+
+REDENEN_VERZOEK = [("1", "Verandering cliëntsituatie"), ("2", "Wijziging zorgplan")]
+
+
+class VerzoekOmWijziging(models.Model):
+    """JW317: a provider asks to change a client's allocations (e.g. extend one). It is granted by
+    a JW301 carrying the same ReferentieAanbieder (a ToewijzingWijziging with that reference), or
+    refused or put under investigation by a JW319 (AntwoordVerzoek)."""
+
+    aanbieder = models.ForeignKey(Aanbieder, on_delete=models.PROTECT, related_name="wijzigingsverzoeken")
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="wijzigingsverzoeken")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="wijzigingsverzoeken")
+    bericht = models.ForeignKey("ijw.Bericht", on_delete=models.PROTECT, related_name="+")
+    referentie_aanbieder = models.CharField("referentie aanbieder", max_length=36)
+    reden_verzoek = models.CharField("reden verzoek", max_length=1, choices=REDENEN_VERZOEK)
+    aangevraagd_op = models.DateField("aangevraagd op")
+
+    class Meta:
+        verbose_name = "verzoek om wijziging (JW317)"
+        verbose_name_plural = "verzoeken om wijziging (JW317)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aanbieder", "referentie_aanbieder"], name="wijzigingsverzoek_referentie_uniek"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"verzoek om wijziging {self.referentie_aanbieder} ({self.aanbieder.agb_code})"
+
+
+class GevraagdeWijziging(models.Model):
+    """One product of a JW317: an allocated product to change (``toewijzing`` set) or a new one."""
+
+    class Soort(models.TextChoices):
+        WIJZIGEN = "wijzigen", "Te wijzigen product"
+        NIEUW = "nieuw", "Nieuw product"
+
+    verzoek = models.ForeignKey(VerzoekOmWijziging, on_delete=models.CASCADE, related_name="producten")
+    soort = models.CharField("soort", max_length=8, choices=Soort.choices)
+    toewijzing = models.ForeignKey(
+        Toewijzing, on_delete=models.PROTECT, null=True, blank=True, related_name="wijzigingsverzoeken"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    product_categorie = models.CharField("productcategorie", max_length=2, blank=True)
+    product_code = models.CharField("productcode", max_length=5, blank=True)
+    gewenste_ingangsdatum = models.DateField("gewenste ingangsdatum")
+    einddatum = models.DateField("gewenste einddatum", null=True, blank=True)
+    volume = models.PositiveIntegerField("volume", null=True, blank=True)
+    eenheid = models.CharField("eenheid", max_length=2, blank=True)
+    frequentie = models.CharField("frequentie", max_length=1, blank=True)
+    budget_cent = models.BigIntegerField("budget (cent)", null=True, blank=True)
+    verlenging = models.BooleanField(
+        "verlenging", default=False, help_text="De gewenste einddatum ligt na de einddatum van de toewijzing."
+    )
+
+    class Meta:
+        verbose_name = "gevraagde wijziging"
+        verbose_name_plural = "gevraagde wijzigingen"
+
+    def __str__(self) -> str:
+        return f"{self.get_soort_display()} in {self.verzoek}"
+
+
+class AntwoordVerzoek(models.Model):
+    """JW319: the municipality refuses a request (JW315 or JW317) or puts it under investigation.
+    Matched to the request by provider and ReferentieAanbieder."""
+
+    class Uitkomst(models.TextChoices):
+        AFGEWEZEN = "1", "Verzoek afgewezen"
+        IN_ONDERZOEK = "2", "Aanvraag in onderzoek"
+
+    aanbieder = models.ForeignKey(Aanbieder, on_delete=models.PROTECT, related_name="+")
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="+")
+    bericht = models.OneToOneField("ijw.Bericht", on_delete=models.PROTECT, related_name="antwoord_verzoek")
+    referentie_aanbieder = models.CharField("referentie aanbieder", max_length=36)
+    verzoek_wijziging = models.ForeignKey(
+        VerzoekOmWijziging, on_delete=models.PROTECT, null=True, blank=True, related_name="antwoorden"
+    )
+    verzoek_toewijzing = models.ForeignKey(
+        VerzoekOmToewijzing, on_delete=models.PROTECT, null=True, blank=True, related_name="antwoorden"
+    )
+    uitkomst = models.CharField("antwoord", max_length=1, choices=Uitkomst.choices)
+    reden_afwijzing = models.CharField("reden afwijzing", max_length=1, blank=True)
+    beantwoord_op = models.DateField("beantwoord op")
+
+    class Meta:
+        verbose_name = "antwoord op verzoek (JW319)"
+        verbose_name_plural = "antwoorden op verzoeken (JW319)"
+
+    def __str__(self) -> str:
+        return f"antwoord op {self.referentie_aanbieder}: {self.get_uitkomst_display()}"

@@ -1,0 +1,386 @@
+"""Ingest of claim answers (JW325), change requests (JW317) and answers to requests (JW319).
+
+The ``Ingester`` (``jeugdregie.ijw.services``) calls ``problems`` before it stores a message of
+these types and ``apply`` right after it created the ``Bericht``; idempotence (sender +
+BerichtIdentificatie), the transaction per file and the quarantine are the Ingester's.
+
+- JW325: the answer is matched to the stored claim by provider and the claim's
+  BerichtIdentificatie (else its DeclaratieNummer), each listed line to a stored claim line by
+  ReferentieNummer and debit/credit (TR366). A rejected line is marked ``afgewezen`` with its first
+  rejecting return code; all its codes stay on the AntwoordRegel. An answer naming a claim or line
+  not (yet) stored waits in the quarantine (``answer.unknown_claim_line``) and is retried at the
+  end of every ingest run, as a claim waits for its allocation.
+- JW317: stored with each product to change (linked to its allocation; ``verlenging`` when the
+  wished end lies after the allocation's end) or to add. A request naming an unknown allocation
+  waits (``request.unknown_allocation``); a ReferentieAanbieder used before is refused (TR347).
+- JW319: linked to the JW317 or JW315 with the same provider and ReferentieAanbieder (TR355); an
+  answer to an unknown request waits (``request.unknown``).
+
+No BSN or name is stored: clients are keyed by the pseudonym, as everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from jeugdregie.zorg.models import (
+    AntwoordRegel,
+    AntwoordVerzoek,
+    Declaratie,
+    DeclaratieAntwoord,
+    DeclaratieRegel,
+    GevraagdeWijziging,
+    Toewijzing,
+    VerzoekOmToewijzing,
+    VerzoekOmWijziging,
+)
+
+from . import messages as m
+from .errors import ValidationError
+from .pseudonym import client_key
+from .reader_answers import CLIENT_PATH_325, VERZOEK_PATH
+
+if TYPE_CHECKING:
+    from .models import Bericht
+    from .services import Ingester
+
+ANSWER_UNKNOWN_CLAIM_LINE: Final = "answer.unknown_claim_line"
+ANSWER_OTHER_VALUES: Final = "answer.other_values"
+ANSWER_OTHER_CLIENT: Final = "answer.other_client"
+REQUEST_UNKNOWN: Final = "request.unknown"
+REQUEST_UNKNOWN_ALLOCATION: Final = "request.unknown_allocation"
+REQUEST_OTHER_PARTY: Final = "request.other_party"
+REQUEST_REFERENCE_USED: Final = "request.reference_used"
+
+#: Rules that mean "not yet": what the message refers to may arrive in a later file.
+WAITING_RULES: Final = frozenset({ANSWER_UNKNOWN_CLAIM_LINE, REQUEST_UNKNOWN, REQUEST_UNKNOWN_ALLOCATION})
+
+#: Dutch descriptions, for the documentation and the admin.
+RULES: Final = {
+    ANSWER_UNKNOWN_CLAIM_LINE: "Het antwoord (JW325) noemt een declaratie of declaratieregel die (nog) niet bekend is.",
+    ANSWER_OTHER_VALUES: "Een regel in het antwoord (JW325) wijkt af van de gedeclareerde regel.",
+    ANSWER_OTHER_CLIENT: "Een regel in het antwoord (JW325) hoort bij een andere cliënt.",
+    REQUEST_UNKNOWN: "Het antwoord (JW319) verwijst naar een verzoek dat (nog) niet bekend is.",
+    REQUEST_UNKNOWN_ALLOCATION: "Het verzoek om wijziging (JW317) noemt een (nog) onbekende toewijzing.",
+    REQUEST_OTHER_PARTY: "De toewijzing in het verzoek om wijziging hoort bij een andere cliënt of aanbieder.",
+    REQUEST_REFERENCE_USED: "De ReferentieAanbieder is al eerder door de aanbieder gebruikt.",
+}
+
+ANSWER_TYPES: Final = (m.DeclaratieAntwoord, m.VerzoekOmWijziging, m.AntwoordVerzoek)
+
+
+@dataclass
+class _Found:
+    """What ``problems`` looked up, for ``apply`` of the same message."""
+
+    message: object
+    declaratie: Declaratie | None = None
+    regels: dict[tuple[str, str], int] | None = None  # (ReferentieNummer, D/C) -> DeclaratieRegel pk
+    toewijzingen: dict[str, Toewijzing] | None = None
+    verzoek_wijziging: VerzoekOmWijziging | None = None
+    verzoek_toewijzing: VerzoekOmToewijzing | None = None
+
+
+class AnswerIngest:
+    """The JW317/JW319/JW325 part of one Ingester."""
+
+    def __init__(self, ingester: Ingester) -> None:
+        self.ingester = ingester
+        self._found: _Found | None = None
+
+    # ------------------------------------------------------------ checks against stored state
+
+    def problems(self, message: m.Message, name: str) -> list[ValidationError]:
+        self._found = _Found(message)
+        if isinstance(message, m.DeclaratieAntwoord):
+            return self._claim_answer_problems(message, name)
+        if isinstance(message, m.VerzoekOmWijziging):
+            return self._request_problems(message, name)
+        if isinstance(message, m.AntwoordVerzoek):
+            return self._request_answer_problems(message, name)
+        return []
+
+    def _error(self, name: str, message: m.Message, element: str, rule: str, text: str, tr: str | None):
+        return ValidationError(name, message.header.identificatie, element, rule, text, tr=tr)
+
+    def _claim_answer_problems(self, message: m.DeclaratieAntwoord, name: str) -> list[ValidationError]:
+        found = self._found
+        assert found is not None
+        agb, gemeente = message.header.ontvanger, message.header.afzender
+        claims = Declaratie.objects.filter(aanbieder__agb_code=agb, gemeente__cbs_code=gemeente)
+        declaratie = (
+            claims.filter(bericht__identificatie=message.declaratie_identificatie).first()
+            or claims.filter(declaratienummer=message.declaratie_nummer).first()
+        )
+        if declaratie is None:
+            return [
+                self._error(
+                    name,
+                    message,
+                    "/Bericht/Header/DeclaratieIdentificatie/Identificatie",
+                    ANSWER_UNKNOWN_CLAIM_LINE,
+                    f"Declaratie {message.declaratie_identificatie} ({message.declaratie_nummer}) van aanbieder "
+                    f"{agb} is (nog) niet bekend.",
+                    "TR366",
+                )
+            ]
+        found.declaratie = declaratie
+        refs = {a.prestatie.referentie_nummer for a in message.regels}
+        stored = {
+            (ref, dc): (pk, bedrag, nummer, pseudonym)
+            for pk, ref, dc, bedrag, nummer, pseudonym in DeclaratieRegel.objects.filter(
+                declaratie=declaratie, referentienummer__in=refs
+            ).values_list(
+                "pk",
+                "referentienummer",
+                "debet_credit",
+                "bedrag_cent",
+                "toewijzing__toewijzingnummer",
+                "client__pseudoniem",
+            )
+        }
+        found.regels = {}
+        problems = []
+        for ci, client in enumerate(message.clienten, start=1):
+            pseudonym = client_key(client.bsn, self.ingester.key)
+            for li, answer in enumerate(client.prestaties, start=1):
+                p = answer.prestatie
+                path = f"{CLIENT_PATH_325}[{ci}]/Prestaties/Prestatie[{li}]"
+                row = stored.get((p.referentie_nummer, p.debet_credit))
+                if row is None:
+                    problems.append(
+                        self._error(
+                            name,
+                            message,
+                            f"{path}/ProductReferentie/ReferentieNummer",
+                            ANSWER_UNKNOWN_CLAIM_LINE,
+                            f"Declaratieregel {p.referentie_nummer} ({p.debet_credit}) staat (nog) niet in "
+                            f"declaratie {declaratie.declaratienummer}.",
+                            "TR366",
+                        )
+                    )
+                    continue
+                pk, bedrag, nummer, stored_pseudonym = row
+                if abs(bedrag) != p.bedrag or nummer != p.toewijzing_nummer:
+                    problems.append(
+                        self._error(
+                            name,
+                            message,
+                            f"{path}/IngediendBedrag/Bedrag",
+                            ANSWER_OTHER_VALUES,
+                            f"Regel {p.referentie_nummer} wijkt af van de gedeclareerde regel (bedrag of "
+                            "toewijzing).",
+                            "TR367",
+                        )
+                    )
+                elif stored_pseudonym != pseudonym:
+                    problems.append(
+                        self._error(
+                            name,
+                            message,
+                            f"{CLIENT_PATH_325}[{ci}]/Bsn",
+                            ANSWER_OTHER_CLIENT,
+                            f"Regel {p.referentie_nummer} hoort bij een andere cliënt.",
+                            "TR304",
+                        )
+                    )
+                found.regels[(p.referentie_nummer, p.debet_credit)] = pk
+        return problems
+
+    def _request_problems(self, message: m.VerzoekOmWijziging, name: str) -> list[ValidationError]:
+        found = self._found
+        assert found is not None
+        agb, gemeente = message.header.afzender, message.header.ontvanger
+        ref = message.referentie_aanbieder
+        if (
+            VerzoekOmWijziging.objects.filter(aanbieder__agb_code=agb, referentie_aanbieder=ref).exists()
+            or VerzoekOmToewijzing.objects.filter(aanbieder__agb_code=agb, referentie_aanbieder=ref).exists()
+        ):
+            return [
+                self._error(
+                    name,
+                    message,
+                    f"{VERZOEK_PATH}/ReferentieAanbieder",
+                    REQUEST_REFERENCE_USED,
+                    f"ReferentieAanbieder {ref} is al eerder gebruikt door aanbieder {agb}.",
+                    "TR347",
+                )
+            ]
+        named = [
+            *((n, f"{VERZOEK_PATH}/OngewijzigdeProducten/OngewijzigdProduct[{i}]")
+              for i, n in enumerate(message.ongewijzigde_producten, start=1)),
+            *((p.toewijzing_nummer, f"{VERZOEK_PATH}/TeWijzigenProducten/TeWijzigenProduct[{i}]")
+              for i, p in enumerate(message.te_wijzigen_producten, start=1)),
+        ]  # fmt: skip
+        allocations = {
+            t.toewijzingnummer: t
+            for t in Toewijzing.objects.filter(
+                gemeente__cbs_code=gemeente, toewijzingnummer__in=[n for n, _ in named]
+            ).select_related("aanbieder", "client")
+        }
+        found.toewijzingen = allocations
+        pseudonym = client_key(message.bsn, self.ingester.key)
+        problems = []
+        for nummer, path in named:
+            t = allocations.get(nummer)
+            if t is None:
+                problems.append(
+                    self._error(
+                        name,
+                        message,
+                        f"{path}/ToewijzingNummer",
+                        REQUEST_UNKNOWN_ALLOCATION,
+                        f"Toewijzing {nummer} is (nog) niet bekend bij gemeente {gemeente}.",
+                        None,
+                    )
+                )
+            elif (t.aanbieder.agb_code, t.client.pseudoniem) != (agb, pseudonym):
+                problems.append(
+                    self._error(
+                        name,
+                        message,
+                        f"{path}/ToewijzingNummer",
+                        REQUEST_OTHER_PARTY,
+                        f"Toewijzing {nummer} hoort bij een andere cliënt of aanbieder.",
+                        "TR304",
+                    )
+                )
+        return problems
+
+    def _request_answer_problems(self, message: m.AntwoordVerzoek, name: str) -> list[ValidationError]:
+        found = self._found
+        assert found is not None
+        agb, ref = message.header.ontvanger, message.referentie_aanbieder
+        found.verzoek_wijziging = VerzoekOmWijziging.objects.filter(
+            aanbieder__agb_code=agb, referentie_aanbieder=ref
+        ).first()
+        if found.verzoek_wijziging is None:
+            found.verzoek_toewijzing = VerzoekOmToewijzing.objects.filter(
+                aanbieder__agb_code=agb, referentie_aanbieder=ref
+            ).first()
+        if found.verzoek_wijziging is None and found.verzoek_toewijzing is None:
+            return [
+                self._error(
+                    name,
+                    message,
+                    "/Bericht/Antwoord/ReferentieAanbieder",
+                    REQUEST_UNKNOWN,
+                    f"Verzoek {ref} van aanbieder {agb} is (nog) niet bekend.",
+                    "TR355",
+                )
+            ]
+        return []
+
+    # ------------------------------------------------------------ storing
+
+    def apply(self, bericht: Bericht, message: m.Message) -> None:
+        found = self._found
+        if found is None or found.message is not message:  # problems() was not run for it
+            if self.problems(message, bericht.aanlevering.bestandsnaam):
+                raise ValueError(f"bericht {message.header.identificatie} kan niet worden opgeslagen")
+            found = self._found
+        assert found is not None
+        self._found = None
+        if isinstance(message, m.DeclaratieAntwoord):
+            self._apply_claim_answer(bericht, message, found)
+        elif isinstance(message, m.VerzoekOmWijziging):
+            self._apply_request(bericht, message, found)
+        elif isinstance(message, m.AntwoordVerzoek):
+            self._apply_request_answer(bericht, message, found)
+
+    def _apply_claim_answer(self, bericht: Bericht, message: m.DeclaratieAntwoord, found: _Found) -> None:
+        assert found.declaratie is not None and found.regels is not None
+        antwoord = DeclaratieAntwoord.objects.create(
+            declaratie=found.declaratie,
+            bericht=bericht,
+            beantwoord_op=message.header.dagtekening,
+            totaal_ingediend_cent=message.totaal_ingediend,
+            totaal_toegekend_cent=message.totaal_toegekend,
+            retourcodes=" ".join(dict.fromkeys((*message.retourcodes, *message.antwoord_retourcodes)))[:100],
+        )
+        rows = []
+        rejected: dict[str, list[int]] = {}  # first rejecting code -> line pks
+        for a in message.regels:
+            pk = found.regels[(a.prestatie.referentie_nummer, a.prestatie.debet_credit)]
+            rows.append(
+                AntwoordRegel(
+                    antwoord=antwoord,
+                    regel_id=pk,
+                    retourcodes=" ".join(a.retourcodes)[:100],
+                    afgewezen=a.afgewezen,
+                )
+            )
+            if a.afgewezen:
+                rejected.setdefault(a.afwijzingscodes[0], []).append(pk)
+        AntwoordRegel.objects.bulk_create(rows)
+        for code, pks in rejected.items():
+            DeclaratieRegel.objects.filter(pk__in=pks).update(afgewezen=True, afgewezen_retourcode=code)
+
+    def _apply_request(self, bericht: Bericht, message: m.VerzoekOmWijziging, found: _Found) -> None:
+        ingester = self.ingester
+        gemeente = ingester.gemeenten[message.header.ontvanger]
+        verzoek = VerzoekOmWijziging.objects.create(
+            aanbieder=ingester.aanbieder(message.header.afzender),
+            gemeente=gemeente,
+            client=ingester.client(message.bsn, None, gemeente),
+            bericht=bericht,
+            referentie_aanbieder=message.referentie_aanbieder,
+            reden_verzoek=message.reden_verzoek,
+            aangevraagd_op=message.header.dagtekening,
+        )
+        allocations = found.toewijzingen or {}
+        rows = []
+        for p in message.te_wijzigen_producten:
+            t = allocations[p.toewijzing_nummer]
+            rows.append(
+                GevraagdeWijziging(
+                    verzoek=verzoek,
+                    soort=GevraagdeWijziging.Soort.WIJZIGEN,
+                    toewijzing=t,
+                    product=t.product,
+                    product_categorie=t.product_categorie,
+                    product_code=t.product_code,
+                    verlenging=p.einddatum is not None
+                    and t.einddatum is not None
+                    and p.einddatum > t.einddatum,
+                    **_wish(p.gewenste_ingangsdatum, p.einddatum, p.omvang, p.budget),
+                )
+            )
+        for n in message.nieuwe_producten:
+            rows.append(
+                GevraagdeWijziging(
+                    verzoek=verzoek,
+                    soort=GevraagdeWijziging.Soort.NIEUW,
+                    product=ingester.product(n.product_categorie, n.product_code, n.gewenste_ingangsdatum),
+                    product_categorie=n.product_categorie or "",
+                    product_code=n.product_code or "",
+                    **_wish(n.gewenste_ingangsdatum, n.einddatum, n.omvang, n.budget),
+                )
+            )
+        GevraagdeWijziging.objects.bulk_create(rows)
+
+    def _apply_request_answer(self, bericht: Bericht, message: m.AntwoordVerzoek, found: _Found) -> None:
+        ingester = self.ingester
+        AntwoordVerzoek.objects.create(
+            aanbieder=ingester.aanbieder(message.header.ontvanger),
+            gemeente=ingester.gemeenten[message.header.afzender],
+            bericht=bericht,
+            referentie_aanbieder=message.referentie_aanbieder,
+            verzoek_wijziging=found.verzoek_wijziging,
+            verzoek_toewijzing=found.verzoek_toewijzing,
+            uitkomst=message.verzoek_antwoord,
+            reden_afwijzing=message.reden_afwijzing or "",
+            beantwoord_op=message.header.dagtekening,
+        )
+
+
+def _wish(ingang, einddatum, omvang: m.Omvang | None, budget: int | None) -> dict:
+    return {
+        "gewenste_ingangsdatum": ingang,
+        "einddatum": einddatum,
+        "volume": omvang.volume if omvang else None,
+        "eenheid": omvang.eenheid if omvang else "",
+        "frequentie": omvang.frequentie if omvang else "",
+        "budget_cent": budget,
+    }
