@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "jeugdregie.accounts",
     "jeugdregie.regio",
     "jeugdregie.catalogus",
@@ -79,6 +81,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jeugdregie.web.middleware.NoStoreMiddleware",
+    "jeugdregie.accounts.middleware.AdminAuditMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "jeugdregie.accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "jeugdregie.urls"
@@ -94,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jeugdregie.web.context.logged_in_as",
             ],
         },
     },
@@ -138,6 +151,40 @@ STORAGES = {
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "web:uitgelogd"
+
+# Login throttling (django-axes): after this many wrong passwords for a username from one address,
+# that login is refused for the cool-off time, with a Dutch page saying so.
+AXES_FAILURE_LIMIT = int(os.environ.get("JEUGDREGIE_LOGIN_POGINGEN", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("JEUGDREGIE_LOGIN_BLOKKADE_MINUTEN", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "jeugdregie.accounts.backends.lockout_response"
+AXES_VERBOSE = False
+
+# Security headers. Content-Security-Policy (django-csp): scripts, styles and images from this site
+# only, no inline scripts or styles, never in a frame.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "jeugdregie.web.errors.csrf_failure"
+
+# Admin pages of these models show client-level data: every view is written to the audit log.
+AUDITED_ADMIN_MODELS = ["zorg.*", "ijw.quarantaineitem"]
 
 # Aggregates resting on fewer clients than this are suppressed outside the regio role.
 SMALL_NUMBER_THRESHOLD = int(os.environ.get("JEUGDREGIE_SMALL_NUMBER_THRESHOLD", "5"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from jeugdregie.accounts.models import Rol
 
@@ -18,7 +20,9 @@ class Scope:
 
     @property
     def suppress_small_numbers(self) -> bool:
-        return self.rol not in (Rol.REGIO, Rol.BEHEER)
+        """Only the regio role sees aggregates on fewer than the threshold of clients (SYSTEM.md
+        section 6); beheer manages users and configuration, not care figures."""
+        return self.rol != Rol.REGIO
 
     def allowed_filter(self, gemeente: str | None, aanbieder: str | None) -> tuple[str | None, str | None]:
         """The filter a user may ask for: an aanbieder sees its own data only; a gemeente user may
@@ -52,15 +56,54 @@ def suppress(value, clients: int | None, scope: Scope):
     return value
 
 
+def years_with_data(latest: dt.date) -> list[int]:
+    """Every year from the first claimed or allocated care up to the newest message's year."""
+    from django.db.models import Min
+
+    from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing
+
+    firsts = [
+        DeclaratieRegel.objects.aggregate(d=Min("periode_begin"))["d"],
+        Toewijzing.objects.aggregate(d=Min("ingangsdatum"))["d"],
+    ]
+    first = min((d.year for d in firsts if d is not None), default=latest.year)
+    return list(range(min(first, latest.year), latest.year + 1))
+
+
+def choose_year(raw: str | None, years: list[int], default: int) -> tuple[int, str | None]:
+    """The year asked for when it has data, else `default` with a Dutch message saying why."""
+    if not raw:
+        return default, None
+    try:
+        asked = int(raw)
+    except ValueError:
+        return default, f"'{raw[:20]}' is geen jaartal; u ziet {default}."
+    if asked not in years:
+        span = f"{years[0]} tot en met {years[-1]}" if years else "geen enkel jaar"
+        return default, f"Voor {asked} zijn er geen gegevens (wel voor {span}); u ziet {default}."
+    return asked, None
+
+
+def known_code(value: str | None, model, field: str) -> str | None:
+    """A municipality or provider code from the query string, refused (404) when it does not exist,
+    so a typo never shows an empty page as if it were data."""
+    if value and not model.objects.filter(**{field: value}).exists():
+        raise Http404(f"Onbekende code: {value[:20]}")
+    return value
+
+
 def filter_context(scope: Scope, jaar: int, gemeente: str | None, aanbieder: str | None, latest) -> dict:
     """The year / municipality / provider selectors of a screen, limited to what `scope` may choose."""
     from jeugdregie.contracten.models import Aanbieder
     from jeugdregie.regio.models import Gemeente
 
+    jaren = years_with_data(latest)
+    if jaar not in jaren:  # the heading and the selector must agree
+        jaren = sorted({*jaren, jaar})
     return {
         "scope": scope,
         "jaar": jaar,
-        "jaren": range(2022, latest.year + 1),
+        "jaren": jaren,
         "gemeenten": Gemeente.objects.all(),
         "gekozen_gemeente": gemeente,
         "gekozen_aanbieder": aanbieder,

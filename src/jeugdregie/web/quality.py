@@ -16,12 +16,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from jeugdregie.accounts.models import AuditRegel, Rol
+from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.ijw.models import Bericht
 from jeugdregie.monitoring.dataquality import data_quality_report
 from jeugdregie.monitoring.facts import data_complete_until
+from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules.dataquality import format_euro
 
-from .access import Scope, filter_context, scope_of, suppress
+from .access import Scope, choose_year, filter_context, known_code, scope_of, suppress, years_with_data
 
 SHOWN_PER_CHECK = 25  # findings per check before "toon alle"
 SEVERITY_LABELS = {"hoog": "Hoog", "middel": "Middel", "laag": "Laag"}
@@ -35,23 +37,17 @@ def _shows_findings(scope: Scope, gemeente: str | None) -> bool:
     return scope.rol in (Rol.REGIO, Rol.BEHEER, Rol.AANBIEDER)
 
 
-def _year(raw: str | None, default: int) -> int:
-    """The year asked for; anything unusable (text, year 0, 99999) falls back to the default."""
-    try:
-        jaar = int(raw) if raw else default
-    except ValueError:
-        return default
-    return jaar if 2000 <= jaar <= 2100 else default
-
-
 @login_required
 def datakwaliteit(request):
     scope = scope_of(request.user)
     latest = data_complete_until()
-    jaar = _year(request.GET.get("jaar"), latest.year)
+    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), latest.year)
     # A gemeente user starts on its own municipality; "" (Hele regio) is an explicit choice.
     asked_gemeente = request.GET.get("gemeente", scope.gemeente if scope.rol == Rol.GEMEENTE else "")
-    gemeente, aanbieder = scope.allowed_filter(asked_gemeente or None, request.GET.get("aanbieder") or None)
+    gemeente, aanbieder = scope.allowed_filter(
+        known_code(asked_gemeente or None, Gemeente, "cbs_code"),
+        known_code(request.GET.get("aanbieder") or None, Aanbieder, "agb_code"),
+    )
     shows_findings = _shows_findings(scope, gemeente)
     toon = request.GET.get("toon", "")  # a check whose findings are all shown
     report = data_quality_report(jaar, gemeente=gemeente, aanbieder=aanbieder)
@@ -106,12 +102,13 @@ def datakwaliteit(request):
     context = {
         **filter_context(scope, jaar, gemeente, aanbieder, latest),
         "checks": checks,
+        "melding": melding,
         "shows_findings": shows_findings,
         "eigen_gemeente_url": reverse("web:datakwaliteit")
         + "?"
         + urlencode({"jaar": jaar, "gemeente": scope.gemeente or ""}),
         "tot_datum": dt.date.fromisoformat(report["as_of"]),
         "has_messages": Bericht.objects.exists(),
-        "admin_links": request.user.is_staff,
+        "admin_links": request.user.is_staff and request.user.has_perm("zorg.view_toewijzing"),
     }
     return render(request, "web/datakwaliteit.html", context)

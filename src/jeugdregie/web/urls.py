@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import budget, quality, views
+from . import budget, errors, quality, views
 
 app_name = "web"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("stoplicht/", views.stoplicht, name="stoplicht"),
     path("plafonds/", budget.plafonds, name="plafonds"),
     path("datakwaliteit/", quality.datakwaliteit, name="datakwaliteit"),
+    path("uitgelogd/", errors.logged_out, name="uitgelogd"),
 ]

@@ -10,11 +10,12 @@ from jeugdregie.catalogus.models import ProductBoek
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.ijw.models import Aanlevering, Bericht
 from jeugdregie.monitoring.facts import data_complete_until
-from jeugdregie.monitoring.services import format_value, kpi_report
 from jeugdregie.regio.models import Gemeente
 
-from .access import filter_context, scope_of, suppress
+from .access import choose_year, filter_context, known_code, scope_of, years_with_data
 from .budget import data_version, last_complete_month_end
+from .formatting import format_kpi, product_names
+from .kpi_query import scoped_kpi_rows, threshold
 
 
 def _demo_progress() -> dict | None:
@@ -50,21 +51,23 @@ def home(request):
 def kpis(request):
     scope = scope_of(request.user)
     latest = data_complete_until()
-    try:
-        jaar = int(request.GET.get("jaar") or (latest.year if latest.month == 12 else latest.year - 1))
-    except ValueError:
-        jaar = latest.year - 1
+    default = latest.year if latest.month == 12 else latest.year - 1
+    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), default)
     gemeente, aanbieder = scope.allowed_filter(
-        request.GET.get("gemeente") or None, request.GET.get("aanbieder") or None
+        known_code(request.GET.get("gemeente") or None, Gemeente, "cbs_code"),
+        known_code(request.GET.get("aanbieder") or None, Aanbieder, "agb_code"),
     )
-    report = kpi_report(jaar, gemeente=gemeente, aanbieder=aanbieder)
-    clients = next(r for r in report["kpis"] if r["id"] == "clients")
-    rows = []
-    for row in report["kpis"]:
-        cells = [suppress(row["value"], clients["value"], scope)] + [
-            suppress(row["tertials"][t], clients["tertials"][t], scope) for t in ("T1", "T2", "T3")
-        ]
-        rows.append({**row, "cells": [format_value(c, row["unit"]) for c in cells]})
+    kpi_rows, as_of = scoped_kpi_rows(scope, jaar, gemeente, aanbieder)
+    names = product_names()
+    rows = [
+        {
+            **row,
+            "cells": [
+                format_kpi(value, row["unit"], names) for value in (row["value"], *row["tertials"].values())
+            ],
+        }
+        for row in kpi_rows
+    ]
     if gemeente and scope.rol == Rol.GEMEENTE and gemeente == scope.gemeente:
         AuditRegel.objects.create(
             user=request.user, actie="kpi bekeken", object_omschrijving=f"gemeente {gemeente} {jaar}"
@@ -72,7 +75,9 @@ def kpis(request):
     context = {
         **filter_context(scope, jaar, gemeente, aanbieder, latest),
         "rows": rows,
-        "tot": report["as_of"],
+        "tot": as_of,
+        "melding": melding,
+        "drempel": threshold(),
     }
     return render(request, "web/kpis.html", context)
 
