@@ -20,7 +20,16 @@ from django.core.management import call_command
 from jeugdregie.demo.generator import GenerationResult, generate
 from jeugdregie.demo.xmlfacts import iter_entries
 from jeugdregie.ijw.bsn import is_valid_bsn
-from jeugdregie.ijw.messages import Declaratie, StartZorg, StopZorg, Toewijzing, VerzoekOmToewijzing
+from jeugdregie.ijw.messages import (
+    AntwoordVerzoek,
+    Declaratie,
+    DeclaratieAntwoord,
+    StartZorg,
+    StopZorg,
+    Toewijzing,
+    VerzoekOmToewijzing,
+    VerzoekOmWijziging,
+)
 from jeugdregie.ijw.reader import read_message
 from jeugdregie.ijw.validation import AllocationView, XsdValidator, check_claim_against_state
 
@@ -64,7 +73,10 @@ def test_layout_and_manifest(short_run: GenerationResult) -> None:
     assert (
         counts["berichten"] == sum(f["messages"] for f in manifest["bestanden"]) == short_run.total_messages
     )
-    assert set(counts["per_berichtsoort"]) == {"JW301", "JW305", "JW307", "JW315", "JW323"}
+    assert set(counts["per_berichtsoort"]) == {
+        "JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325"
+    }  # fmt: skip
+    assert set(manifest["per_jaar"]) >= {"late_lines", "corrections", "change_requests", "rejected_0611"}
     assert counts["jw301_wijzigingen_per_reden"].keys() >= {"05", "13"}
     names: set[str] = set()
     for archive in out.glob("*.zip"):
@@ -79,18 +91,28 @@ def test_layout_and_manifest(short_run: GenerationResult) -> None:
 def test_every_message_reads_without_errors_and_follows_the_flow(short_run: GenerationResult) -> None:
     """All messages pass the reader (structure, 11-proef, dates, amounts, totals) and every claim line
     passes the checks against the allocations (known, same client/provider/product, not deleted,
-    inside the allocation; credits reverse a known debit). Also the order of the flow."""
+    inside the allocation; credits reverse a known debit). Also the order of the flow: declarations
+    of a provider to a municipality in the order of their periods (TR318), lines in their own or an
+    earlier period (TR319), every JW323 answered by a JW325 naming only its own lines."""
 
     class State:
         def __init__(self) -> None:
             self.allocs: dict[tuple[str, str], AllocationView] = {}
             self.debits: set[tuple[str, str]] = set()
+            self.references: set[tuple[str, str, str]] = set()
+            self.credits: set[tuple[str, str]] = set()
 
         def allocation(self, gemeente: str, nummer: str) -> AllocationView | None:
             return self.allocs.get((gemeente, nummer))
 
         def debit_line(self, aanbieder: str, ref: str) -> bool:
             return (aanbieder, ref) in self.debits
+
+        def reference_used(self, aanbieder: str, ref: str, debet_credit: str) -> bool:
+            return (aanbieder, ref, debet_credit) in self.references
+
+        def credited(self, aanbieder: str, ref: str) -> bool:
+            return (aanbieder, ref) in self.credits
 
         def pseudonym_of(self, bsn: str) -> str:
             return bsn
@@ -101,6 +123,13 @@ def test_every_message_reads_without_errors_and_follows_the_flow(short_run: Gene
     toewijzing: dict[tuple[str, str], dt.date] = {}  # (gemeente, nummer) -> Toewijzingsdatum
     waits: list[int] = []
     lags: Counter[int] = Counter()
+    late: Counter[int] = Counter()  # declaration period - ProductPeriode, in months
+    last_period: dict[tuple[str, str], dt.date] = {}
+    claims: dict[tuple[str, str], Declaratie] = {}  # (provider, BerichtIdentificatie) -> JW323
+    return_codes: Counter[str] = Counter()
+    answered = 0
+    change_requests: dict[tuple[str, str], dt.date] = {}  # (provider, ReferentieAanbieder) -> JW317 date
+    request_answers: Counter[str] = Counter()
     referrers: Counter[str] = Counter()
     until = SHORT_UNTIL
     for name, data in iter_entries(short_run.out):
@@ -124,7 +153,8 @@ def test_every_message_reads_without_errors_and_follows_the_flow(short_run: Gene
                     assert key not in state.allocs, "ToewijzingNummer not unique within the municipality"
                     toewijzing[key] = p.toewijzingsdatum
                     if p.referentie_aanbieder is not None:
-                        asked = requests[(msg.header.ontvanger, p.referentie_aanbieder)]
+                        ref = (msg.header.ontvanger, p.referentie_aanbieder)
+                        asked = requests[ref] if ref in requests else change_requests.pop(ref)
                         assert asked <= p.toewijzingsdatum
                     state.allocs[key] = AllocationView(
                         msg.client.bsn, msg.header.ontvanger, p.ingangsdatum, p.einddatum, False,
@@ -153,14 +183,58 @@ def test_every_message_reads_without_errors_and_follows_the_flow(short_run: Gene
                 + msg.dagtekening.month
                 - msg.periode_eind.month
             )
-            assert 1 <= months <= 6, f"claim lag of {months} months"
+            assert 1 <= months <= 8, f"claim lag of {months} months"
             lags[months] += 1
+            pair = (msg.header.afzender, msg.header.ontvanger)
+            assert last_period.get(pair, msg.periode_begin) <= msg.periode_begin, "TR318: periods in order"
+            last_period[pair] = msg.periode_begin
+            claims[(msg.header.afzender, msg.header.identificatie)] = msg
             for c in msg.clienten:
                 for p in c.prestaties:
-                    assert msg.periode_begin <= p.begindatum <= p.einddatum <= msg.periode_eind
+                    assert p.begindatum <= p.einddatum <= msg.periode_eind
+                    assert (p.begindatum.year, p.begindatum.month) == (p.einddatum.year, p.einddatum.month)
+                    late[
+                        (msg.periode_begin.year - p.begindatum.year) * 12
+                        + msg.periode_begin.month
+                        - p.begindatum.month
+                    ] += 1
+                    state.references.add((msg.header.afzender, p.referentie_nummer, p.debet_credit))
                     if p.debet_credit == "D":
                         state.debits.add((msg.header.afzender, p.referentie_nummer))
+                    elif p.vorig_referentie_nummer is not None:
+                        state.credits.add((msg.header.afzender, p.vorig_referentie_nummer))
+        elif isinstance(msg, VerzoekOmWijziging):
+            ref = (msg.header.afzender, msg.referentie_aanbieder)
+            assert ref not in change_requests and ref not in requests  # TR347
+            change_requests[ref] = msg.header.dagtekening
+        elif isinstance(msg, AntwoordVerzoek):
+            ref = (msg.header.ontvanger, msg.referentie_aanbieder)
+            assert change_requests[ref] <= msg.header.dagtekening  # TR355
+            request_answers[msg.verzoek_antwoord] += 1
+            if msg.afgewezen:
+                assert msg.reden_afwijzing is not None
+                del change_requests[ref]
+        elif isinstance(msg, DeclaratieAntwoord):
+            claim = claims.pop((msg.header.ontvanger, msg.declaratie_identificatie))
+            assert (claim.header.afzender, claim.header.ontvanger) == (
+                msg.header.ontvanger,
+                msg.header.afzender,
+            )
+            assert msg.declaratie_nummer == claim.declaratie_nummer
+            lines = {p.referentie_nummer: p for c in claim.clienten for p in c.prestaties}
+            for answer in msg.regels:
+                assert lines[answer.prestatie.referentie_nummer] == answer.prestatie
+                return_codes.update(answer.afwijzingscodes)
+            answered += 1
     assert errors == []
+    # late lines: most one period late, a tail over months
+    assert (
+        late[1] > late[2] > late[3] > 0 and 0.04 < (sum(late.values()) - late[0]) / sum(late.values()) < 0.2
+    )
+    rejected = sum(return_codes.values())
+    assert set(return_codes) == {"0611", "9321", "9389"} and 0.01 < rejected / sum(late.values()) < 0.03
+    assert request_answers["1"] > 0 and request_answers["2"] > 0
+    assert answered > 0 and all(c.dagtekening > until - dt.timedelta(days=16) for c in claims.values())
     assert min(waits) >= 0 and 7 <= statistics.median(waits) <= 60
     assert lags[1] > lags[2] > lags[3] > 0
     assert set(referrers) <= {"02", "03", "04", "05", "08"} and len(referrers) >= 5
@@ -168,14 +242,15 @@ def test_every_message_reads_without_errors_and_follows_the_flow(short_run: Gene
 
 @pytest.mark.skipif(not (XSD_DIR / "basisschema.xsd").is_file(), reason=XSD_MISSING_REASON)
 def test_messages_validate_against_the_official_xsd(short_run: GenerationResult) -> None:
-    xsd = XsdValidator(XSD_DIR)
+    kinds = ("JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325")
+    xsd = {kind: XsdValidator(XSD_DIR, kinds=(kind,)) for kind in kinds}
     checked: Counter[str] = Counter()
     for i, (name, data) in enumerate(iter_entries(short_run.out)):
         kind = name[:5]
         if checked[kind] < 150 or i % 40 == 0:
-            assert xsd.validate_bytes(data, name) == [], name
+            assert xsd[kind].validate_bytes(data, name) == [], name
             checked[kind] += 1
-    assert set(checked) == {"JW301", "JW305", "JW307", "JW315", "JW323"}
+    assert set(checked) == {"JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325"}
 
 
 def test_scale_two_copies_are_independent(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from jeugdregie.ijw.messages import (
     AangevraagdProduct,
     ClientIdentity,
     Declaratie,
+    DeclaratieAntwoord,
     DeclaratieClient,
     Header,
     Message,
@@ -38,23 +39,28 @@ from jeugdregie.ijw.messages import (
     Toewijzing,
     Verwijzer,
     VerzoekOmToewijzing,
+    claim_answer,
 )
 
 from . import region
 from .calendar import h01, month_end, month_start, ordinal, to_date
-from .catalog import ETMAAL, OUTPUT1, PRODUCTS, PXQ, TRAJECT
+from .catalog import ETMAAL, OUTPUT1, PRODUCTS, TRAJECT
+from .claims import ClaimPlanner, ClaimRow
 from .records import EmittedAllocation, EmittedClaim, EmittedFacts, EmittedStop
+from .requests import Request, answer_message, plan_requests, request_events, request_message
 from .simulation import FIRST_YEAR, NEW_START, Alloc, CopySimulation, Episode, Line, Youth
 
-# Claim lag in months after the month of care: (months, share). Nothing arrives later than
-# MAX_LAG months after the month of care, corrections included.
-LAGS: Final = ((1, 0.50), (2, 0.27), (3, 0.12), (4, 0.06), (5, 0.03), (6, 0.02))
-MAX_LAG: Final = 6
-P_STRAGGLER: Final = 0.03
-P_CORRECTION: Final = 0.025
-
 # Message kinds in the order they are emitted on the same day.
-ORDER: Final = {"JW315": 0, "JW301": 1, "JW305": 2, "JW323": 3, "JW307": 4}
+ORDER: Final = {
+    "JW315": 0,
+    "JW317": 1,
+    "JW319": 2,
+    "JW301": 3,
+    "JW305": 4,
+    "JW323": 5,
+    "JW325": 6,
+    "JW307": 7,
+}
 KINDS: Final = tuple(ORDER)
 
 Sink = Callable[[str, str, bytes], None]  # (month "YYYY-MM", entry name, XML bytes)
@@ -66,19 +72,13 @@ class CopyStats:
     jw301_changes: dict[str, int] = field(default_factory=dict)
     claim_lines_debit: int = 0
     claim_lines_credit: int = 0
+    # per year of the ProductPeriode: late lines, corrections, rejected lines per return code, ...
+    yearly: dict[str, dict[int, int]] = field(default_factory=dict)
     youths: int = 0
     allocations: int = 0
     bytes_xml: int = 0
     # (year, gemeente, segment) -> BSN -> net cents; folded by the caller
     market: dict[tuple[int, str, str], dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
-
-
-def _lag(u: float) -> int:
-    for months, share in LAGS:
-        u -= share
-        if u < 0:
-            return months
-    return LAGS[-1][0]
 
 
 def _rho(a: Alloc) -> float:
@@ -137,8 +137,13 @@ class CopyEmitter:
         self._counters: dict[str, int] = defaultdict(int)
         self._nummer: dict[int, str] = {}  # id(alloc) -> ToewijzingNummer
         self._omvang: dict[int, Omvang] = {}
-        self._referentie: dict[int, str] = {}  # id(alloc) -> ReferentieAanbieder of its JW315
+        self._referentie: dict[int, str] = {}  # id(alloc) -> ReferentieAanbieder of its JW315 / JW317
+        self._wijziging_ref: dict[
+            int, str
+        ] = {}  # id(alloc) -> ReferentieAanbieder of the JW317 its 04 grants
         self._line_refs: dict[tuple[int, int], str] = {}
+        self.planner = ClaimPlanner(sim.providers, self.gemeente_index)
+        self._answers: dict[tuple[str, str, int], tuple[Declaratie, dict[str, tuple[str, ...]]]] = {}
         self._alloc_state: dict[tuple[str, str], dict] = {}
         self.claims: list[EmittedClaim] = []
         self.stops: list[EmittedStop] = []
@@ -171,7 +176,7 @@ class CopyEmitter:
         # ToewijzingNummer per municipality, in order of allocation date
         per_gemeente: dict[str, list[tuple[int, int, int, Alloc]]] = defaultdict(list)
         for a, ep in allocs:
-            per_gemeente[ep.youth.gemeente].append((a.toew, ep.eid, a.idx, a))
+            per_gemeente[ep.cell.gemeente].append((a.toew, ep.eid, a.idx, a))
         for rows in per_gemeente.values():
             rows.sort(key=lambda r: r[:3])
             for i, (_, _, _, a) in enumerate(rows):
@@ -183,6 +188,8 @@ class CopyEmitter:
         for a, ep in allocs:
             self._alloc_events(a, ep, events)
         self._claim_events(allocs, lines_by_alloc, events)
+        requests = plan_requests(allocs, self.first_day)
+        events.extend(request_events(requests, ORDER, lambda ep: ep.cell.gemeente))
         del lines_by_alloc
         events.sort(key=lambda e: e[:4])
         for event in events:
@@ -223,7 +230,7 @@ class CopyEmitter:
     def _alloc_events(self, a: Alloc, ep: Episode, events: list[tuple]) -> None:
         if a.einde < self.first_day:
             return  # history of the run-in stock before the generated period: not delivered
-        gem = ep.youth.gemeente
+        gem = ep.cell.gemeente
         agb = a.provider.agb
         n = int(self._nummer[id(a)])
         if a.deleted:
@@ -259,39 +266,17 @@ class CopyEmitter:
     def _claim_events(
         self, allocs: list[tuple[Alloc, Episode]], lines_by_alloc: dict[int, list[Line]], events: list[tuple]
     ) -> None:
-        batches: dict[tuple[str, str, int, int], list[tuple]] = defaultdict(list)
-        for a, ep in allocs:
-            if a.deleted:
-                continue
-            gem = ep.youth.gemeente
-            p = a.provider
-            gi = self.gemeente_index[gem]
-            for ln in lines_by_alloc.get(id(a), []):
-                lag = _lag(h01(p.lag_seed, ln.mi, gi))
-                line_id = (id(a), ln.mi)
-                u_s = h01(a.seed, ln.mi, 11)
-                u_c = h01(a.seed, ln.mi, 12)
-                if u_s < P_STRAGGLER and lag < MAX_LAG:
-                    lag = min(MAX_LAG, lag + 1 + int(u_s / P_STRAGGLER * 2))
-                if a.wijze == PXQ and u_c < P_CORRECTION and lag < MAX_LAG:
-                    v = u_c / P_CORRECTION
-                    delta = -1 if (v < 0.3 and ln.volume >= 2) else (2 if v > 0.85 else 1)
-                    later = min(MAX_LAG, lag + 1 + int(v * 2))
-                    batches[(p.agb, gem, ln.mi, lag)].append(("D", ln, ep, ln.volume + delta, line_id, None))
-                    batches[(p.agb, gem, ln.mi, later)].append(
-                        ("C", ln, ep, ln.volume + delta, None, line_id)
-                    )
-                    batches[(p.agb, gem, ln.mi, later)].append(("D", ln, ep, ln.volume, None, None))
-                else:
-                    batches[(p.agb, gem, ln.mi, lag)].append(("D", ln, ep, ln.volume, None, None))
-        providers = {p.agb: p for p in self.sim.providers}
-        for (agb, gem, mi, lag), rows in batches.items():
-            p = providers[agb]
-            sub_mi = mi + lag
-            day = min(28, p.claim_day + int(h01(p.lag_seed, mi, 900 + lag) * 4))
-            date = month_start(sub_mi) + day - 1
-            key = (mi * 10 + lag) * 10 + self.gemeente_index[gem]
-            events.append((date, ORDER["JW323"], agb, key, "jw323", (gem, mi, rows), None))
+        planner = self.planner
+        planner.plan(
+            [(a, ep, ep.cell.gemeente) for a, ep in allocs], lines_by_alloc, self._omvang, FIRST_YEAR * 12
+        )
+        for (agb, gem, period), rows in planner.batches.items():
+            date = planner.send_date(agb, gem, period)
+            key = period * 10 + self.gemeente_index[gem]
+            events.append((date, ORDER["JW323"], agb, key, "jw323", (gem, period, rows), None))
+            answered = planner.answer_date(agb, gem, period)
+            events.append((answered, ORDER["JW325"], gem, key, "jw325", (agb, gem, period), None))
+        planner.batches.clear()
 
     # ------------------------------------------------------------ message building
 
@@ -303,9 +288,13 @@ class CopyEmitter:
         day = to_date(date)
         if what == "jw323":
             return self._declaratie(day, *payload)
+        if what == "jw325":
+            return self._claim_answer(day, *payload)
+        if what in ("jw317", "jw319"):
+            return self._request(date, what, payload)
         a: Alloc = payload
         y = ep.youth
-        gem = y.gemeente
+        gem = ep.cell.gemeente
         agb = a.provider.agb
         nummer = self._nummer[id(a)]
         cat = PRODUCTS[a.code].categorie
@@ -339,9 +328,28 @@ class CopyEmitter:
             return StopZorg(header, self._client(y), (stop,))
         raise AssertionError(what)
 
+    def _request(self, date: int, what: str, r: Request) -> Message:
+        a = r.alloc
+        gem = r.ep.cell.gemeente
+        if what == "jw319":
+            return answer_message(r, date, gem, self._ident_gemeente(gem))
+        agb = a.provider.agb
+        ref = f"VZ{self._next('ref' + agb):010d}"
+        if r.kind == "new":
+            self._referentie[id(a)] = ref
+        elif r.kind == "04":
+            self._wijziging_ref[id(a)] = ref
+        year = to_date(date).year
+        _count(self.stats.yearly, "change_requests", year)
+        if r.kind == "refused":
+            _count(self.stats.yearly, "change_requests_refused", year)
+        return request_message(
+            r, date, gem, self._nummer[id(a)], self._omvang[id(a)], self._ident_provider(agb, "W"), ref
+        )
+
     def _toewijzing(self, day: dt.date, what: str, a: Alloc, ep: Episode, nummer: str) -> Toewijzing:
         y = ep.youth
-        gem = y.gemeente
+        gem = ep.cell.gemeente
         if what == "new":
             einde, reden, datum = a.first_einde, None, a.toew
         elif what == "04":
@@ -362,7 +370,9 @@ class CopyEmitter:
             einddatum=to_date(einde),
             reden_wijziging=reden,
             omvang=omvang,
-            referentie_aanbieder=self._referentie.get(id(a)) if what == "new" else None,
+            referentie_aanbieder=self._referentie.get(id(a))
+            if what == "new"
+            else (self._wijziging_ref.pop(id(a), None) if what == "04" else None),
         )
         header = Header(gem, a.provider.agb, self._ident_gemeente(gem), day)
         if reden is not None:
@@ -382,19 +392,22 @@ class CopyEmitter:
             state["deleted"] = reden == "13"
         return Toewijzing(header, self._client(y), (product,))
 
-    def _declaratie(self, day: dt.date, gem: str, mi: int, rows: list[tuple]) -> Declaratie:
-        agb = rows[0][1].alloc.provider.agb
+    def _declaratie(self, day: dt.date, gem: str, period: int, rows: list[ClaimRow]) -> Declaratie:
+        agb = rows[0].line.alloc.provider.agb
         per_client: dict[str, list[Prestatie]] = defaultdict(list)
-        year = mi // 12
-        for dc, ln, ep, volume, line_id, vorig_id in sorted(
-            rows, key=lambda r: (r[2].youth.bsn, self._nummer[id(r[1].alloc)], r[0] == "D")
+        rejected: dict[str, tuple[str, ...]] = {}
+        yearly = self.stats.yearly
+        # per client and allocation, months in order; a credit before the debit that corrects it
+        for row in sorted(
+            rows, key=lambda r: (r.ep.youth.bsn, self._nummer[id(r.line.alloc)], r.line.mi, r.dc == "D")
         ):
+            ln = row.line
             a = ln.alloc
             ref = f"R{self._next('line' + agb):011d}"
-            if line_id is not None:
-                self._line_refs[line_id] = ref
-            vorig = self._line_refs.pop(vorig_id) if vorig_id is not None else None
-            bedrag = volume * ln.tarief
+            if row.line_id is not None:
+                self._line_refs[row.line_id] = ref
+            vorig = self._line_refs.pop(row.vorig_id) if row.vorig_id is not None else None
+            bedrag = row.volume * row.tarief
             prestatie = Prestatie(
                 referentie_nummer=ref,
                 toewijzing_nummer=self._nummer[id(a)],
@@ -402,43 +415,65 @@ class CopyEmitter:
                 product_code=a.code,
                 begindatum=to_date(ln.begin),
                 einddatum=to_date(ln.end),
-                geleverd_volume=volume,
+                geleverd_volume=row.volume,
                 eenheid=PRODUCTS[a.code].eenheid,
-                product_tarief=ln.tarief,
+                product_tarief=row.tarief,
                 bedrag=bedrag,
-                debet_credit=dc,
+                debet_credit=row.dc,
                 vorig_referentie_nummer=vorig,
             )
-            per_client[ep.youth.bsn].append(prestatie)
-            signed = bedrag if dc == "D" else -bedrag
-            seg = PRODUCTS[a.code].segment
-            cell = self.stats.market[(year, gem, seg)]
-            cell[ep.youth.bsn] = cell.get(ep.youth.bsn, 0) + signed
-            if dc == "D":
+            per_client[row.ep.youth.bsn].append(prestatie)
+            if row.dc == "D":
                 self.stats.claim_lines_debit += 1
             else:
                 self.stats.claim_lines_credit += 1
+            year = ln.mi // 12
+            if row.late:
+                _count(yearly, "late_lines", year)
+            if row.reject is not None:
+                rejected[ref] = (row.reject,)
+                _count(yearly, "rejected_" + row.reject, year)
+                continue  # not an accepted claim
+            signed = bedrag if row.dc == "D" else -bedrag
+            seg = PRODUCTS[a.code].segment
+            cell = self.stats.market[(year, gem, seg)]
+            cell[row.ep.youth.bsn] = cell.get(row.ep.youth.bsn, 0) + signed
+            if row.dc == "C":
+                _count(yearly, "corrections", year)
             if self.collect:
                 self.claims.append(
                     EmittedClaim(
                         gem,
                         agb,
-                        ep.youth.bsn,
+                        row.ep.youth.bsn,
                         self._nummer[id(a)],
                         a.code,
                         prestatie.begindatum,
                         prestatie.einddatum,
-                        volume if dc == "D" else -volume,
+                        row.volume if row.dc == "D" else -row.volume,
                         signed,
                     )
                 )
         header = Header(agb, gem, self._ident_provider(agb, "D"), day)
         nummer = f"{day.year:04d}{day.month:02d}{self._next('decl' + agb):06d}"
-        return Declaratie(
+        declaratie = Declaratie(
             header=header,
             declaratie_nummer=nummer,
-            periode_begin=to_date(month_start(mi)),
-            periode_eind=to_date(month_end(mi)),
+            periode_begin=to_date(month_start(period)),
+            periode_eind=to_date(month_end(period)),
             dagtekening=day,
             clienten=tuple(DeclaratieClient(bsn, tuple(ps)) for bsn, ps in sorted(per_client.items())),
         )
+        self._answers[(agb, gem, period)] = (declaratie, rejected)
+        return declaratie
+
+    def _claim_answer(self, day: dt.date, agb: str, gem: str, period: int) -> DeclaratieAntwoord:
+        """The municipality's JW325 to the declaration of ``period``: the rejected lines with their
+        return code, or return code 8001 (granted in full)."""
+        declaratie, rejected = self._answers.pop((agb, gem, period))
+        return claim_answer(declaratie, rejected, identificatie=self._ident_gemeente(gem), dagtekening=day)
+
+
+def _count(yearly: dict[str, dict[int, int]], what: str, year: int) -> None:
+    per_year = yearly.setdefault(what, {})
+    per_year[year] = per_year.get(year, 0) + 1

@@ -71,6 +71,9 @@ class GenerationResult:
     market: dict[tuple[int, str, str], tuple[int, int]]
     facts: EmittedFacts | None = None
     log: list[str] = field(default_factory=list)
+    #: per year of the ProductPeriode (or of the request): late lines, corrections, rejected lines
+    #: per return code, change requests and their outcome, moves
+    yearly: dict[str, dict[int, int]] = field(default_factory=dict)
 
     @property
     def total_messages(self) -> int:
@@ -111,6 +114,7 @@ def generate(
     market: dict[tuple[int, str, str], list[int]] = {}
     facts: EmittedFacts | None = None
     log: list[str] = []
+    yearly: dict[str, dict[int, int]] = {}
     for copy in range(scale):
         providers = copy_providers(specs[copy * per_copy : (copy + 1) * per_copy], copy)
         sim = CopySimulation(seed, copy, providers, last_year)
@@ -129,6 +133,10 @@ def generate(
         youths += stats.youths
         allocations += stats.allocations
         bytes_xml += stats.bytes_xml
+        for what, per_year in stats.yearly.items():
+            total = yearly.setdefault(what, {})
+            for year, n in per_year.items():
+                total[year] = total.get(year, 0) + n
         for key, per_client in stats.market.items():
             cell = market.setdefault(key, [0, 0])
             cell[0] += sum(1 for v in per_client.values() if v > 0)
@@ -165,6 +173,7 @@ def generate(
         market={k: (v[0], v[1]) for k, v in sorted(market.items())},
         facts=facts,
         log=log,
+        yearly={what: dict(sorted(per_year.items())) for what, per_year in sorted(yearly.items())},
     )
     (out_dir / "manifest.json").write_text(
         json.dumps(manifest(result), indent=1, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
@@ -242,6 +251,9 @@ def manifest(result: GenerationResult) -> dict[str, Any]:
             "jeugdigen": result.youths,
             "toewijzingen": result.allocations,
             "xml_bytes": result.bytes_xml,
+        },
+        "per_jaar": {
+            what: {str(y): n for y, n in per_year.items()} for what, per_year in result.yearly.items()
         },
         "marktanalyse": markt,
     }

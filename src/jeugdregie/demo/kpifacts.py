@@ -19,6 +19,8 @@ What the ingest does, and so what this module does too:
 - JW305 / JW307: StatusAanlevering 3 withdraws the earlier start/stop with the same begindatum;
   a start/stop for an allocation not known yet waits, as a quarantined message is retried at
   the end of the ingest; one of another provider or client is refused;
+- JW325: the lines a claim answer rejects (a rejecting return code) are no accepted claims: they
+  are left out of the claims and of the allocation's claimed volume;
 - JW323: a line is checked against the allocation as the claim checks do (client, provider,
   product; debits not on a deleted allocation and inside its validity; a credit reverses a known
   debit); a line on an allocation or debit not known yet waits until the end like the ingest's
@@ -40,6 +42,7 @@ from pathlib import Path
 
 from jeugdregie.ijw.messages import (
     Declaratie,
+    DeclaratieAntwoord,
     Prestatie,
     StartProduct,
     StartZorg,
@@ -58,7 +61,7 @@ from .xmlfacts import iter_entries
 # (segment, group, product code in the current book, meerwerk/maatwerk, P x Q): as product_index.
 ProductKey = tuple[str, str, str, str, bool]
 NO_PRODUCT: ProductKey = ("", "", "", "", False)
-KINDS = ("JW301", "JW305", "JW307", "JW315", "JW323")
+KINDS = ("JW301", "JW305", "JW307", "JW315", "JW323", "JW325")
 # A provider the region does not know is registered by the ingest as non-contracted (NGA), category C.
 UNKNOWN_PROVIDER = ("C", True)
 
@@ -130,8 +133,10 @@ class _Reader:
         self.gemeenten = frozenset(g.cbs_code for g in region.GEMEENTEN)
         self.allocations: dict[tuple[str, str], _Allocation] = {}
         self.requests: dict[tuple[str, str], tuple[str, dt.date]] = {}
-        # (allocation, gemeente, aanbieder, client, product, ProductPeriode begin and end, cents, volume)
+        # (allocation, gemeente, aanbieder, client, product, ProductPeriode begin and end, cents, volume,
+        # ReferentieNummer)
         self.lines: list[tuple] = []
+        self.rejected: set[tuple[str, str]] = set()  # (aanbieder, ReferentieNummer) rejected by a JW325
         self.debits: dict[str, set[str]] = {}  # aanbieder -> ReferentieNummers of stored debit lines
         self.waiting: list[tuple] = []  # what the ingest quarantines to retry, in order
         self.newest: dt.date | None = None
@@ -144,6 +149,13 @@ class _Reader:
             if msg is None:
                 continue  # refused by the reader: quarantined, never stored
             header = msg.header
+            if isinstance(msg, DeclaratieAntwoord):
+                if header.afzender in self.gemeenten:
+                    for answer in msg.regels:
+                        if answer.afgewezen:
+                            self.rejected.add((header.ontvanger, answer.prestatie.referentie_nummer))
+                    self._taken(header.dagtekening)
+                continue
             gemeente = header.afzender if isinstance(msg, Toewijzing) else header.ontvanger
             if gemeente not in self.gemeenten:
                 continue
@@ -165,6 +177,14 @@ class _Reader:
                 self._line(*item[1:], retry=True)
             elif self._start_stop(item[1], retry=True):
                 self._taken(item[1].header.dagtekening)
+        if self.rejected:  # accepted claims only
+            kept = []
+            for line in self.lines:
+                if (line[2], line[9]) in self.rejected:
+                    line[0].claimed -= line[8]
+                else:
+                    kept.append(line)
+            self.lines = kept
 
     def _taken(self, day: dt.date) -> None:
         if self.newest is None or day > self.newest:
@@ -260,7 +280,18 @@ class _Reader:
         volume = sign * p.geleverd_volume
         a.claimed += volume
         self.lines.append(
-            (a, gemeente, aanbieder, a.client, a.product, p.begindatum, p.einddatum, sign * p.bedrag, volume)
+            (
+                a,
+                gemeente,
+                aanbieder,
+                a.client,
+                a.product,
+                p.begindatum,
+                p.einddatum,
+                sign * p.bedrag,
+                volume,
+                p.referentie_nummer,
+            )
         )
         if not credit:
             self.debits.setdefault(aanbieder, set()).add(p.referentie_nummer)
@@ -279,7 +310,7 @@ class _Reader:
 
     def claims(self, referrers: dict[int, tuple[str, dt.date]]) -> Iterator[ClaimFact]:
         providers = self.providers
-        for a, gemeente, aanbieder, client, product, day, last_day, cents, volume in self.lines:
+        for a, gemeente, aanbieder, client, product, day, last_day, cents, volume, _ref in self.lines:
             categorie, nga = providers.get(aanbieder, UNKNOWN_PROVIDER)
             segment, groep, code, custom, _pxq = product or NO_PRODUCT
             verwijzer = referrers[a.id][0] if a.id in referrers else "01"
