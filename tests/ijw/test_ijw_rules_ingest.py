@@ -224,7 +224,7 @@ def start(ident: str, begin: dt.date, status: str = "1") -> m.StartZorg:
     from test_ingest import client
 
     return m.StartZorg(
-        header(ident, from_gemeente=False),
+        header(ident, from_gemeente=False, day=D(2024, 7, 10)),
         client(),
         (m.StartProduct("1001", "45", "45N01", D(2024, 1, 1), begin, status),),
     )
@@ -234,7 +234,7 @@ def stop(ident: str, begin: dt.date, end: dt.date, status: str = "1") -> m.StopZ
     from test_ingest import client
 
     return m.StopZorg(
-        header(ident, from_gemeente=False),
+        header(ident, from_gemeente=False, day=D(2024, 7, 10)),
         client(),
         (m.StopProduct("1001", "45", "45N01", D(2024, 1, 1), begin, end, "31", status),),
     )
@@ -274,3 +274,25 @@ def test_tr019_start_on_an_unknown_allocation_keeps_waiting():
     ]
     item = QuarantaineItem.objects.get()
     assert str(item).endswith("allocation.unknown (TR019 / 9019)")
+
+
+def test_tr101_and_tr134_inside_one_message_reject_it_at_ingest_tr302_does_not():
+    allocation = toewijzing()
+    twice = replace(allocation, producten=allocation.producten * 2)  # the same allocation twice
+    ingest(("t.xml", to_xml(twice)))
+    early = start("S1", D(2024, 1, 8))
+    ingest(("s.xml", to_xml(replace(early, header=replace(early.header, dagtekening=D(2024, 1, 7))))))
+    assert quarantined() == [
+        (
+            "TR101",
+            "0001",
+            "key.duplicate",
+            "/Bericht/Client/ToegewezenProducten/ToegewezenProduct[2]",
+        ),
+        (
+            "TR134",
+            "0001",
+            "date.after_dagtekening",
+            "/Bericht/Client/StartProducten/StartProduct[1]/Begindatum",
+        ),
+    ]

@@ -66,7 +66,8 @@ def toewijzing(
     referentie=None,
 ) -> m.Toewijzing:
     return m.Toewijzing(
-        header(ident, from_gemeente=True),
+        # TR134: dated no earlier than its Toewijzingsdatum.
+        header(ident, from_gemeente=True, day=max(dt.date(2024, 1, 5), toewijzingsdatum)),
         client(bsn),
         (
             m.ToegewezenProduct(
@@ -132,7 +133,7 @@ def test_a_full_care_flow_lands_with_pseudonymised_client():
         (m.AangevraagdProduct("REF-1", "45", "45N01", dt.date(2024, 1, 1), m.Verwijzer("02", "01234567")),),
     )
     start = m.StartZorg(
-        header("S1", from_gemeente=False),
+        header("S1", from_gemeente=False, day=dt.date(2024, 1, 8)),
         client(),
         (m.StartProduct("1001", "45", "45N01", dt.date(2024, 1, 1), dt.date(2024, 1, 8)),),
     )
@@ -329,7 +330,7 @@ def test_claims_before_their_allocation_wait_in_quarantine_and_land_when_it_arri
 
 def test_start_on_an_unknown_allocation_waits_as_a_whole_message():
     start = m.StartZorg(
-        header("S1", from_gemeente=False),
+        header("S1", from_gemeente=False, day=dt.date(2024, 1, 8)),
         client(),
         (m.StartProduct("4242", "45", "45N01", dt.date(2024, 1, 1), dt.date(2024, 1, 8)),),
     )

@@ -57,7 +57,6 @@ DATE_TOO_OLD: Final = "date.too_old"
 BIRTH_DATE_TOO_OLD: Final = "date.birth_too_old"
 DUPLICATE_KEY: Final = "key.duplicate"
 PRODUCT_OVERLAP: Final = "product.overlap"
-CONTACT_INCOMPLETE: Final = "contact.incomplete"
 ADDRESS_MISSING: Final = "address.missing"
 CLAIM_DUPLICATE_PREVIOUS: Final = "claim.duplicate_previous_reference"
 CLAIM_CREDIT_SAME_MESSAGE: Final = "claim.credit_same_message"
@@ -100,7 +99,6 @@ RULES: Final[dict[str, str]] = {
     BIRTH_DATE_TOO_OLD: "De geboortedatum ligt meer dan 120 jaar voor de dagtekening.",
     DUPLICATE_KEY: "Dezelfde logische sleutel komt twee keer voor in het bericht.",
     PRODUCT_OVERLAP: "Hetzelfde product komt twee keer voor met overlappende perioden.",
-    CONTACT_INCOMPLETE: "Een contact heeft geen telefoon en geen huisnummer met postcode.",
     ADDRESS_MISSING: "De client heeft geen adres van soort 01, 02 of 03.",
     CLAIM_DUPLICATE_PREVIOUS: "Hetzelfde VorigReferentieNummer komt twee keer voor in het bericht.",
     CLAIM_CREDIT_SAME_MESSAGE: "Een debetregel wordt in hetzelfde bericht gecrediteerd.",
@@ -126,7 +124,6 @@ TR_BY_RULE: Final[dict[str, str]] = {
     BIRTH_DATE_TOO_OLD: "TR002",
     DUPLICATE_KEY: "TR101",
     PRODUCT_OVERLAP: "TR302",
-    CONTACT_INCOMPLETE: "TR006",
     ADDRESS_MISSING: "TR061",
     AMOUNT_MISMATCH: "TR346",
     TOTAL_MISMATCH: "TR358",

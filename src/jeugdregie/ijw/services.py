@@ -40,6 +40,8 @@ from jeugdregie.zorg.models import (
 
 from . import errors as E
 from . import messages as m
+from .conformance import check_tree
+from .conformance import parse as parse_message
 from .errors import ValidationError
 from .ingest_answers import ANSWER_TYPES, AnswerIngest
 from .ingest_answers import WAITING_RULES as ANSWER_WAITING_RULES
@@ -54,6 +56,9 @@ from .validation import (
     check_claim_against_state,
     declaratie_findings,
 )
+
+#: The types whose rules inside one message (``conformance.check_tree``) are applied at ingest.
+IN_MESSAGE_RULE_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315"})
 
 # Rules that mean "not yet": the allocation a message refers to may arrive in a later file.
 # Items quarantined for these are retried automatically at the end of every ingest run.
@@ -390,6 +395,9 @@ class Ingester:
             errors = list(result.errors)
             if self.xsd is not None and result.message is not None:
                 errors.extend(self.xsd.validate(data, name))
+            if result.message is not None and result.kind in IN_MESSAGE_RULE_KINDS:
+                # TR101 and TR134 on the small single-client messages (JW323 has its own, per line).
+                errors.extend(check_tree(parse_message(data), name, ingest_only=True))
             message = result.message
             summary.messages += 1
             blocking = [e for e in errors if e.scope == "message"]
