@@ -15,8 +15,12 @@ What the ingest does, and so what this module does too:
   Toewijzingsdatum (the earliest is kept), and a deleted allocation (RedenWijziging 13) stays
   deleted; deleted allocations are no facts;
 - JW315: the request per (aanbieder, ReferentieAanbieder), the last one read wins; an allocation
-  is linked to it by the ReferentieAanbieder of its JW301 (kept when a later version has none);
+  is linked to it by the first ReferentieAanbieder its JW301 versions carry (a later change
+  granting a JW317 names that request's, which does not replace it);
 - JW305 / JW307: StatusAanlevering 3 withdraws the earlier start/stop with the same begindatum;
+  a message breaking TR063 (withdrawing what was not delivered), TR071 (withdrawing a start after
+  a stop), TR074 (delivering a start/stop with the same begindatum again) or TR326 (a new start
+  while one runs without a stop) is refused;
   a start/stop for an allocation not known yet waits, as a quarantined message is retried at
   the end of the ingest; one of another provider or client is refused;
 - JW325: the lines a claim answer rejects (a rejecting return code) are no accepted claims: they
@@ -210,7 +214,7 @@ class _Reader:
             a.volume = p.omvang.volume if p.omvang else None
             a.frequentie = p.omvang.frequentie if p.omvang else ""
             a.deleted = a.deleted or p.reden_wijziging == "13"
-            if p.referentie_aanbieder:
+            if p.referentie_aanbieder and not a.referentie:  # the first reference stays (the JW315's)
                 a.referentie = p.referentie_aanbieder
 
     def _start_stop(self, msg: StartZorg | StopZorg, *, retry: bool) -> bool:
@@ -223,6 +227,15 @@ class _Reader:
             self.waiting.append(("message", msg))
         if unknown or any((a.aanbieder, a.client) != (aanbieder, client) for a in found if a is not None):
             return False
+        is_start = isinstance(msg, StartZorg)
+        for a, p in zip(found, products, strict=True):  # the ingest's TR063 / TR071 / TR074 / TR326
+            assert a is not None
+            own = set(a.starts) if is_start else {s[0] for s in a.stops}
+            if p.status_aanlevering == "3":
+                if p.begindatum not in own or (is_start and a.stops):
+                    return False
+            elif p.begindatum in own or (is_start and a.starts and not a.stops):
+                return False
         for a, p in zip(found, products, strict=True):
             assert a is not None
             if isinstance(p, StartProduct):
