@@ -120,9 +120,19 @@ def replicate(facts, scale: int):
     from jeugdregie.rules.kpi import Facts
 
     if scale == 1:
-        return Facts(list(facts.claims), list(facts.allocations), facts.as_of, facts.size_class_limits)
+        return Facts(
+            list(facts.claims),
+            list(facts.allocations),
+            facts.as_of,
+            facts.size_class_limits,
+            list(facts.rejected_claims),
+            list(facts.change_requests),
+        )
     claims = list(facts.claims)
+    rejected = list(facts.rejected_claims)
     allocations = list(facts.allocations)
+    requests = list(facts.change_requests)
+    request_step = max((r.id for r in facts.change_requests), default=0) + 1
     step = max(a.id for a in facts.allocations) + 1
     for k in range(1, scale):
         clients: dict[str, str] = {}
@@ -138,13 +148,23 @@ def replicate(facts, scale: int):
             dataclasses.replace(c, client=client(c.client), aanbieder=provider(c.aanbieder))
             for c in facts.claims
         )
+        rejected.extend(
+            dataclasses.replace(c, client=client(c.client), aanbieder=provider(c.aanbieder))
+            for c in facts.rejected_claims
+        )
         allocations.extend(
             dataclasses.replace(
                 a, id=a.id + k * step, client=client(a.client), aanbieder=provider(a.aanbieder)
             )
             for a in facts.allocations
         )
-    return Facts(claims, allocations, facts.as_of, facts.size_class_limits)
+        requests.extend(
+            dataclasses.replace(
+                r, id=r.id + k * request_step, client=client(r.client), aanbieder=provider(r.aanbieder)
+            )
+            for r in facts.change_requests
+        )
+    return Facts(claims, allocations, facts.as_of, facts.size_class_limits, rejected, requests)
 
 
 # ---------------------------------------------------------------- one scale (child process)
@@ -159,10 +179,10 @@ def run_scale(args: argparse.Namespace) -> dict:
     periods = [year(args.year)] + ([] if args.no_tertials else [tertial(args.year, t) for t in (1, 2, 3)])
     out: dict = {"scale": args.child_scale, "year": args.year, "periods": [p.label for p in periods]}
     with open(args.child, "rb") as fh:
-        claims, allocations, as_of, limits = pickle.load(fh)
+        claims, allocations, as_of, limits, rejected, requests = pickle.load(fh)
     t0 = time.perf_counter()
-    facts = replicate(Facts(claims, allocations, as_of, limits), args.child_scale)
-    del claims, allocations
+    facts = replicate(Facts(claims, allocations, as_of, limits, rejected, requests), args.child_scale)
+    del claims, allocations, rejected, requests
     out.update(
         replicate_s=round(time.perf_counter() - t0, 2),
         claims=len(facts.claims),
@@ -175,7 +195,14 @@ def run_scale(args: argparse.Namespace) -> dict:
     best_registry: dict[str, float] = {}
     reference = None
     for _ in range(args.repeat):
-        fresh = Facts(facts.claims, facts.allocations, facts.as_of, facts.size_class_limits)
+        fresh = Facts(
+            facts.claims,
+            facts.allocations,
+            facts.as_of,
+            facts.size_class_limits,
+            facts.rejected_claims,
+            facts.change_requests,
+        )
         timings: dict[str, float] = {}
         reference = kpi_sql.registry_results(fresh, periods, CUT_SETS, timings=timings)
         if sum(timings.values()) < sum(best_registry.values() or [float("inf")]):
@@ -341,7 +368,16 @@ def main() -> None:
     facts_file = work / "facts.pickle"
     with open(facts_file, "wb") as fh:
         pickle.dump(
-            (list(facts.claims), list(facts.allocations), facts.as_of, facts.size_class_limits), fh, 5
+            (
+                list(facts.claims),
+                list(facts.allocations),
+                facts.as_of,
+                facts.size_class_limits,
+                list(facts.rejected_claims),
+                list(facts.change_requests),
+            ),
+            fh,
+            5,
         )
     del facts
     print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}")

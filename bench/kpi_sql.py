@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from jeugdregie.rules.carepaths import (
+    CONVERSION_DAYS,
     DAYS_PER_MONTH,
     DROPOUT_REASONS,
     EXTENSION_DAYS,
@@ -55,6 +56,24 @@ CLAIM_COLUMNS: tuple[tuple[str, str], ...] = (
     ("bedrag_cent", "BIGINT"),
     ("volume", "BIGINT"),
     ("verwijzer", "VARCHAR"),
+    ("afgewezen", "BOOLEAN"),
+    ("retourcode", "VARCHAR"),
+)
+
+CHANGE_REQUEST_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "BIGINT"),
+    ("client", "VARCHAR"),
+    ("gemeente", "VARCHAR"),
+    ("aanbieder", "VARCHAR"),
+    ("categorie", "VARCHAR"),
+    ("is_nga", "BOOLEAN"),
+    ("segment", "VARCHAR"),
+    ("groep", "VARCHAR"),
+    ("product", "VARCHAR"),
+    ("verwijzer", "VARCHAR"),
+    ("aangevraagd_op", "DATE"),
+    ("uitkomst", "VARCHAR"),
+    ("beslist_op", "DATE"),
 )
 
 ALLOCATION_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -79,6 +98,8 @@ ALLOCATION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("aangevraagd_op", "DATE"),
     ("zorg_start", "DATE"),
     ("stop_reden", "VARCHAR"),
+    ("toegewezen_product", "VARCHAR"),
+    ("opvolger", "VARCHAR"),
 )
 
 #: The value of a KPI over no records, as the registry gives it for the whole region (a group
@@ -112,14 +133,20 @@ def _write_csv(path: str, records: Iterable[Any], columns: Sequence[tuple[str, s
 
 
 def create_schema(con) -> None:
-    for table, columns in (("claims", CLAIM_COLUMNS), ("allocations", ALLOCATION_COLUMNS)):
+    for table, columns in (
+        ("claims", CLAIM_COLUMNS),
+        ("rejected_claims", CLAIM_COLUMNS),
+        ("allocations", ALLOCATION_COLUMNS),
+        ("change_requests", CHANGE_REQUEST_COLUMNS),
+    ):
         cols = ", ".join(f"{name} {kind}" for name, kind in columns)
         con.execute(f"CREATE OR REPLACE TABLE {table} ({cols})")
     con.execute("CREATE OR REPLACE TABLE meta (as_of DATE, micro BIGINT, klein BIGINT)")
 
 
 def load(con, facts: Facts, work_dir: str | None = None) -> dict[str, float]:
-    """Copy the facts into the tables ``claims``, ``allocations`` and ``meta``.
+    """Copy the facts into the tables ``claims`` (accepted), ``rejected_claims``, ``allocations``,
+    ``change_requests`` and ``meta``.
 
     The route is pandas- and Arrow-free: the records are written to a CSV file with the standard
     library's csv module and read with DuckDB's COPY (``executemany`` inserts about 1,500 rows a
@@ -129,13 +156,16 @@ def load(con, facts: Facts, work_dir: str | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="kpi-duckdb-") as tmp:
         for table, records, columns in (
             ("claims", facts.claims, CLAIM_COLUMNS),
+            ("rejected_claims", facts.rejected_claims, CLAIM_COLUMNS),
             ("allocations", facts.allocations, ALLOCATION_COLUMNS),
+            ("change_requests", facts.change_requests, CHANGE_REQUEST_COLUMNS),
         ):
             path = os.path.join(tmp, f"{table}.csv")
             t0 = time.perf_counter()
-            _write_csv(path, records, columns)
+            written = _write_csv(path, records, columns)
             t1 = time.perf_counter()
-            con.execute(f"COPY {table} FROM '{path}' (FORMAT csv, HEADER false, NULLSTR '{_NULL}')")
+            if written:  # COPY cannot read an empty file
+                con.execute(f"COPY {table} FROM '{path}' (FORMAT csv, HEADER false, NULLSTR '{_NULL}')")
             timings["copy"] += time.perf_counter() - t1
             timings["write_csv"] += t1 - t0
     micro, klein = facts.size_class_limits
@@ -188,6 +218,7 @@ def _grouping_sets(alias: str, columns: str, cut_sets: Sequence[tuple[str, ...]]
 _DROPOUT = ", ".join(f"'{r}'" for r in sorted(DROPOUT_REASONS))
 _CONSTANTS = {
     "EXT": str(EXTENSION_DAYS),
+    "CONVERSION": str(CONVERSION_DAYS),
     "RELAPSE_FROM": str(RELAPSE_FROM_DAYS),
     "RELAPSE_UNTIL": str(RELAPSE_UNTIL_DAYS),
     "DAYS_PER_MONTH": f"CAST({DAYS_PER_MONTH!r} AS DOUBLE)",
@@ -301,12 +332,20 @@ QUERIES: dict[str, str] = {
             CASE WHEN coalesce(allocated, 0) <> 0 THEN coalesce(claimed, 0) / allocated END AS v
         FROM grouped
     """,
-    # extension: another allocation of the client for the product ended 0-31 days before this one starts
+    # extension: another allocation of the client ended 0-31 days before this one starts, with the
+    # same product code as allocated; or ended 2-31 days before at the same provider with a legacy
+    # product whose book successor is this one's code (0-1 days: a conversion, no extension)
     "extension_rate": f"""
-        WITH ext AS (
+        WITH codes AS (
+            SELECT *, coalesce(nullif(toegewezen_product, ''), product) AS code, coalesce(opvolger, '') AS succ
+            FROM allocations
+        ), ext AS (
             SELECT DISTINCT a.id
-            FROM allocations a JOIN allocations e ON e.client = a.client AND e.product = a.product
-            WHERE e.id <> a.id AND e.einddatum IS NOT NULL AND a.ingangsdatum - e.einddatum BETWEEN 0 AND {{EXT}}
+            FROM codes a JOIN codes e ON e.client = a.client
+            WHERE e.id <> a.id AND e.einddatum IS NOT NULL AND (
+                (e.code = a.code AND a.ingangsdatum - e.einddatum BETWEEN 0 AND {{EXT}})
+                OR (e.succ <> '' AND e.succ = a.code AND e.aanbieder = a.aanbieder
+                    AND a.ingangsdatum - e.einddatum BETWEEN {{CONVERSION}} + 1 AND {{EXT}}))
         )
         SELECT per.label, CUT(a), count(ext.id) / count(*) AS v
         FROM allocations a JOIN periods per ON a.ingangsdatum {_IN_PERIOD}
@@ -453,6 +492,42 @@ QUERIES: dict[str, str] = {
         GROUP BY label, set_id, cut_key
     """,
 }
+# rejected: net amount of rejected lines / net amount submitted (accepted + rejected)
+_SUBMITTED = "(SELECT * FROM claims UNION ALL SELECT * FROM rejected_claims)"
+QUERIES["rejected_share"] = f"""
+    SELECT per.label, CUT(c),
+        CASE WHEN sum(c.bedrag_cent) <> 0
+            THEN coalesce(sum(c.bedrag_cent) FILTER (WHERE c.afgewezen), 0) / sum(c.bedrag_cent) END AS v
+    FROM {_SUBMITTED} c JOIN periods per ON c.periode_begin {_IN_PERIOD}
+    GROUP BY GROUPS(c; per.label)
+"""
+QUERIES["rejected_share_by_code"] = f"""
+    WITH per_code AS (
+        SELECT per.label, CUT(c), c.afgewezen AS rejected, c.retourcode AS code, sum(c.bedrag_cent) AS amount
+        FROM {_SUBMITTED} c JOIN periods per ON c.periode_begin {_IN_PERIOD}
+        GROUP BY GROUPS(c; per.label, c.afgewezen, c.retourcode)
+    ), totals AS (
+        SELECT *, sum(amount) OVER (PARTITION BY label, set_id, cut_key) AS total FROM per_code
+    )
+    SELECT label, set_id, cut_key,
+        CASE WHEN any_value(total) <> 0 THEN
+            CASE WHEN count(*) FILTER (WHERE rejected) = 0 THEN MAP()::MAP(VARCHAR, DOUBLE)
+            ELSE map_from_entries(list((code, amount / total) ORDER BY code) FILTER (WHERE rejected)) END
+        END AS v
+    FROM totals GROUP BY label, set_id, cut_key
+"""
+# change requests decided in the period: granted share, median days from request to decision
+QUERIES["change_requests_granted"] = f"""
+    SELECT per.label, CUT(r), count(*) FILTER (WHERE r.uitkomst = 'toegekend') / count(*) AS v
+    FROM change_requests r JOIN periods per ON r.beslist_op {_IN_PERIOD}
+    GROUP BY GROUPS(r; per.label)
+"""
+QUERIES["change_request_days"] = f"""
+    SELECT per.label, CUT(r), median(r.beslist_op - r.aangevraagd_op) AS v
+    FROM change_requests r JOIN periods per ON r.beslist_op {_IN_PERIOD}
+    GROUP BY GROUPS(r; per.label)
+"""
+
 # no_restart_rate is 1 - relapse_rate over the same records
 QUERIES["no_restart_rate"] = QUERIES["relapse_rate"].replace(
     "count(*) FILTER (WHERE relapsed) / count(*) AS v", "1 - count(*) FILTER (WHERE relapsed) / count(*) AS v"

@@ -220,3 +220,39 @@ def test_a_request_of_another_client_and_a_reused_reference_are_refused():
     assert rules() == ["request.other_party", "request.reference_used"]
     found = {i.regel: (i.element, i.melding) for i in QuarantaineItem.objects.all()}
     assert found["request.reference_used"][0] == "/Bericht/Client/Verzoek/ReferentieAanbieder"
+
+
+def test_the_kpi_facts_read_accepted_claims_rejections_and_requests():
+    """After ingest: spend counts accepted lines only, the rejected line carries its code, and a
+    granted request has its decision date (load_facts, as every screen and command reads them)."""
+    from jeugdregie.monitoring.facts import load_facts
+    from jeugdregie.rules.kpi import compute, year
+
+    grant = toewijzing("T2", reden="04", einddatum=D(2024, 12, 31), referentie="VW-1")
+    grant = replace(grant, header=header("T2", from_gemeente=True, day=D(2024, 6, 15)))
+    ingest(
+        ("t.xml", to_xml(toewijzing())),
+        ("d.xml", to_xml(CLAIM)),
+        ("a.xml", to_xml(ANSWER)),
+        ("w.xml", to_xml(request())),
+        ("t2.xml", to_xml(grant)),
+    )
+    facts = load_facts(D(2024, 1, 1), D(2024, 12, 31), as_of=D(2025, 1, 31))
+    assert sorted(c.bedrag_cent for c in facts.claims) == [20_000, 28_800]
+    assert [(c.bedrag_cent, c.afgewezen, c.retourcode) for c in facts.rejected_claims] == [
+        (28_800, True, "8021")
+    ]
+    assert compute("spend", facts, year(2024)) == {(): 48_800}
+    assert compute("rejected_share", facts, year(2024)) == {(): pytest.approx(28_800 / 77_600)}
+    [fact] = facts.change_requests
+    assert (fact.aanbieder, fact.gemeente, fact.uitkomst, fact.beslist_op, fact.verlenging) == (
+        AGB,
+        VENLO,
+        TOEGEKEND,
+        D(2024, 6, 15),
+        True,
+    )
+    assert compute("change_request_days", facts, year(2024)) == {(): 14}
+    assert compute("change_requests_granted", facts, year(2024)) == {(): 1.0}
+    [allocation] = facts.allocations
+    assert allocation.toegewezen_product == "45N01" and allocation.claimed_volume == 8  # R1 + R3, not R2

@@ -17,6 +17,7 @@ import pytest
 
 from jeugdregie.rules.carepaths import AllocationFact
 from jeugdregie.rules.kpi import ClaimFact, Facts, tertial, year
+from jeugdregie.rules.kpi_answers import ChangeRequestFact
 
 duckdb = pytest.importorskip("duckdb", reason="duckdb (dev dependency, benchmark baseline) is not installed")
 
@@ -62,6 +63,22 @@ def claim(client, amount, day, **kw) -> ClaimFact:
     )
     fields.update(kw)
     return ClaimFact(client=client, periode_begin=day, bedrag_cent=amount, **fields)
+
+
+def request(ids, client, asked, outcome, decided, **kw) -> ChangeRequestFact:
+    fields = dict(
+        gemeente="0983",
+        aanbieder="98000001",
+        categorie="A",
+        is_nga=False,
+        segment="4",
+        groep="A",
+        product="45N01",
+    )
+    fields.update(kw)
+    return ChangeRequestFact(
+        id=next(ids), client=client, aangevraagd_op=asked, uitkomst=outcome, beslist_op=decided, **fields
+    )
 
 
 def hand_built() -> Facts:
@@ -144,6 +161,25 @@ def hand_built() -> Facts:
             toewijzingsdatum=D(2024, 2, 1),
             zorg_start=D(2024, 3, 4),
         ),
+        # g: a legacy product converted to its successor at the same provider the next day: no
+        # extension; then the successor again 5 days after it ends: an extension
+        alloc(ids, "g", D(2023, 4, 1), D(2024, 3, 31), toegewezen_product="45L01", opvolger="45N01"),
+        alloc(ids, "g", D(2024, 4, 1), D(2024, 6, 30)),
+        alloc(ids, "g", D(2024, 7, 5), D(2024, 12, 31)),
+        # h: two different legacy products that map to the same new one, at another provider: no
+        # extension; i: the successor at the same provider 10 days after the legacy one: an extension
+        alloc(ids, "h", D(2023, 5, 1), D(2024, 4, 30), toegewezen_product="45L01", opvolger="45N01"),
+        alloc(
+            ids,
+            "h",
+            D(2024, 5, 10),
+            D(2024, 8, 31),
+            toegewezen_product="45L02",
+            opvolger="45N01",
+            aanbieder="98000002",
+        ),
+        alloc(ids, "i", D(2023, 5, 1), D(2024, 4, 30), toegewezen_product="45L01", opvolger="45N01"),
+        alloc(ids, "i", D(2024, 5, 11), D(2024, 8, 31)),
         # f: care at the start of 2024 and none at its end (outflow)
         alloc(ids, "f", D(2023, 6, 1), D(2024, 10, 31), aanbieder="98000002", gemeente="0957"),
         # e: several waits in one group (median of an even count, nearest-rank p90)
@@ -169,14 +205,39 @@ def hand_built() -> Facts:
         claim("d", 120_000_000, D(2025, 1, 1), aanbieder="98000002"),  # "groot" in 2025
         claim("d", -5_000, D(2024, 12, 1), aanbieder="98000004"),  # a group with a negative spend
     ]
-    return Facts(claims=claims, allocations=allocations, as_of=D(2025, 10, 31))
+    rejected = [
+        claim("b", 2_500, D(2024, 5, 1), gemeente="0889", afgewezen=True, retourcode="8021"),
+        claim("c", 1_000_000, D(2024, 2, 1), aanbieder="98000002", afgewezen=True, retourcode="0611"),
+        claim("c", 500_000, D(2024, 3, 1), aanbieder="98000002", afgewezen=True, retourcode="0611"),
+        claim("c", -400, D(2024, 9, 1), aanbieder="98000003", is_nga=True, afgewezen=True, retourcode="8017"),
+        claim(
+            "e", 9_000, D(2024, 6, 1), aanbieder="98000005", afgewezen=True, retourcode="9338"
+        ),  # only rejected
+    ]
+    ids = count(1)
+    requests = [
+        request(ids, "a", D(2024, 1, 10), "toegekend", D(2024, 1, 20)),
+        request(ids, "b", D(2024, 2, 1), "afgewezen", D(2024, 2, 4), gemeente="0889"),
+        request(ids, "b", D(2024, 5, 1), "toegekend", D(2024, 5, 8), gemeente="0889", aanbieder="98000002"),
+        request(ids, "c", D(2024, 8, 25), "toegekend", D(2024, 9, 2), is_nga=True, aanbieder="98000003"),
+        request(ids, "d", D(2024, 11, 1), "in onderzoek", None),
+        request(ids, "d", D(2024, 12, 20), "afgewezen", D(2025, 1, 3)),
+    ]
+    return Facts(
+        claims=claims,
+        allocations=allocations,
+        as_of=D(2025, 10, 31),
+        rejected_claims=rejected,
+        change_requests=requests,
+    )
 
 
 def random_facts(seed: int = 5, clients: int = 60) -> Facts:
     rng = random.Random(seed)
     ids = count(1)
     day0 = D(2023, 1, 1)
-    allocations, claims = [], []
+    allocations, claims, rejected, requests = [], [], [], []
+    request_ids = count(1)
     for n in range(clients):
         client = f"k{n}"
         start = day0 + dt.timedelta(days=rng.randrange(900))
@@ -205,13 +266,43 @@ def random_facts(seed: int = 5, clients: int = 60) -> Facts:
                     if rng.random() < 0.9
                     else None,
                     stop_reden=rng.choice(["", "01", "32", "33", "34"]),
+                    **rng.choice(
+                        [
+                            {},
+                            {},
+                            {"toegewezen_product": "45L01", "opvolger": "45N01"},
+                            {"toegewezen_product": "45L02", "opvolger": "45N01"},
+                            {"toegewezen_product": "47L01", "opvolger": "47A01"},
+                        ]
+                    ),
                 )
             )
             if end is None:
                 break
             start = end + dt.timedelta(days=rng.choice([-20, 0, 1, 15, 31, 32, 60, 183, 184, 400]))
+        for _ in range(rng.randrange(0, 3)):
+            asked = D(2023, 1, 1) + dt.timedelta(days=rng.randrange(900))
+            outcome = rng.choice(["toegekend", "toegekend", "afgewezen", "in onderzoek", "open"])
+            decided = (
+                asked + dt.timedelta(days=rng.randrange(0, 40))
+                if outcome in ("toegekend", "afgewezen")
+                else None
+            )
+            requests.append(
+                request(
+                    request_ids,
+                    client,
+                    asked,
+                    outcome,
+                    decided,
+                    gemeente=rng.choice(["0983", "0889", "0957"]),
+                    aanbieder=rng.choice(["98000001", "98000002", "98000003"]),
+                    is_nga=rng.random() < 0.1,
+                )
+            )
         for _ in range(rng.randrange(0, 8)):
-            claims.append(
+            is_rejected = rng.random() < 0.15
+            (rejected if is_rejected else claims).append(
                 claim(
                     client,
                     rng.choice([-1, 1, 1, 1]) * rng.randrange(1, 30_000_000),
@@ -221,9 +312,17 @@ def random_facts(seed: int = 5, clients: int = 60) -> Facts:
                     is_nga=rng.random() < 0.2,
                     custom=rng.choice(["", "", "meerwerk", "maatwerk"]),
                     segment=rng.choice(["2", "3", "4", ""]),
+                    afgewezen=is_rejected,
+                    retourcode=rng.choice(["8021", "0611", "9338"]) if is_rejected else "",
                 )
             )
-    return Facts(claims=claims, allocations=allocations, as_of=D(2025, 9, 30))
+    return Facts(
+        claims=claims,
+        allocations=allocations,
+        as_of=D(2025, 9, 30),
+        rejected_claims=rejected,
+        change_requests=requests,
+    )
 
 
 @pytest.mark.parametrize("make", [hand_built, random_facts], ids=["hand-built", "random"])
@@ -241,6 +340,12 @@ def test_the_sql_gives_the_registrys_numbers(make):
     assert reference[("top_paths", "2024", ())][()]
     assert reference[("redemption_rate", "2024", ())][()] is not None
     assert reference[("outflow", "2024", ())][()] and reference[("inflow", "2024", ())][()]
+    assert (
+        reference[("rejected_share", "2024", ())][()]
+        and reference[("rejected_share_by_code", "2024", ())][()]
+    )
+    assert reference[("change_requests_granted", "2024", ())][()] is not None
+    assert reference[("change_request_days", "2024", ())][()] is not None
 
 
 def test_a_difference_is_reported():

@@ -54,7 +54,10 @@ def _groups() -> dict[int, str]:
 
 def claim_rows(first_year: int) -> list[ClaimRow]:
     groups = _groups()
-    rows = DeclaratieRegel.objects.filter(periode_begin__gte=dt.date(first_year, 1, 1)).values_list(
+    # Accepted claims: the lines a claim answer (JW325) rejected are not spend.
+    rows = DeclaratieRegel.objects.filter(
+        periode_begin__gte=dt.date(first_year, 1, 1), afgewezen=False
+    ).values_list(
         "aanbieder__agb_code",
         "aanbieder__categorie",
         "aanbieder__is_nga",
@@ -110,7 +113,8 @@ def allocation_rows() -> list[AllocationRow]:
     tariffs = _tariffs()
     groups = _groups()
     claimed = dict(
-        DeclaratieRegel.objects.values("toewijzing_id")
+        DeclaratieRegel.objects.filter(afgewezen=False)
+        .values("toewijzing_id")
         .annotate(s=Sum("bedrag_cent"))
         .values_list("toewijzing_id", "s")
     )

@@ -24,7 +24,7 @@ def reference_production(reference_year: int) -> list[rules.Production]:
     """Net claimed amount per provider, product (mapped to the current book) and municipality."""
     mapped = {pk: code for pk, (_segment, _groep, code, *_rest) in product_index().items()}
     rows = (
-        DeclaratieRegel.objects.filter(periode_begin__year=reference_year)
+        DeclaratieRegel.objects.filter(periode_begin__year=reference_year, afgewezen=False)  # accepted claims
         .values(
             "aanbieder__agb_code",
             "aanbieder__categorie",
@@ -202,7 +202,7 @@ def municipality_budgets(year: int) -> dict[str, int]:
     c_reference: dict[str, int] = {}
     if c_budget:
         c_reference = dict(
-            DeclaratieRegel.objects.filter(periode_begin__year=c_budget.referentiejaar)
+            DeclaratieRegel.objects.filter(periode_begin__year=c_budget.referentiejaar, afgewezen=False)
             .filter(Q(aanbieder__categorie="C") | Q(aanbieder__is_nga=True))
             .values("gemeente__cbs_code")
             .annotate(total=Sum("bedrag_cent"))

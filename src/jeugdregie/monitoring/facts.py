@@ -15,7 +15,17 @@ from jeugdregie.catalogus.models import Bekostigingsvorm, Product
 from jeugdregie.ijw.models import Bericht
 from jeugdregie.rules.carepaths import AllocationFact
 from jeugdregie.rules.kpi import ClaimFact, Facts
-from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing, VerzoekOmToewijzing, ZorgStart, ZorgStop
+from jeugdregie.rules.kpi_answers import ChangeRequestFact
+from jeugdregie.zorg.models import (
+    DeclaratieRegel,
+    GevraagdeWijziging,
+    Toewijzing,
+    VerzoekOmToewijzing,
+    VerzoekOmWijziging,
+    ZorgStart,
+    ZorgStop,
+)
+from jeugdregie.zorg.requests import request_outcomes
 
 # Relapse and inflow look 183 days around a period: load that much extra.
 MARGIN = dt.timedelta(days=190)
@@ -37,6 +47,14 @@ def product_index() -> dict[int, tuple[str, str, str, str, bool]]:
             product.bekostigingsvorm == Bekostigingsvorm.INSPANNING,
         )
     return index
+
+
+def successor_index() -> dict[int, str]:
+    """product id -> code of its book successor, for legacy products with a mapping (the
+    extension rule: a conversion to the successor is no extension)."""
+    return dict(
+        Product.objects.filter(mapping__isnull=False).values_list("pk", "mapping__nieuw_product__code")
+    )
 
 
 def referrers_by_allocation() -> dict[int, tuple[str, dt.date]]:
@@ -64,11 +82,16 @@ def claim_facts(
     aanbieder: str | None = None,
     products: dict | None = None,
     referrers: dict | None = None,
+    afgewezen: bool = False,
 ) -> Iterator[ClaimFact]:
-    """Claim lines whose ProductPeriode begins in [begin, end]."""
+    """Claim lines whose ProductPeriode begins in [begin, end]: the accepted lines, or with
+    ``afgewezen`` the lines a claim answer (JW325) rejected. Accepted claims are what every
+    amount reads (SYSTEM.md section 5: accepted = submitted minus rejected)."""
     products = products if products is not None else product_index()
     referrers = referrers if referrers is not None else referrers_by_allocation()
-    rows = DeclaratieRegel.objects.filter(periode_begin__gte=begin, periode_begin__lte=end)
+    rows = DeclaratieRegel.objects.filter(
+        periode_begin__gte=begin, periode_begin__lte=end, afgewezen=afgewezen
+    )
     if gemeente:
         rows = rows.filter(gemeente__cbs_code=gemeente)
     if aanbieder:
@@ -85,10 +108,22 @@ def claim_facts(
         "volume",
         "toewijzing_id",
         "periode_eind",
+        "afgewezen_retourcode",
     )
-    for client, gem, agb, cat, nga, product_id, day, bedrag, volume, toewijzing, last_day in rows.values_list(
-        *fields
-    ).iterator(chunk_size=5000):
+    for (
+        client,
+        gem,
+        agb,
+        cat,
+        nga,
+        product_id,
+        day,
+        bedrag,
+        volume,
+        toewijzing,
+        last_day,
+        retourcode,
+    ) in rows.values_list(*fields).iterator(chunk_size=5000):
         segment, groep, code, custom, _pxq = products.get(product_id, ("", "", "", "", False))
         verwijzer = referrers.get(toewijzing, ("01", None))[0]
         yield ClaimFact(
@@ -107,6 +142,8 @@ def claim_facts(
             verwijzer,
             periode_eind=last_day,
             toewijzing=toewijzing,
+            afgewezen=afgewezen,
+            retourcode=retourcode,
         )
 
 
@@ -118,13 +155,14 @@ def allocation_facts(
     care path that ends in the window is complete however long ago it began."""
     products = products if products is not None else product_index()
     referrers = referrers if referrers is not None else referrers_by_allocation()
+    successors = successor_index()
     rows = Toewijzing.objects.filter(verwijderd=False, ingangsdatum__lte=end).exclude(einddatum__lt=begin)
     if whole_paths:
         rows = Toewijzing.objects.filter(
             verwijderd=False, ingangsdatum__lte=end, client__in=rows.values("client")
         )
     claimed = dict(
-        DeclaratieRegel.objects.filter(toewijzing__in=rows)
+        DeclaratieRegel.objects.filter(toewijzing__in=rows, afgewezen=False)
         .values("toewijzing_id")
         .annotate(v=Sum("volume"))
         .values_list("toewijzing_id", "v")
@@ -163,6 +201,7 @@ def allocation_facts(
         "volume",
         "frequentie",
         "toewijzingsdatum",
+        "product_code",
     )
     for (
         pk,
@@ -178,6 +217,7 @@ def allocation_facts(
         volume,
         freq,
         allocated_on,
+        allocated_code,
     ) in rows.values_list(*fields).iterator(chunk_size=5000):
         segment, groep, code, _custom, pxq = products.get(product_id, ("", "", "", "", False))
         verwijzer, requested = referrers.get(pk, ("01", None))
@@ -205,6 +245,64 @@ def allocation_facts(
                 zorg_start=starts.get(pk),
                 stop_reden=stop_reason.get(pk, ""),
                 stop_datum=last_stop_day.get(pk),
+                toegewezen_product=allocated_code,
+                opvolger=successors.get(product_id, "") if product_id is not None else "",
+            )
+        )
+    return facts
+
+
+def change_request_facts(
+    begin: dt.date, end: dt.date, *, products: dict | None = None, referrers: dict | None = None
+) -> list[ChangeRequestFact]:
+    """Requests to change allocations (JW317) made in [begin, end], with their outcome
+    (``jeugdregie.zorg.requests``). Cut attributes come from the first product the request names:
+    the allocation to change, else the new product asked for."""
+    products = products if products is not None else product_index()
+    referrers = referrers if referrers is not None else referrers_by_allocation()
+    requests = list(
+        VerzoekOmWijziging.objects.filter(aangevraagd_op__gte=begin, aangevraagd_op__lte=end).values_list(
+            "pk",
+            "aanbieder_id",
+            "referentie_aanbieder",
+            "aanbieder__agb_code",
+            "client__pseudoniem",
+            "gemeente__cbs_code",
+            "aanbieder__categorie",
+            "aanbieder__is_nga",
+            "aangevraagd_op",
+        )
+    )
+    outcomes = request_outcomes((pk, agb_id, ref) for pk, agb_id, ref, *_ in requests)
+    first: dict[int, tuple[int | None, int | None, bool]] = {}
+    for verzoek, toewijzing, allocated_product, product, verlenging in (
+        GevraagdeWijziging.objects.filter(verzoek_id__in=[r[0] for r in requests])
+        .order_by("verzoek_id", "-soort", "pk")  # "wijzigen" before "nieuw"
+        .values_list("verzoek_id", "toewijzing_id", "toewijzing__product_id", "product_id", "verlenging")
+    ):
+        if verzoek not in first:
+            first[verzoek] = (toewijzing, allocated_product or product, verlenging)
+    facts = []
+    for pk, _agb_id, _ref, agb, client, gem, cat, nga, asked in requests:
+        toewijzing, product_id, verlenging = first.get(pk, (None, None, False))
+        segment, groep, code, _custom, _pxq = products.get(product_id, ("", "", "", "", False))
+        uitkomst, decided = outcomes[pk]
+        facts.append(
+            ChangeRequestFact(
+                id=pk,
+                client=client,
+                gemeente=gem,
+                aanbieder=agb,
+                categorie=cat,
+                is_nga=nga,
+                segment=segment,
+                groep=groep,
+                product=code,
+                aangevraagd_op=asked,
+                uitkomst=uitkomst,  # type: ignore[arg-type]
+                beslist_op=decided,
+                verlenging=verlenging,
+                verwijzer=referrers.get(toewijzing, ("01", None))[0],
             )
         )
     return facts
@@ -225,7 +323,23 @@ def load_facts(begin: dt.date, end: dt.date, *, as_of: dt.date | None = None) ->
             dt.date(begin.year, 1, 1), dt.date(end.year, 12, 31), products=products, referrers=referrers
         )
     )
+    rejected = list(
+        claim_facts(
+            dt.date(begin.year, 1, 1),
+            dt.date(end.year, 12, 31),
+            products=products,
+            referrers=referrers,
+            afgewezen=True,
+        )
+    )
     allocations = allocation_facts(
         wide_begin, wide_end, products=products, referrers=referrers, whole_paths=True
     )
-    return Facts(claims=claims, allocations=allocations, as_of=as_of or data_complete_until())
+    requests = change_request_facts(wide_begin, end, products=products, referrers=referrers)
+    return Facts(
+        claims=claims,
+        allocations=allocations,
+        as_of=as_of or data_complete_until(),
+        rejected_claims=rejected,
+        change_requests=requests,
+    )

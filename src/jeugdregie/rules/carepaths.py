@@ -3,7 +3,11 @@
 care_path: per client and product category, a chain of allocations each starting at most 31 days
 after the previous one ended (overlaps join); duration = last end - first start.
 extension: a new allocation that starts 0-31 days after an earlier allocation of the same client
-for the same product ended.
+for the same product ended. The same product: the same product code as allocated; or the book
+successor of the earlier allocation's code (the new product its legacy product maps to) at the
+same provider, starting 2-31 days after it ended. A conversion to the new book (same client, same
+provider, successor code, continuous: starting 0-1 day after the end) is no extension, and two
+different legacy products that map to the same new product are not the same product.
 relapse: after a care path ends, the client starts a new allocation 32-183 days later; only
 known when 183 days of follow-up exist.
 """
@@ -16,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 EXTENSION_DAYS = 31  # "within 1 month"
+CONVERSION_DAYS = 1  # a successor starting at most this long after the end continues the care: a conversion
 RELAPSE_FROM_DAYS = 32
 RELAPSE_UNTIL_DAYS = 183  # 6 months
 DAYS_PER_MONTH = 365.25 / 12
@@ -49,6 +54,12 @@ class AllocationFact:
     zorg_start: dt.date | None = None  # first JW305 Begindatum
     stop_reden: str = ""  # reason of the last JW307
     stop_datum: dt.date | None = None  # Einddatum of the last JW307 (data-quality checks)
+    toegewezen_product: str = ""  # product code as allocated ("" = the same as `product`)
+    opvolger: str = ""  # book successor of the allocated code (a legacy product's mapping), or ""
+
+    @property
+    def allocated_code(self) -> str:
+        return self.toegewezen_product or self.product
 
     def valid_on_any_day(self, begin: dt.date, end: dt.date) -> bool:
         return self.ingangsdatum <= end and (self.einddatum is None or self.einddatum >= begin)
@@ -133,18 +144,28 @@ def care_paths(allocations: Iterable[AllocationFact]) -> list[CarePath]:
 
 def extension_ids(allocations: Sequence[AllocationFact]) -> set[int]:
     """Allocations that start 0-31 days after an earlier allocation of the same client for the
-    same product ended."""
+    same product ended (see the module text for "the same product" and conversions)."""
     ends: dict[tuple[str, str], list[tuple[dt.date, int]]] = defaultdict(list)
+    successor_ends: dict[tuple[str, str, str], list[tuple[dt.date, int]]] = defaultdict(list)
     for a in allocations:
         if a.einddatum is not None:
-            ends[(a.client, a.product)].append((a.einddatum, a.id))
+            ends[(a.client, a.allocated_code)].append((a.einddatum, a.id))
+            if a.opvolger:
+                successor_ends[(a.client, a.opvolger, a.aanbieder)].append((a.einddatum, a.id))
     found = set()
     for a in allocations:
-        for end, other in ends.get((a.client, a.product), ()):
-            # Not itself: a one-day allocation ends 0 days before it starts.
-            if other != a.id and 0 <= (a.ingangsdatum - end).days <= EXTENSION_DAYS:
-                found.add(a.id)
-                break
+        code = a.allocated_code
+        # Not itself: a one-day allocation ends 0 days before it starts.
+        same_code = any(
+            other != a.id and 0 <= (a.ingangsdatum - end).days <= EXTENSION_DAYS
+            for end, other in ends.get((a.client, code), ())
+        )
+        successor = any(
+            other != a.id and CONVERSION_DAYS < (a.ingangsdatum - end).days <= EXTENSION_DAYS
+            for end, other in successor_ends.get((a.client, code, a.aanbieder), ())
+        )
+        if same_code or successor:
+            found.add(a.id)
     return found
 
 

@@ -28,6 +28,15 @@ from .carepaths import (
     waiting_days,
 )
 from .carepaths import allocated_volume as _allocated_volume
+from .kpi_answers import (
+    ChangeRequestFact,
+    claims_submitted,
+    granted_share,
+    median_decision_days,
+    rejected_share,
+    rejected_share_by_code,
+    requests_decided,
+)
 
 Direction = Literal["lager", "hoger", "neutraal"]
 
@@ -51,6 +60,8 @@ class ClaimFact:
     verwijzer: str = "01"  # referrer type of the allocation's request; 01 gemeente when none
     periode_eind: dt.date | None = None  # ProductPeriode end (data-quality checks)
     toewijzing: int | None = None  # id of the allocation claimed on (data-quality checks)
+    afgewezen: bool = False  # rejected by the municipality's claim answer (JW325)
+    retourcode: str = ""  # the first rejecting return code of a rejected line
 
 
 @dataclass(frozen=True)
@@ -85,12 +96,18 @@ SIZE_CLASS_LIMITS_CENT = (25_000_000, 100_000_000)  # micro < EUR 250k, klein < 
 class Facts:
     """Everything the KPIs read. Claims and allocations should cover the periods asked for plus
     183 days around them (relapse and inflow look back and ahead); `as_of` is the date the data
-    is complete to (follow-up windows end there)."""
+    is complete to (follow-up windows end there).
+
+    `claims` are the accepted claim lines: every amount-based KPI reads these (accepted claims =
+    submitted minus rejected, SYSTEM.md section 5). `rejected_claims` are the lines a claim answer
+    (JW325) rejected, read only by the rejection KPIs; `change_requests` the JW317 requests."""
 
     claims: Sequence[ClaimFact]
     allocations: Sequence[AllocationFact]
     as_of: dt.date
     size_class_limits: tuple[int, int] = SIZE_CLASS_LIMITS_CENT
+    rejected_claims: Sequence[ClaimFact] = ()
+    change_requests: Sequence[ChangeRequestFact] = ()
     _cache: dict = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -334,7 +351,8 @@ REGISTRY: dict[str, Kpi] = {
         Kpi(
             "spend",
             "Kosten",
-            "Netto gedeclareerd bedrag (debet minus credit), toegerekend aan de productperiode.",
+            "Netto gedeclareerd bedrag (debet minus credit) van geaccepteerde declaratieregels (ingediend min "
+            "afgewezen in een retourbericht JW325), toegerekend aan de productperiode.",
             "cent",
             "lager",
             _claims_base,
@@ -371,7 +389,8 @@ REGISTRY: dict[str, Kpi] = {
         Kpi(
             "allocations_new",
             "Nieuwe toewijzingen",
-            "Toewijzingen met een ingangsdatum in de periode.",
+            "Toewijzingen met een ingangsdatum in de periode; verwijderde toewijzingen (reden wijziging 13) "
+            "tellen niet.",
             "aantal",
             "neutraal",
             _allocations_new,
@@ -391,7 +410,11 @@ REGISTRY: dict[str, Kpi] = {
             "extension_rate",
             "Verlengingen",
             "Aandeel nieuwe toewijzingen dat 0-31 dagen na het einde van een eerdere toewijzing van dezelfde "
-            "cliënt voor hetzelfde product begint.",
+            "cliënt voor hetzelfde product begint. Hetzelfde product: dezelfde productcode zoals toegewezen, of "
+            "de opvolger van die code in een nieuw productboek (volgens de omzettingstabel) bij dezelfde aanbieder "
+            "met 2-31 dagen ertussen. Een omzetting naar het nieuwe productboek (zelfde cliënt, zelfde aanbieder, "
+            "opvolgende code, aansluitend: 0-1 dag na het einde) is geen verlenging; twee verschillende oude "
+            "producten die op dezelfde nieuwe code uitkomen zijn niet hetzelfde product.",
             "fractie",
             "lager",
             _allocations_new,
@@ -501,6 +524,47 @@ REGISTRY: dict[str, Kpi] = {
             "lager",
             _started_with_wait,
             _waiting_p90,
+        ),
+        Kpi(
+            "rejected_share",
+            "Afgewezen declaraties",
+            "Netto bedrag van de declaratieregels die de gemeente in een retourbericht (JW325) afwees, gedeeld door "
+            "het netto ingediende bedrag (geaccepteerd plus afgewezen), toegerekend aan de productperiode.",
+            "fractie",
+            "lager",
+            claims_submitted,
+            rejected_share,
+        ),
+        Kpi(
+            "rejected_share_by_code",
+            "Afgewezen declaraties per retourcode",
+            "Als afgewezen declaraties, uitgesplitst naar de eerste afwijzende retourcode van de regel; de "
+            "aandelen tellen op tot het totale afgewezen aandeel.",
+            "tabel",
+            "lager",
+            claims_submitted,
+            rejected_share_by_code,
+        ),
+        Kpi(
+            "change_requests_granted",
+            "Toegekende wijzigingsverzoeken",
+            "Van de verzoeken om wijziging (JW317) waarover in de periode is beslist, het aandeel dat is toegekend. "
+            "Toegekend: een toewijzing (JW301) met de ReferentieAanbieder van het verzoek; afgewezen: een "
+            "antwoord (JW319) 'verzoek afgewezen'; de eerste van beide beslist, 'in onderzoek' beslist niets.",
+            "fractie",
+            "neutraal",
+            requests_decided,
+            granted_share,
+        ),
+        Kpi(
+            "change_request_days",
+            "Doorlooptijd wijzigingsverzoek (mediaan)",
+            "Dagen van het verzoek om wijziging (JW317) tot de beslissing (toewijzing JW301 of afwijzing JW319): "
+            "mediaan van de verzoeken waarover in de periode is beslist.",
+            "dagen",
+            "lager",
+            requests_decided,
+            median_decision_days,
         ),
         Kpi(
             "top_paths",

@@ -166,7 +166,8 @@ class VerzoekOmWijzigingAdmin(ReadOnlyAdmin):
     def uitkomst(self, obj):
         from jeugdregie.zorg.requests import request_outcomes
 
-        return request_outcomes([obj]).get(obj.pk, ("open", None))[0]
+        outcome, decided = request_outcomes([(obj.pk, obj.aanbieder_id, obj.referentie_aanbieder)])[obj.pk]
+        return f"{outcome} op {decided:%d-%m-%Y}" if decided else outcome
 
 
 @admin.register(AntwoordVerzoek)

@@ -21,12 +21,13 @@ OPEN = "open"
 
 
 def request_outcomes(
-    verzoeken: Iterable[VerzoekOmWijziging] | None = None,
+    verzoeken: Iterable[tuple[int, int, str]] | None = None,
 ) -> dict[int, tuple[str, dt.date | None]]:
     """request pk -> (outcome, decision date): ``toegekend`` or ``afgewezen`` with the date of the
-    deciding message, ``in onderzoek`` or ``open`` without one. All requests when none are given."""
+    deciding message, ``in onderzoek`` or ``open`` without one. ``verzoeken`` are (pk, aanbieder
+    id, ReferentieAanbieder) of JW317 requests; all requests when none are given."""
     rows = (
-        [(v.pk, v.aanbieder_id, v.referentie_aanbieder) for v in verzoeken]
+        list(verzoeken)
         if verzoeken is not None
         else list(VerzoekOmWijziging.objects.values_list("pk", "aanbieder_id", "referentie_aanbieder"))
     )
