@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import budget, errors, quality, views
+from . import budget, errors, overruns, quality, settlement, views
 
 app_name = "web"
 
@@ -11,4 +11,18 @@ urlpatterns = [
     path("plafonds/", budget.plafonds, name="plafonds"),
     path("datakwaliteit/", quality.datakwaliteit, name="datakwaliteit"),
     path("uitgelogd/", errors.logged_out, name="uitgelogd"),
+    path("afrekening/", settlement.overview, name="afrekening"),
+    path("afrekening/aanbieder/<str:agb>/", settlement.provider, name="afrekening_aanbieder"),
+    path(
+        "afrekening/aanbieder/<str:agb>/excel/", settlement.provider_excel, name="afrekening_aanbieder_excel"
+    ),
+    path("afrekening/gemeente/<str:cbs>/", settlement.municipality, name="afrekening_gemeente"),
+    path(
+        "afrekening/gemeente/<str:cbs>/excel/",
+        settlement.municipality_excel,
+        name="afrekening_gemeente_excel",
+    ),
+    path("afrekening/vergelijking/", settlement.comparison, name="afrekening_vergelijking"),
+    path("afrekening/vergelijking/excel/", settlement.comparison_excel, name="afrekening_vergelijking_excel"),
+    path("afrekening/overschrijdingen/", overruns.overruns, name="afrekening_overschrijdingen"),
 ]
