@@ -205,17 +205,18 @@ def settlement_text(s: Settlement) -> list[str]:
         f"{'Totaal':<22}{euro(sum(m.claimed_cents for m in s.municipalities)):>16}"
         f"{euro(sum(m.charged_cents for m in s.municipalities)):>16}"
     )
+    names = {m.cbs: m.naam for m in s.municipalities}
     for c in s.solidarity:
         lines += [
             "",
             f"Solidariteit {c.category.name} (groepen {', '.join(c.groups) or '-'}; grondslag "
             f"{c.basis_used}, jaren {c.years[0]}-{c.years[-1]}): kosten {euro(c.cost_cents)}",
-            f"{'gemeente':<12}{'aandeel':>10}{'eigen kosten':>16}{'bijdrage':>16}{'saldo':>16}",
+            f"{'gemeente':<22}{'aandeel':>10}{'eigen kosten':>16}{'bijdrage':>16}{'saldo':>16}",
         ]
         for row in c.rows:
             share = f"{row.share * 100:.2f}%".replace(".", ",")
             lines.append(
-                f"{row.cbs:<12}{share:>10}{euro(row.own_cost_cents):>16}"
+                f"{names.get(row.cbs, row.cbs)[:21]:<22}{share:>10}{euro(row.own_cost_cents):>16}"
                 f"{euro(row.contribution_cents):>16}{euro(row.balance_cents):>16}"
             )
     if s.outlook_as_of:
