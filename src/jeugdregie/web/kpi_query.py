@@ -29,6 +29,19 @@ CLIENT_COUNTS = frozenset({"clients", "clients_in_care", "inflow", "outflow"})
 ADDITIVE = frozenset({"spend", "allocations_new"})
 
 
+def _in_care_at_start(facts: rules.Facts, period: rules.Period) -> list[Any]:
+    return [a for a in facts.allocations if a.valid_on(period.begin)]
+
+
+def _paths_starting(facts: rules.Facts, period: rules.Period) -> list[Any]:
+    return [p for p in facts.paths if period.contains(p.begin)]
+
+
+# Counts whose base holds only the clients counted: what they rest on is the population examined
+# ("0 clients left care" says something about everyone in care at the start).
+POPULATION = {"outflow": _in_care_at_start, "inflow": _paths_starting}
+
+
 def threshold() -> int:
     return int(settings.SMALL_NUMBER_THRESHOLD)
 
@@ -47,11 +60,12 @@ class _Groups:
         self._records: dict[tuple, list[Any]] = {}
 
     def records(self, kpi: rules.Kpi, period: rules.Period) -> list[Any]:
-        cache_key = (kpi.base, period)
+        base = POPULATION.get(kpi.id, kpi.base)
+        cache_key = (base, period)
         if cache_key not in self._records:
             self._records[cache_key] = [
                 r
-                for r in kpi.base(self.facts, period)
+                for r in base(self.facts, period)
                 if tuple(rules.cut_value(r, c) for c in self.by) == self.key
             ]
         return self._records[cache_key]
