@@ -77,13 +77,13 @@ class OverrunForm(forms.Form):
     def clean(self):
         data = super().clean()
         aanbieder, groep, jaar = data.get("aanbieder"), data.get("groep"), data.get("jaar")
-        if aanbieder and groep and jaar:
-            if not Plafond.objects.filter(aanbieder=aanbieder, groep__code=groep, jaar=jaar).exists():
-                self.add_error(
-                    "groep",
-                    f"{aanbieder.naam} heeft geen plafond voor groep {groep} in {jaar}; "
-                    "een overschrijding hoort bij een plafond.",
-                )
+        has_ceiling = Plafond.objects.filter(aanbieder=aanbieder, groep__code=groep, jaar=jaar).exists
+        if aanbieder and groep and jaar and not has_ceiling():
+            self.add_error(
+                "groep",
+                f"{aanbieder.naam} heeft geen plafond voor groep {groep} in {jaar}; "
+                "een overschrijding hoort bij een plafond.",
+            )
         return data
 
 
