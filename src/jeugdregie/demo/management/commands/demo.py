@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -15,6 +16,18 @@ from jeugdregie.demo import region
 from jeugdregie.demo.loader import load_demo_region
 
 from .demo_ingest import demo_data_dir, ingest_marker
+
+
+def serve_without_debug(host: str) -> None:
+    """The demo is what people try first: it serves as production does, without Django's debug
+    pages (which show paths and settings), with the Dutch error pages instead. Static files keep
+    coming from whitenoise. The development keys in var/ stay allowed (settings were loaded with
+    DEBUG on), which is what the demo needs."""
+    settings.DEBUG = False
+    if host in ("0.0.0.0", "::"):
+        settings.ALLOWED_HOSTS = ["*"]  # reachable on every address of this machine, as asked
+    elif host not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host]
 
 
 class Command(BaseCommand):
@@ -57,6 +70,7 @@ class Command(BaseCommand):
             # `kill` (SIGTERM) must stop the background ingest too, as Ctrl-C does: turn it into an exit
             # so that the finally below runs.
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            serve_without_debug(host)
             try:
                 call_command("serve", host=host, port=port)
             finally:

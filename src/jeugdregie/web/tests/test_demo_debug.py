@@ -1,0 +1,25 @@
+"""`jeugdregie demo` serves without DEBUG: no debug page with paths and settings for a visitor."""
+
+import signal
+
+import pytest
+from django.core.management import call_command
+
+from jeugdregie.web.management.commands import serve
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_serves_with_debug_off(settings, monkeypatch):
+    settings.DEBUG = True
+    seen = {}
+
+    def record(self, *args, host, port, **options):
+        from django.conf import settings as live
+
+        seen.update(debug=live.DEBUG, hosts=list(live.ALLOWED_HOSTS), host=host, port=port)
+
+    monkeypatch.setattr(serve.Command, "handle", record)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # the test process keeps its handlers
+    call_command("demo", no_data=True, port=8123)
+    assert seen["debug"] is False and "127.0.0.1" in seen["hosts"] and seen["port"] == 8123
