@@ -81,7 +81,7 @@ RULES: Final[dict[str, str]] = {
     CODE_UNKNOWN: "Een code komt niet voor in de iJw-codelijst.",
     DATE_INVALID: "Een datum is geen bestaande datum in het formaat JJJJ-MM-DD.",
     DATE_ORDER: "Een einddatum ligt voor de bijbehorende begin- of ingangsdatum.",
-    DATE_OUTSIDE_PERIOD: "De productperiode ligt niet binnen de declaratieperiode.",
+    DATE_OUTSIDE_PERIOD: "De productperiode ligt na de declaratieperiode of niet binnen een kalendermaand.",
     BSN_ELFPROEF: "Het BSN voldoet niet aan de elfproef.",
     AMOUNT_MISMATCH: "IngediendBedrag is niet gelijk aan GeleverdVolume x ProductTarief.",
     TOTAL_MISMATCH: "TotaalIngediendBedrag is niet gelijk aan de netto som van de prestaties.",
@@ -148,6 +148,13 @@ TR_BY_RULE: Final[dict[str, str]] = {
     START_OPEN: "TR326",
 }
 
+#: Internal codes that stand for several official rules; the check that finds the error names it.
+TR_BY_PLACE: Final[dict[str, tuple[str, ...]]] = {
+    DATE_ORDER: ("TR018", "TR137"),  # JW307 stop; JW323 periods (other date orders have no TR)
+    CLAIM_OUTSIDE_ALLOCATION: ("TR307", "TR308"),  # before the start; after the end
+    CLAIM_OTHER_PRODUCT: ("TR339", "TR340"),  # category; code
+}
+
 #: Internal codes without a TR that still reject on technical grounds (return code 0001).
 TECHNICAL_RULES: Final = frozenset(
     {XML_MALFORMED, XML_NAMESPACE, STRUCTURE_MISSING, STRUCTURE_INVALID, CODE_UNKNOWN, XSD, BSN_ELFPROEF}
@@ -200,3 +207,18 @@ class ValidationError:
         return (
             f"{self.file}: bericht {self.message_id or '?'}: {self.element}: {self.official}: {self.message}"
         )
+
+
+def markdown_table() -> str:
+    """The internal rule codes with their official rule and return code, for ``docs/ijw.md``."""
+    lines = ["| rule | TR / retourcode | meaning (as shown to users) |", "|---|---|---|"]
+    for code, text in RULES.items():
+        tr, rc = official_codes(code)
+        if code in TR_BY_PLACE:
+            official = " or ".join(f"{t} / {retourcode(t)}" for t in TR_BY_PLACE[code])
+        elif tr is not None:
+            official = f"{tr} / {rc}"
+        else:
+            official = f"- / {rc}" if rc else "-"
+        lines.append(f"| `{code}` | {official} | {text} |")
+    return "\n".join(lines)

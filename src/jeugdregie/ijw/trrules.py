@@ -103,7 +103,9 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "BerichtIdentificatie is uniek per berichttype voor de afzender.",
         INGEST,
         "Een bericht met een al ontvangen afzender en identificatie wordt niet opnieuw verwerkt "
-        "(geteld als dubbel): opnieuw aanleveren van hetzelfde bericht is veilig.",
+        "(geteld als dubbel): opnieuw aanleveren van hetzelfde bericht is veilig. Strenger dan de "
+        "regel (uniek per afzender over alle typen); een ander bericht met een hergebruikte "
+        "identificatie wordt ook als dubbel overgeslagen, niet als fout gemeld.",
     ),
     (
         "TR061",
