@@ -12,6 +12,7 @@ from test_ingest import declaratie, header, ingest, line, parties, toewijzing  #
 from jeugdregie.ijw import messages as m
 from jeugdregie.ijw.models import QuarantaineItem
 from jeugdregie.ijw.writer import to_xml
+from jeugdregie.monitoring.facts import claim_facts
 from jeugdregie.zorg.models import DeclaratieRegel, ZorgStart
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,11 @@ def test_tr319_late_line_for_march_in_the_april_claim_lands_in_march():
         D(2024, 4, 1): ("A1", 4 * 7_200, D(2024, 4, 1)),
         D(2024, 3, 1): ("M1", 3 * 7_200, D(2024, 4, 1)),
     }
+    # The KPIs read the same: March spend is the late line's amount.
+    march = list(claim_facts(D(2024, 3, 1), D(2024, 3, 31)))
+    april = list(claim_facts(D(2024, 4, 1), D(2024, 4, 30)))
+    assert [f.bedrag_cent for f in march] == [3 * 7_200]
+    assert [f.bedrag_cent for f in april] == [4 * 7_200]
 
 
 def test_tr319_a_period_after_the_claim_period_or_across_a_month_is_rejected():
