@@ -9,8 +9,10 @@ FORBIDDEN = re.compile(
     r"huisnummer|telefoon|email|e_mail|geboortedatum)",
     re.IGNORECASE,
 )
-# Models whose `naam` names an organisation, a municipality or a catalogue item, never a person.
+# Models whose `naam` names an organisation, a municipality, a catalogue item or a settlement rule
+# set, never a person.
 ORGANISATION_NAMES = {
+    "budget.Regelset",
     "regio.Regio",
     "regio.Gemeente",
     "catalogus.ProductBoek",
