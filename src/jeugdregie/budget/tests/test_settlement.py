@@ -255,3 +255,24 @@ def test_errors_unknown_rule_set_and_no_ceilings(world, tmp_path):
         resolve_rule_set(Y, str(tmp_path / "weg.toml"))
     with pytest.raises(SettlementError, match="jeugdregie ceilings --year 2024"):
         settle(2024, resolve_rule_set(2024))
+
+
+def test_solidarity_fixed_shares_and_transport_category(world):
+    from jeugdregie.rules.settlement import parse_rule_set
+
+    text = (
+        'name = "f"\ndescription = "f"\noverruns = "recorded"\noverrun_key = "production"\n'
+        "[[tiers]]\nfrom = 0\nfactor = 1\n"
+        '[[solidarity]]\nname = "ambulant"\nsegments = ["4"]\nbasis = "fixed"\n'
+        f'fixed_shares = {{ "{VENLO}" = 0.5, "{BEESEL}" = 0.3, "{GENNEP}" = 0.2 }}\n'
+        '[[solidarity]]\nname = "vervoer"\nsegments = ["vervoer"]\nbasis = "claimed_3y"\n'
+    )
+    world.claim(world.c, "42N01", GENNEP, FEB, 9_000)  # transport: the group without a segment
+    s = settle(Y, parse_rule_set(text))
+    ambulant, vervoer = s.solidarity
+    rows = {r.cbs: r for r in ambulant.rows}
+    # Cost 1,050,000 (as above): 525,000 / 315,000 / 210,000 against own 730,000 / 320,000 / 0.
+    assert [rows[c].contribution_cents for c in (VENLO, BEESEL, GENNEP)] == [525_000, 315_000, 210_000]
+    assert [rows[c].balance_cents for c in (VENLO, BEESEL, GENNEP)] == [-205_000, -5_000, 210_000]
+    assert vervoer.groups == ("V",) and vervoer.cost_cents == 9_000
+    assert sum(r.balance_cents for r in vervoer.rows) == 0
