@@ -162,4 +162,7 @@ def plafonds(request):
         "categories": categories,
         "zonder_plafonds": not any(f.ceiling_cent for f in levels if f.level == "aanbieder"),
     }
+    from .settlement_outlook import outlook_context  # imports this module's data_version
+
+    context |= outlook_context(scope, as_of)
     return render(request, "web/plafonds.html", context)
