@@ -251,3 +251,14 @@ def test_command_rejects_an_invalid_message_with_the_failing_rule(tmp_path, caps
     assert "JW301_bad.xml: JW301: 2 fouten" in captured.out
     assert f"JW301_bad.xml: bericht T1: {TP}[2]: TR101 / 0001 (key.duplicate)" in captured.err
     assert f"JW301_bad.xml: bericht T1: {TP}[2]: TR302 / 0001 (product.overlap)" in captured.err
+
+
+def test_tr101_jw323_the_same_client_twice():
+    client = "/Bericht/Declaratie/Clienten/Client"
+    data = edit(sample("JW323"), client, duplicate=True)
+    root = etree.fromstring(data)
+    for i, ref in enumerate(root.xpath("//*[local-name()='ReferentieNummer']")):
+        ref.text = f"R{i + 1}"  # unique lines, so only the Client repeats
+    total = root.xpath("//*[local-name()='TotaalIngediendBedrag']/*[local-name()='TotaalBedrag']")[0]
+    total.text = str(2 * (28_800 + 21_600))
+    assert found(etree.tostring(root), "JW323") == [("TR101", "0001", "key.duplicate", f"{client}[2]")]

@@ -153,14 +153,14 @@ def _key(el: etree._Element, fields: tuple[str, ...]) -> tuple[str | None, ...]:
     return tuple(_text(el, *field.split("/")) for field in fields)
 
 
-def _check_keys(root: etree._Element, check: _Check) -> None:
-    """TR101: within each container, the logical key of every repeated class is unique."""
+def _check_keys(root: etree._Element, check: _Check, only: frozenset[str] = frozenset(LOGICAL_KEYS)) -> None:
+    """TR101: within each container, the logical key of every repeated class in ``only`` is unique."""
     for container in root.iter():
         seen: dict[tuple[str, tuple[str | None, ...]], etree._Element] = {}
         for child in container:
             name = _local(child)
             fields = LOGICAL_KEYS.get(name)
-            if fields is None or name == "Client" and _local(container) != "Clienten":
+            if fields is None or name not in only or name == "Client" and _local(container) != "Clienten":
                 continue
             key = _key(child, fields)
             if any(part is None for part in key):
@@ -311,8 +311,12 @@ def check_tree(
     check = _Check(file, message_id(root), ingest_only, [])
     if kind is None:
         return []
-    base = RETURN_OF.get(kind, kind)
-    if base in ("JW301", "JW305", "JW307", "JW315", "JW317", "JW323", "JW325") and kind == base:
+    if kind == "JW323":
+        # The streaming reader checks the lines (TR314 for a repeated ReferentieNummer, TR134,
+        # TR137, ...); the tree adds a Client repeated with the same Bsn (TR101).
+        _check_keys(root, check, frozenset({"Client"}))
+        return check.errors
+    if kind in ("JW301", "JW305", "JW307", "JW315", "JW317", "JW325"):
         _check_keys(root, check)
     if kind in NOT_AFTER_DAGTEKENING:
         _check_dates(root, kind, check)
@@ -359,8 +363,7 @@ def validate_data(data: bytes, file: str, xsd: XsdValidator | None = None) -> Fi
     if kind is None:
         namespace_errors = [e for r in typed for e in r.errors if e.rule == E.XML_NAMESPACE]
         return FileResult(file, None, errors or namespace_errors)
-    if kind != "JW323":  # JW323's own rules are the typed reader's (streaming, per line)
-        errors.extend(check_tree(root, file))
+    errors.extend(check_tree(root, file))
     if xsd is not None:
         errors.extend(xsd.validate_tree(root, file))
     return FileResult(file, kind, errors)

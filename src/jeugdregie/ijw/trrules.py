@@ -150,7 +150,9 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "301 305 307 315 317 323 325",
         "Geen dubbele regels: de logische sleutel van elke klasse is uniek in het bericht.",
         INGEST,
-        "Het bericht (of bij JW323 de regel) wordt geweigerd.",
+        "JW301/305/307/315: het bericht wordt geweigerd. JW323: een herhaald ReferentieNummer is "
+        "TR314 (regel geweigerd); een herhaalde Client meldt alleen ijw validate. JW317/JW325: "
+        "ijw validate.",
     ),
     (
         "TR134",
