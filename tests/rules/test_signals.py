@@ -15,7 +15,7 @@ def test_ceiling_signals_at_90_and_100_percent():
 def test_municipality_over_budget():
     found = budget_signals([("0983", 1_060_00, 1_000_00), ("0889", 900_00, 1_000_00)])
     assert [(s.sleutel, s.ernst) for s in found] == [("0983", "kritiek")]
-    assert "+6.0%" in found[0].uitleg
+    assert "+6,0%" in found[0].uitleg
 
 
 def test_waterbed_needs_rising_c_share_and_full_groups():

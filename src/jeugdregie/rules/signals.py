@@ -22,6 +22,12 @@ def _euro(cents: float) -> str:
     return "EUR " + f"{cents / 100:,.0f}".replace(",", ".")
 
 
+def _percent(fraction: float, signed: bool = False) -> str:
+    """Dutch notation with a decimal comma: 0.082 -> '8,2%' ('+8,2%' when signed)."""
+    text = f"{fraction * 100:{'+' if signed else ''}.1f}%".replace(".", ",")
+    return text
+
+
 def ceiling_signals(
     projections: Iterable[tuple[str, float, int]],
     warn: float = 0.90,
@@ -63,7 +69,7 @@ def budget_signals(projections: Iterable[tuple[str, float, int]], level: str = "
             key,
             "kritiek" if forecast > budget * 1.05 else "waarschuwing",
             f"Verwachte uitgaven {_euro(forecast)} boven het budget {_euro(budget)} "
-            f"(+{(forecast / budget - 1) * 100:.1f}%).",
+            f"({_percent(forecast / budget - 1, signed=True)}).",
         )
         for key, forecast, budget in projections
         if budget > 0 and forecast > budget
@@ -87,7 +93,7 @@ def waterbed_signal(
         "regio",
         "C",
         "waarschuwing",
-        f"Aandeel categorie C/NGA steeg van {c_share_before * 100:.1f}% naar {c_share_now * 100:.1f}% "
+        f"Aandeel categorie C/NGA steeg van {_percent(c_share_before)} naar {_percent(c_share_now)} "
         f"terwijl A/B-aanbieders vol raken in: {groups}. Mogelijk waterbedeffect.",
     )
 

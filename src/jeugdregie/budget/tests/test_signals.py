@@ -117,7 +117,7 @@ def test_signals_command(year_2026, capsys):
         ("plafond", "aanbieder", a.agb_code, "kritiek"),
     ]
     assert (
-        data["signals"][0]["uitleg"] == "Verwachte uitgaven EUR 48.000 boven het budget EUR 24.000 (+100.0%)."
+        data["signals"][0]["uitleg"] == "Verwachte uitgaven EUR 48.000 boven het budget EUR 24.000 (+100,0%)."
     )
     assert data["signals"][1]["uitleg"] == (
         "Verwachte productie EUR 48.000 is 120% van het plafond EUR 40.000: overschrijding, overleg en "
@@ -192,7 +192,7 @@ def test_waterbed_when_c_grows_while_a_b_are_full(year_2026):
     # Group A's A/B provider: with last year's history its forecast is the blend, half the run rate
     # (4,800,000) and half last year's total (2,400,000): 3,600,000, 90% of its ceiling.
     assert found["waterbed"].uitleg == (
-        "Aandeel categorie C/NGA steeg van 2.4% naar 20.0% terwijl A/B-aanbieders vol raken in: A (90%). "
+        "Aandeel categorie C/NGA steeg van 2,4% naar 20,0% terwijl A/B-aanbieders vol raken in: A (90%). "
         "Mogelijk waterbedeffect."
     )
     assert found["c-budget"].ernst == "kritiek"  # 1.2 million expected against a C budget of EUR 100
