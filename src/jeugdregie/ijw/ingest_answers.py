@@ -38,11 +38,11 @@ from jeugdregie.zorg.models import (
 
 from . import messages as m
 from .errors import ValidationError
+from .models import Bericht
 from .pseudonym import client_key
 from .reader_answers import CLIENT_PATH_325, VERZOEK_PATH
 
 if TYPE_CHECKING:
-    from .models import Bericht
     from .services import Ingester
 
 ANSWER_UNKNOWN_CLAIM_LINE: Final = "answer.unknown_claim_line"
@@ -108,10 +108,14 @@ class AnswerIngest:
         found = self._found
         assert found is not None
         agb, gemeente = message.header.ontvanger, message.header.afzender
-        claims = Declaratie.objects.filter(aanbieder__agb_code=agb, gemeente__cbs_code=gemeente)
+        # The claim message by its sender + identificatie (the unique index of Bericht), else the
+        # claim by its DeclaratieNummer; either way of this provider and this municipality.
+        claims = Declaratie.objects.filter(gemeente_id=self.ingester.gemeenten[gemeente].pk)
+        bericht = Bericht.objects.filter(afzender=agb, identificatie=message.declaratie_identificatie).first()
         declaratie = (
-            claims.filter(bericht__identificatie=message.declaratie_identificatie).first()
-            or claims.filter(declaratienummer=message.declaratie_nummer).first()
+            claims.filter(bericht=bericht).first()
+            if bericht is not None
+            else claims.filter(aanbieder__agb_code=agb, declaratienummer=message.declaratie_nummer).first()
         )
         if declaratie is None:
             return [
@@ -130,7 +134,7 @@ class AnswerIngest:
         stored = {
             (ref, dc): (pk, bedrag, nummer, pseudonym)
             for pk, ref, dc, bedrag, nummer, pseudonym in DeclaratieRegel.objects.filter(
-                declaratie=declaratie, referentienummer__in=refs
+                declaratie_id=declaratie.pk, referentienummer__in=refs
             ).values_list(
                 "pk",
                 "referentienummer",

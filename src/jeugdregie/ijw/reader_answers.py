@@ -68,6 +68,9 @@ _RETOURCODE: Final = re.compile(r"[0-9A-Z]{4}")
 _HEAD_BYTES: Final = 4096
 _ANSWER_NS_RE: Final = re.compile(rb"http://www\.istandaarden\.nl/ijw/3_2/jw3(17|19|25)/schema")
 _EVENT_TAGS: Final = ("{*}Bericht", "{*}Header", "{*}Client", "{*}Prestatie")
+_COMMENT_RE: Final = re.compile(rb"<!--.*?-->|<\?.*?\?>|<!DOCTYPE[^>]*>", re.DOTALL)
+_START_TAG_RE: Final = re.compile(rb"<([A-Za-z_][\w.:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)/?>")
+_ATTRIBUTE_RE: Final = re.compile(rb"""([\w.:-]+)\s*=\s*(["'])(.*?)\2""", re.DOTALL)
 
 
 def answer_kind(stream: IO[bytes]) -> str | None:
@@ -75,9 +78,13 @@ def answer_kind(stream: IO[bytes]) -> str | None:
     else None. ``stream`` must be seekable; it is left where it was."""
     start = stream.tell()
     try:
-        if _ANSWER_NS_RE.search(stream.read(_HEAD_BYTES)) is None:
+        head = stream.read(_HEAD_BYTES)
+        if _ANSWER_NS_RE.search(head) is None:
             return None
-        stream.seek(start)
+        found = _root_namespace(head)
+        if found is not None:
+            return KIND_BY_NAMESPACE.get(found)
+        stream.seek(start)  # the root's start tag is not in the head: let the parser find it
         for _event, el in etree.iterparse(stream, events=("start",), **_PARSER_OPTIONS):
             return KIND_BY_NAMESPACE.get(etree.QName(el).namespace or "")
         return None
@@ -85,6 +92,22 @@ def answer_kind(stream: IO[bytes]) -> str | None:
         return None  # the general reader reports where the file broke
     finally:
         stream.seek(start)
+
+
+def _root_namespace(head: bytes) -> str | None:
+    """The namespace of the root element from the start of a file, read from its start tag (an
+    iterparse costs more than reading a whole small message); None when that tag is not complete
+    in ``head``."""
+    head = _COMMENT_RE.sub(b"", head)
+    match = _START_TAG_RE.search(head)
+    if match is None:
+        return None
+    name, attributes = match.group(1), match.group(2)
+    attribute = b"xmlns:" + name.split(b":", 1)[0] if b":" in name else b"xmlns"
+    for attr, _quote, value in _ATTRIBUTE_RE.findall(attributes):
+        if attr == attribute:
+            return value.decode("utf-8", "replace")
+    return ""
 
 
 def read_if_answer(stream: IO[bytes], file: str, xsd: XsdValidator | None) -> ReadResult | None:
