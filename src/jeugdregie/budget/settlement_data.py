@@ -19,11 +19,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.db import connection
 from django.db.models import Sum
 from django.db.models.functions import ExtractYear
 
@@ -97,6 +98,23 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def raw_rows(queryset) -> Iterator[tuple]:
+    """The rows of a `values_list` query straight from the database cursor, without Django's
+    per-value converters (on SQLite a date comes as ISO text: `as_date` parses it far faster than
+    the converter). For the large reads: every claim line of a year."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(20_000):
+            yield from rows
+
+
+def as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
 
 
 def accepted_lines(begin: dt.date, end: dt.date, as_of: dt.date | None = None):
@@ -237,13 +255,15 @@ class SettlementInputs:
             verwijderd=False, ingangsdatum__lte=self.end, client_id__in=lines.values("client_id")
         ).values_list("pk", "client_id", "product_categorie", "ingangsdatum", "einddatum")
         facts = [
-            AllocationFact(pk, str(client), "", "", "", False, "", "", "", category, begin, end)
-            for pk, client, category, begin, end in allocations.iterator(chunk_size=20_000)
+            AllocationFact(
+                pk, str(client), "", "", "", False, "", "", "", category, as_date(begin), as_date(end)
+            )
+            for pk, client, category, begin, end in raw_rows(allocations)
         ]
         path_begin = {a.id: path.begin for path in care_paths(facts) for a in path.allocations}
         codes = {pk: f"{cat}/{code}" for pk, cat, code in self._product_codes(normed)}
         found = []
-        for pk, toewijzing, agb, product_id, cbs, begin, last, amount in lines.values_list(
+        rows = lines.values_list(
             "pk",
             "toewijzing_id",
             "aanbieder__agb_code",
@@ -252,12 +272,14 @@ class SettlementInputs:
             "periode_begin",
             "periode_eind",
             "bedrag_cent",
-        ).iterator(chunk_size=20_000):
+        )
+        for pk, toewijzing, agb, product_id, cbs, begin, last, amount in raw_rows(rows):
             start = path_begin.get(toewijzing)
             if start is None:  # a line on a deleted allocation belongs to no care path
                 continue
             months, factor = normed[product_id]
             norm_end = add_months(start, months)
+            begin = as_date(begin)
             if begin >= norm_end:
                 found.append(
                     NormLine(
@@ -267,7 +289,7 @@ class SettlementInputs:
                         cbs,
                         codes.get(product_id, ""),
                         begin,
-                        last,
+                        as_date(last),
                         amount,
                         start,
                         months,
