@@ -8,5 +8,6 @@ admin.site.index_title = "Beheer van regio, catalogus, contracten en berichten"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("contracten/", include("jeugdregie.contracten.urls")),
     path("", include("jeugdregie.web.urls")),
 ]

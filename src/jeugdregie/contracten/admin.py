@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import Aanbieder, KpiNorm, Raamovereenkomst
+from .models import (
+    Aanbieder,
+    ContractDocument,
+    Evaluatiemoment,
+    KpiNorm,
+    Raamovereenkomst,
+    Verlengingsbesluit,
+)
 
 
 class RaamovereenkomstInline(admin.StackedInline):
@@ -23,8 +30,32 @@ class AanbiederAdmin(admin.ModelAdmin):
     inlines = [RaamovereenkomstInline, KpiNormInline]
 
 
+class ContractDocumentInline(admin.TabularInline):
+    model = ContractDocument
+    extra = 0
+
+
+class EvaluatiemomentInline(admin.TabularInline):
+    model = Evaluatiemoment
+    extra = 0
+
+
+class VerlengingsbesluitInline(admin.TabularInline):
+    """Decisions are recorded on the contract screen (with who and when); here they are read only."""
+
+    model = Verlengingsbesluit
+    extra = 0
+    can_delete = False
+    readonly_fields = ["optie", "besluit", "reden", "door", "op"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Raamovereenkomst)
 class RaamovereenkomstAdmin(admin.ModelAdmin):
+    inlines = [ContractDocumentInline, EvaluatiemomentInline, VerlengingsbesluitInline]
+    autocomplete_fields = ["contractmanager"]
     list_display = [
         "kenmerk",
         "aanbieder",
@@ -32,6 +63,7 @@ class RaamovereenkomstAdmin(admin.ModelAdmin):
         "einddatum",
         "uiterste_einddatum",
         "ondertekend_op",
+        "contractmanager",
     ]
     search_fields = ["kenmerk", "aanbieder__naam"]
     filter_horizontal = ["toegelaten_producten"]

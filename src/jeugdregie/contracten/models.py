@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -71,6 +72,25 @@ class Raamovereenkomst(models.Model):
     toegelaten_producten = models.ManyToManyField(
         Product, related_name="raamovereenkomsten", blank=True, verbose_name="toegelaten producten"
     )
+    beslistermijn_maanden = models.PositiveSmallIntegerField(
+        "beslistermijn verlenging (maanden)",
+        default=6,
+        help_text="Het besluit over een verlengingsoptie valt uiterlijk zoveel maanden voor het einde van de looptijd.",
+    )
+    contractmanager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="contractmanager",
+    )
+    contractwaarde_cent = models.BigIntegerField(
+        "contractwaarde per jaar excl. btw (cent)",
+        null=True,
+        blank=True,
+        help_text="Grondslag van de SROI-verplichting; leeg: de regionale omzet van het laatste volle jaar.",
+    )
 
     class Meta:
         verbose_name = "raamovereenkomst"
@@ -94,13 +114,11 @@ class Raamovereenkomst(models.Model):
     @property
     def tijdig_ondertekend(self) -> bool | None:
         """Norm voor Opdrachtgeverschap: signed at least 3 months before the start."""
+        from jeugdregie.rules.contracts import sign_limit
+
         if self.ondertekend_op is None:
             return None
-        limit = self.ingangsdatum.replace(day=1)
-        month = limit.month - 3
-        year = limit.year + (month - 1) // 12
-        limit = dt.date(year, (month - 1) % 12 + 1, min(self.ingangsdatum.day, 28))
-        return self.ondertekend_op <= limit
+        return self.ondertekend_op <= sign_limit(self.ingangsdatum)
 
     def is_actief_op(self, datum: dt.date) -> bool:
         end = self.beeindigd_op or self.einddatum
@@ -173,3 +191,10 @@ def effective_kpi_norms() -> dict[str, dict[str, tuple[float | None, float | Non
             own.setdefault(agb, {})[kpi] = (low, high)
     steered = Aanbieder.objects.filter(categorie__in=[Categorie.A, Categorie.B], is_nga=False)
     return {agb: {**regional, **own.get(agb, {})} for agb in steered.values_list("agb_code", flat=True)}
+
+
+from .register_models import (  # noqa: E402,F401  (models of the register, in their own module)
+    ContractDocument,
+    Evaluatiemoment,
+    Verlengingsbesluit,
+)

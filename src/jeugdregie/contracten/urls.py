@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "contracten"
+
+urlpatterns = [
+    path("", views.werklijst, name="werklijst"),
+    path("<str:kenmerk>/", views.overeenkomst, name="overeenkomst"),
+]
