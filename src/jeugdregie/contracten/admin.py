@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     Aanbieder,
+    Categoriebesluit,
     ContractDocument,
     Evaluatiemoment,
     KpiNorm,
@@ -75,3 +76,19 @@ class KpiNormAdmin(admin.ModelAdmin):
     list_filter = ["kpi"]
     search_fields = ["kpi", "aanbieder__naam", "aanbieder__agb_code"]
     autocomplete_fields = ["aanbieder"]
+
+
+@admin.register(Categoriebesluit)
+class CategoriebesluitAdmin(admin.ModelAdmin):
+    """Decisions are taken on the category screen (who and when filled in there); read only here."""
+
+    list_display = ["aanbieder", "jaar", "oud", "categorie", "advies", "door", "op"]
+    list_filter = ["categorie", "advies", "jaar"]
+    search_fields = ["aanbieder__naam", "aanbieder__agb_code", "reden"]
+    readonly_fields = ["aanbieder", "jaar", "oud", "categorie", "advies", "reden", "door", "op"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -194,6 +194,7 @@ def effective_kpi_norms() -> dict[str, dict[str, tuple[float | None, float | Non
 
 
 from .register_models import (  # noqa: E402,F401  (models of the register, in their own module)
+    Categoriebesluit,
     ContractDocument,
     Evaluatiemoment,
     Verlengingsbesluit,

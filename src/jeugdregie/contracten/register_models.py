@@ -88,3 +88,26 @@ class Evaluatiemoment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.raamovereenkomst.kenmerk} evaluatie {self.datum:%d-%m-%Y}"
+
+
+class Categoriebesluit(models.Model):
+    """A decided provider category beside the advice of the market analysis: who, when, why."""
+
+    aanbieder = models.ForeignKey(
+        "contracten.Aanbieder", on_delete=models.CASCADE, related_name="categoriebesluiten"
+    )
+    jaar = models.PositiveSmallIntegerField("marktanalyse van jaar")
+    oud = models.CharField("categorie was", max_length=1)
+    categorie = models.CharField("besloten categorie", max_length=1, choices=[(c, c) for c in "ABC"])
+    advies = models.CharField("advies", max_length=1)
+    reden = models.TextField("reden")
+    door = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    op = models.DateTimeField("besloten op", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "categoriebesluit"
+        verbose_name_plural = "categoriebesluiten"
+        ordering = ["-op", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.aanbieder}: {self.oud} -> {self.categorie} ({self.op:%d-%m-%Y})"

@@ -6,5 +6,6 @@ app_name = "contracten"
 
 urlpatterns = [
     path("", views.werklijst, name="werklijst"),
+    path("categorieen/", views.categorieen, name="categorieen"),
     path("<str:kenmerk>/", views.overeenkomst, name="overeenkomst"),
 ]

@@ -123,3 +123,59 @@ def overeenkomst(request, kenmerk: str):
         "signal_kinds": SIGNAL_KINDS,
     }
     return render(request, "contracten/overeenkomst.html", context)
+
+
+class CategoryForm(forms.Form):
+    aanbieder = forms.CharField(max_length=8)
+    categorie = forms.ChoiceField(label="Categorie", choices=[(c, c) for c in "ABC"])
+    reden = forms.CharField(label="Reden", max_length=2000)
+
+
+@login_required
+def categorieen(request):
+    """Suggested category from the market analysis beside the decided one; the region decides."""
+    from jeugdregie.monitoring.facts import data_complete_until
+    from jeugdregie.web.access import choose_year, years_with_data
+
+    from .categories import category_rows, decide_category
+
+    scope = scope_of(request.user)
+    if scope.rol != Rol.REGIO:
+        raise PermissionDenied("De categorie-indeling is voor de regio.")
+    latest = data_complete_until()
+    jaren = years_with_data(latest)
+    jaar, melding = choose_year(request.GET.get("jaar") or request.POST.get("jaar"), jaren, latest.year - 1)
+    rows = category_rows(jaar)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = CategoryForm(request.POST)
+        by_agb = {r.aanbieder.agb_code: r for r in rows}
+        if form.is_valid() and form.cleaned_data["aanbieder"] in by_agb:
+            row = by_agb[form.cleaned_data["aanbieder"]]
+            try:
+                decide_category(
+                    row.aanbieder,
+                    form.cleaned_data["categorie"],
+                    row.advice.categorie,
+                    jaar,
+                    form.cleaned_data["reden"],
+                    request.user,
+                )
+            except ValidationError as error:
+                errors[row.aanbieder.agb_code] = " ".join(error.messages)
+            else:
+                messages.success(request, f"Categorie van {row.aanbieder.naam} vastgelegd.")
+                return redirect(f"{request.path}?jaar={jaar}")
+        else:
+            agb = request.POST.get("aanbieder", "")
+            errors[agb] = "Geef een categorie en de reden van het besluit."
+    context = {
+        "scope": scope,
+        "jaar": jaar,
+        "jaren": jaren,
+        "melding": melding,
+        "rows": rows,
+        "errors": errors,
+        "afwijkend": sum(1 for r in rows if r.differs),
+    }
+    return render(request, "contracten/categorieen.html", context)
