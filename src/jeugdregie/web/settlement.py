@@ -136,11 +136,14 @@ def provider(request, agb: str):
     context = {**chosen, "scope": scope, "fout": fout, "agb": agb, "aanbieder_naam": naam}
     if statement is not None:
         names = group_names()
+        gemeenten = dict(Gemeente.objects.values_list("cbs_code", "naam"))
         context |= {
             "regels": rule_set_summary(s.rules),
             "st": statement,
             "groepen": [(g, names.get(g.groep, "")) for g in statement.groups],
-            "normregels": statement.norm_lines[:SHOWN_NORM_LINES],
+            "normregels": [
+                (n, gemeenten.get(n.line.cbs, n.line.cbs)) for n in statement.norm_lines[:SHOWN_NORM_LINES]
+            ],
             "meer_normregels": max(0, len(statement.norm_lines) - SHOWN_NORM_LINES),
             "ziet_normregels": sees_norm_lines(scope, agb),
         }
@@ -246,24 +249,25 @@ def _comparison(request):
         "data": data,
         "labels": labels,
         "regels": [rule_set_summary(s.rules) for s in settlements],
+        "verschil_labels": labels[1:],
         "group_rows": [
             {
                 **g,
-                "paid": [g["paid_cents"][n] for n in labels],
-                "diff": [g["differences_cents"][n] for n in labels],
+                "paid": [(n, g["paid_cents"][n]) for n in labels],
+                "diff": [(n, g["differences_cents"][n]) for n in labels[1:]],
             }
             for g in data["groups"]
         ],
         "municipality_rows": [
             {
                 **m,
-                "charged": [m["charged_cents"][n] for n in labels],
-                "diff": [m["differences_cents"][n] for n in labels],
+                "charged": [(n, m["charged_cents"][n]) for n in labels],
+                "diff": [(n, m["differences_cents"][n]) for n in labels[1:]],
             }
             for m in data["municipalities"]
         ],
-        "total_paid": [data["totals"]["paid_cents"][n] for n in labels],
-        "total_diff": [data["totals"]["differences_cents"][n] for n in labels],
+        "total_paid": [(n, data["totals"]["paid_cents"][n]) for n in labels],
+        "total_diff": [(n, data["totals"]["differences_cents"][n]) for n in labels],
     }
     return scope, context, settlements
 

@@ -34,7 +34,9 @@ def rule_set_summary(r: rules.RuleSet) -> dict:
             "all": "alle (elke overschrijding telt als goedgekeurd)",
             "recorded": "de vastgelegde goedkeuringen",
         }[r.overruns],
-        "normduur": "uit" if r.norm_duration_factor is None else f"tarief × {r.norm_duration_factor}",
+        "normduur": "uit"
+        if r.norm_duration_factor is None
+        else "tarief × " + format(r.norm_duration_factor.normalize(), "f").replace(".", ","),
         "sleutel": {
             "production": "productie per gemeente",
             "ceiling": "plafondverdeling",
@@ -121,6 +123,13 @@ class MunicipalityRow:
     clients: int
 
 
+BASIS_LABELS = {
+    "claimed_3y": "gedeclareerd, 3-jaarsgemiddelde",
+    "clients_3y": "jeugdigen in zorg, 3-jaarsgemiddelde",
+    "fixed": "vaste aandelen",
+}
+
+
 @dataclass(frozen=True)
 class SolidarityLine:
     category: str
@@ -131,6 +140,10 @@ class SolidarityLine:
     share: object
     cost_cents: int  # the category's cost in the region
     row: rules.SolidarityRow
+
+    @property
+    def basis_label(self) -> str:
+        return BASIS_LABELS.get(self.basis, self.basis)
 
 
 @dataclass
