@@ -2,11 +2,14 @@ from django.contrib import admin
 
 from .models import (
     Aanbieder,
+    Actiepunt,
     Categoriebesluit,
     ContractDocument,
+    Contractgesprek,
     Evaluatiemoment,
     KpiNorm,
     Raamovereenkomst,
+    Tertiaalevaluatie,
     Verlengingsbesluit,
 )
 
@@ -92,3 +95,23 @@ class CategoriebesluitAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ActiepuntInline(admin.TabularInline):
+    model = Actiepunt
+    extra = 0
+
+
+@admin.register(Contractgesprek)
+class ContractgesprekAdmin(admin.ModelAdmin):
+    list_display = ["aanbieder", "datum", "deelnemers", "vastgelegd_door"]
+    search_fields = ["aanbieder__naam", "aanbieder__agb_code", "afspraken"]
+    readonly_fields = ["vastgelegd_door", "vastgelegd_op"]
+    inlines = [ActiepuntInline]
+
+
+@admin.register(Tertiaalevaluatie)
+class TertiaalevaluatieAdmin(admin.ModelAdmin):
+    list_display = ["aanbieder", "tertiaal", "oordeel", "door", "op"]
+    list_filter = ["tertiaal", "oordeel"]
+    readonly_fields = ["door", "op"]

@@ -199,3 +199,8 @@ from .register_models import (  # noqa: E402,F401  (models of the register, in t
     Evaluatiemoment,
     Verlengingsbesluit,
 )
+from .talk_models import (  # noqa: E402,F401
+    Actiepunt,
+    Contractgesprek,
+    Tertiaalevaluatie,
+)

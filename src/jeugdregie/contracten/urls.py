@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import talk_views, views
 
 app_name = "contracten"
 
 urlpatterns = [
     path("", views.werklijst, name="werklijst"),
     path("categorieen/", views.categorieen, name="categorieen"),
+    path("gesprekken/", talk_views.gesprekken, name="gesprekken"),
+    path("stuuropdracht/<str:agb>/", talk_views.stuuropdracht, name="stuuropdracht"),
     path("<str:kenmerk>/", views.overeenkomst, name="overeenkomst"),
 ]

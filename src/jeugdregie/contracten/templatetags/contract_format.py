@@ -17,3 +17,11 @@ def procent(fraction) -> str:
 def getal(value, decimals: int = 0) -> str:
     """1234.5 -> '1.235' (or with `decimals`); '-' for none."""
     return "-" if value is None else number(float(value), int(decimals))
+
+
+@register.filter
+def kpi_value(value, unit: str) -> str:
+    """A KPI value in its unit, Dutch ('-' for none or suppressed)."""
+    from jeugdregie.web.formatting import format_kpi
+
+    return format_kpi(value, unit)
