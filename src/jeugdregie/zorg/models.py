@@ -59,7 +59,7 @@ class Toewijzing(models.Model):
     reden_wijziging = models.CharField("reden wijziging", max_length=2, blank=True)
     referentie_aanbieder = models.CharField(
         "referentie aanbieder",
-        max_length=20,
+        max_length=36,  # LDT_Referentie
         blank=True,
         help_text="Koppelt de toewijzing aan het verzoek (JW315).",
     )
@@ -120,7 +120,7 @@ class VerzoekOmToewijzing(models.Model):
     gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="verzoeken")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="verzoeken")
     bericht = models.ForeignKey("ijw.Bericht", on_delete=models.PROTECT, related_name="+")
-    referentie_aanbieder = models.CharField("referentie aanbieder", max_length=20)
+    referentie_aanbieder = models.CharField("referentie aanbieder", max_length=36)  # LDT_Referentie
     product = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     product_categorie = models.CharField("productcategorie", max_length=2, blank=True)
     product_code = models.CharField("productcode", max_length=5, blank=True)
