@@ -4,7 +4,7 @@ committed and forecast against the ceiling or budget, and the signals, on a peil
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from django.contrib.auth.decorators import login_required
@@ -19,6 +19,8 @@ from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules.forecast import month_end
 
 from .access import scope_of
+from .kpi_query import threshold
+from .stoplicht import counts
 
 SIGNAL_KINDS = {
     "plafond": "Plafond",
@@ -102,6 +104,43 @@ def _rows(levels, level: str, names: dict[str, str], keep=lambda key: True) -> l
     return sorted(rows, key=lambda r: (-(r.share or 0), r.naam))
 
 
+def _suppressed(levels, signals, data):
+    """Outside regio: the figures of a provider or municipality with fewer clients than the
+    threshold (claimed this year or in care on the peildatum) are not shown, nor its signals'
+    amounts (SYSTEM.md section 6)."""
+    limit = threshold()
+    behind = {
+        "aanbieder": data.providers,
+        "gemeente": data.per_municipality,
+        "categorie": data.per_category,
+        "regio": data.per_category,
+    }
+    small = {(level, key) for level, per in behind.items() for key, n in per.items() if 0 < n < limit}
+    kept = [SuppressedLevel(f) if (f.level, f.key) in small else f for f in levels]
+    shown_signals = [
+        replace(s, uitleg=f"Niet getoond: minder dan {limit} cliënten.")
+        if (s.niveau, s.sleutel) in small
+        else s
+        for s in signals
+    ]
+    return kept, shown_signals
+
+
+class SuppressedLevel:
+    """A level forecast whose amounts are not shown: the table reads None ('-') everywhere."""
+
+    def __init__(self, forecast) -> None:
+        self.level, self.key = forecast.level, forecast.key
+        self.ceiling_cent = forecast.ceiling_cent  # the ceiling is an agreement, not a figure of clients
+        self.claimed_cent = self.committed_cent = None
+        self.chosen = _Unknown()
+        self.usage = _Unknown()
+
+
+class _Unknown:
+    low_cent = high_cent = forecast_cent = forecast_share = None
+
+
 def last_complete_month_end(day: dt.date) -> dt.date:
     """`day` itself when it ends a month, else the end of the month before."""
     end = month_end(day.year, day.month)
@@ -131,6 +170,8 @@ def plafonds(request):
     levels, signals = _computed(as_of.year, as_of, data_version())
     provider_names = dict(Aanbieder.objects.values_list("agb_code", "naam"))
     municipality_names = dict(Gemeente.objects.values_list("cbs_code", "naam"))
+    if scope.suppress_small_numbers:
+        levels, signals = _suppressed(levels, signals, counts(as_of, data_version()))
     if scope.rol == Rol.AANBIEDER:
         providers = [r for r in _rows(levels, "aanbieder", provider_names) if r.key == scope.aanbieder]
         signals = [s for s in signals if s.niveau == "aanbieder" and s.sleutel == scope.aanbieder]

@@ -4,6 +4,7 @@ from functools import lru_cache
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.http import urlencode
 
 from jeugdregie.accounts.models import AuditRegel, Rol
 from jeugdregie.catalogus.models import ProductBoek
@@ -12,6 +13,7 @@ from jeugdregie.ijw.models import Aanlevering, Bericht
 from jeugdregie.monitoring.facts import data_complete_until
 from jeugdregie.regio.models import Gemeente
 
+from . import stoplicht as traffic_screen
 from .access import choose_year, filter_context, known_code, scope_of, years_with_data
 from .budget import data_version, last_complete_month_end
 from .formatting import format_kpi, product_names
@@ -95,19 +97,33 @@ def stoplicht(request):
     if scope.rol == Rol.AANBIEDER:
         raise PermissionDenied("Het stoplicht is voor verwijzers, gemeenten en de regio.")
     as_of = last_complete_month_end(data_complete_until())
-    lights = _lights(as_of, data_version())
-    zoek = (request.GET.get("zoek") or "").strip().lower()
-    if zoek:
-        lights = [x for x in lights if zoek in x.aanbieder_naam.lower() or zoek in x.product_naam.lower()]
-    kleur = request.GET.get("kleur")
-    if kleur:
-        lights = [x for x in lights if x.light.colour.label == kleur]
+    version = data_version()
+    lights = _lights(as_of, version)
+    data, info = traffic_screen.counts(as_of, version), traffic_screen.product_info()
+    if scope.suppress_small_numbers:
+        lights = traffic_screen.suppressed(lights, data, info)
+    chosen = {
+        "zoek": (request.GET.get("zoek") or "").strip()[:100],
+        "kleur": request.GET.get("kleur") if request.GET.get("kleur") in ("groen", "oranje", "rood") else "",
+        "gemeente": request.GET.get("gemeente") or "",
+        "segment": request.GET.get("segment") or "",
+        "product": request.GET.get("product") or "",
+    }
+    selected = traffic_screen.select(lights, **chosen, data=data, info=info)
+    page = traffic_screen.page_of(selected, request.GET.get("pagina"))
+    query = {k: v for k, v in chosen.items() if v}
     context = {
         "scope": scope,
-        "lights": lights[:500],
+        "page": page,
+        "lights": page.object_list,
         "totaal": len(lights),
+        "gevonden": len(selected),
         "as_of": as_of,
-        "zoek": zoek,
-        "kleur": kleur,
+        **chosen,
+        "query": urlencode(query),
+        "gemeenten": Gemeente.objects.all(),
+        "segmenten": sorted({(seg, naam) for _, seg, naam in info.values() if seg}),
+        "producten": sorted({(x.product, x.product_naam) for x in lights}),
+        "drempel": threshold(),
     }
     return render(request, "web/stoplicht.html", context)

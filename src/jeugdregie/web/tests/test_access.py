@@ -30,11 +30,15 @@ def login(username):
 
 @pytest.fixture(autouse=True)
 def care():
+    load_demo_region()
+    return build_care()
+
+
+def build_care():
     """2024: six clients of Venlo and two of Venray at the demo provider user's provider (own),
     one client of Venray at another provider; every allocation 45N01 from January to March with
     EUR 1,000 a month claimed, and for two Venlo clients EUR 1,000 more in May (second tertial).
     The data runs to 31 January 2025."""
-    load_demo_region()
     venlo, venray = Gemeente.objects.get(cbs_code="0983"), Gemeente.objects.get(cbs_code="0984")
     own = Aanbieder.objects.get(agb_code=region.aanbieders()[0].agb_code)
     other = Aanbieder.objects.get(agb_code=region.aanbieders()[5].agb_code)
@@ -221,7 +225,7 @@ def test_navigation_links_only_to_pages_the_role_may_open(username):
     html = client.get("/").content.decode()
     nav = re.search(r"<nav.*?</nav>", html, re.S).group(0)
     for href in re.findall(r'href="([^"]+)"', nav):
-        assert client.get(href).status_code == 200, (username, href)
+        assert client.get(href, follow=True).status_code == 200, (username, href)
 
 
 def test_the_ceilings_admin_link_is_shown_only_with_the_right_to_open_it():

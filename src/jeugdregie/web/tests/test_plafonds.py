@@ -60,3 +60,18 @@ def test_a_changed_ceiling_shows_at_once(year_2026):
     assert "120%" in client.get("/plafonds/?peildatum=2026-06-30").content.decode()
     Plafond.objects.update(bedrag_cent=6_000_000)  # as a recalculation or override would
     assert "80%" in client.get("/plafonds/?peildatum=2026-06-30").content.decode()
+
+
+def test_a_municipality_does_not_see_the_figures_of_a_provider_with_fewer_than_five_clients(year_2026):
+    a, _ = year_2026
+    html = login("gemeente-venlo").get("/plafonds/?peildatum=2026-06-30").content.decode()
+    # Provider A has one client: its ceiling (an agreement) is shown, its use and signal are not.
+    assert a.naam in html and "EUR 40.000" in html
+    assert "EUR 24.183" not in html and "120%" not in html
+    assert "Niet getoond: minder dan 5 cliënten." in html
+    # Venlo's use rests on that one client as well: its budget (EUR 24,000) is shown, its use not.
+    assert (
+        'EUR 24.000</td><td class="num">-</td><td class="num">-</td>' in html.split("<h2>Gemeenten</h2>")[1]
+    )
+    regio = login("regio").get("/plafonds/?peildatum=2026-06-30").content.decode()
+    assert "EUR 24.183" in regio and "120%" in regio and "Niet getoond" not in regio

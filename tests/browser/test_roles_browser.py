@@ -1,0 +1,85 @@
+"""Each demo role in Chromium: log in, walk the pages of the menu, no server error, the logged-in
+party in the header, small numbers suppressed outside regio, nothing blocked by the
+Content-Security-Policy; screenshots at 1400 and 390 px wide (JEUGDREGIE_SCREENSHOTS, default
+var/screenshots) to look at."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from jeugdregie.demo import region
+from jeugdregie.demo.loader import load_demo_region
+from jeugdregie.web.tests.test_access import build_care
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(
+    os.environ.get("JEUGDREGIE_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots")
+)
+WIDTHS = {"breed": 1400, "telefoon": 390}
+
+
+@pytest.fixture
+def care_data():
+    load_demo_region(users=True)
+    return build_care()
+
+
+def log_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", region.DEMO_WACHTWOORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Regie op jeugdhulp")
+
+
+def walk(page, base, username, extra=()):
+    """Every page of the menu (and `extra` urls): status below 500, no CSP violation; screenshots."""
+    violations = []
+    page.on(
+        "console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
+    links = page.eval_on_selector_all("header nav a", "els => els.map(e => e.getAttribute('href'))")
+    urls = [u for u in links if not u.startswith("/admin")] + list(extra)
+    for url in urls:
+        page.set_viewport_size({"width": WIDTHS["breed"], "height": 900})
+        response = page.goto(f"{base}{url}")
+        assert response.status < 500, (username, url, response.status)
+        assert response.status == 200, (username, url, response.status)
+        name = re.sub(r"[^a-z0-9]+", "-", url.strip("/").lower()) or "overzicht"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for label, width in WIDTHS.items():  # the same page, narrowed: the layout follows the window
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(SHOTS / f"{username}-{name}-{label}.png"), full_page=True)
+            # Nothing wider than the window at phone width: tables scroll inside their container.
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, (username, url, width, overflow)
+    assert not violations, violations
+    return urls
+
+
+def test_every_role_walks_its_pages(live_server, browser, care_data):
+    own, other = care_data
+    base = live_server.url
+    seen = {}
+    for username in ("regio", "gemeente-venlo", "aanbieder", "verwijzer", "beheer"):
+        context = browser.new_context(locale="nl-NL", viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        log_in(page, base, username)
+        header = page.locator("[data-testid=ingelogd-als]").inner_text()
+        extra = ["/kpi/?jaar=2024&gemeente=0984"] if username != "verwijzer" else []
+        seen[username] = walk(page, base, username, extra)
+        if username == "aanbieder":
+            assert f"{own.naam} (AGB {own.agb_code})" in header
+        if username == "gemeente-venlo":
+            assert "gemeente Venlo" in header
+        if username != "verwijzer":
+            page.goto(f"{base}/kpi/?jaar=2024&gemeente=0984")
+            clients = page.locator("tr", has_text="Cliënten").first.locator("td").nth(1).inner_text()
+            assert clients == ("3" if username == "regio" else "-"), username
+        page.click("text=Uitloggen")
+        page.wait_for_selector("text=U bent uitgelogd")
+        context.close()
+    assert "/stoplicht/" not in seen["aanbieder"] and "/kpi/" not in seen["verwijzer"]
