@@ -92,6 +92,15 @@ def _suppress_value(kpi: rules.Kpi, value: Any, records: list[Any], facts: rules
             per_sequence[path.products].add(path.client)
         kept = [row for row in value if len(per_sequence[tuple(row["producten"])]) >= limit]
         return kept or None
+    if kpi.id == "rejected_share_by_code":
+        # As size classes: each code's share rests on the clients of its rejected lines, and the
+        # shares add up to the rejected share shown beside them.
+        per_code: dict[str, set[str]] = defaultdict(set)
+        for claim in records:
+            if claim.afgewezen:
+                per_code[claim.retourcode].add(claim.client)
+        if any(0 < len(c) < limit for c in per_code.values()):
+            return None
     if kpi.id == "size_class_share":
         # Shares add up to 1: one class on too few clients is given away by the others.
         per_class: dict[str, set[str]] = defaultdict(set)
