@@ -324,6 +324,7 @@ def claim_answer(
 
 # ---------------------------------------------------------------- JW317 verzoek om wijziging
 
+
 @dataclass(frozen=True)
 class TeWijzigenProduct:
     """An allocated product the provider wants changed: a later ``einddatum`` is an extension."""
