@@ -67,6 +67,17 @@ def differing_fields(db: Facts, xml: Facts, key: bytes) -> set[str]:
         for c in xml.claims
     )
     db_claims = Counter(db.claims)
+    xml_rejected = Counter(
+        replace(c, client=pseudonym(c.client), toewijzing=db_id.get(c.toewijzing, c.toewijzing))
+        for c in xml.rejected_claims
+    )
+    if xml_rejected != Counter(db.rejected_claims):
+        found.add("rejected_claims")
+    # change requests count in ingest order too: compare them without their ids
+    if Counter(replace(r, id=0, client=pseudonym(r.client)) for r in xml.change_requests) != Counter(
+        replace(r, id=0) for r in db.change_requests
+    ):
+        found.add("change_requests")
     if xml_claims != db_claims:
         only_db = sorted(db_claims - xml_claims, key=repr)
         only_xml = sorted(xml_claims - db_claims, key=repr)

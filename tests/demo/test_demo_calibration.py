@@ -222,3 +222,29 @@ def test_transition_to_the_new_product_book(facts) -> None:
             assert PRODUCTS[old.code].nieuw in followers[(old.client, old.provider)], old
             continued += 1
     assert continued > 500
+
+
+def test_youths_move_with_their_allocation(long_run: GenerationResult, facts) -> None:
+    """A move: the old municipality shortens the allocation with RedenWijziging 07 (stop reason 35),
+    the new one allocates the same product at the same provider from the next day, and the claims
+    from that day go to the new municipality."""
+    moves = [(g, n, day) for g, n, reden, day in facts.changes if reden == "07"]
+    assert len(moves) >= 40 and long_run.yearly["moves"][2023] > 20
+    by_key = {(a.gemeente, a.nummer): a for a in facts.allocations}
+    starts: dict[tuple, list] = defaultdict(list)
+    for a in facts.allocations:
+        if not a.deleted:
+            starts[(a.client, a.provider, a.ingang)].append(a)
+    stops = {(s.gemeente, s.nummer): s.reden for s in facts.stops}
+    claims_by_allocation: dict[tuple[str, str], list] = defaultdict(list)
+    for c in facts.claims:
+        claims_by_allocation[(c.gemeente, c.nummer)].append(c)
+    followed = 0
+    for gemeente, nummer, _ in moves:
+        old = by_key[(gemeente, nummer)]
+        assert old.einde is not None and stops.get((gemeente, nummer), "35") == "35"
+        assert all(c.end <= old.einde for c in claims_by_allocation[(gemeente, nummer)])
+        new = starts.get((old.client, old.provider, old.einde + dt.timedelta(days=1)), [])
+        if any(n.gemeente != gemeente and PRODUCTS[n.code].groep == PRODUCTS[old.code].groep for n in new):
+            followed += 1
+    assert followed >= 0.9 * len(moves)

@@ -1,5 +1,5 @@
 """``demo.kpifacts`` on hand-made traffic with what generated data never holds: a deleted allocation
-changed again, a shortened allocation, a withdrawn start, two stops on one day, a claim on a deleted allocation, a credit,
+changed again, a shortened allocation, a withdrawn start, a stop delivered twice, a claim on a deleted allocation, a credit,
 a credit without its debit, and a start and a claim that arrive before their allocation. The facts
 must be those of the database after ``jeugdregie ingest`` of the same archives."""
 
@@ -147,7 +147,7 @@ def _write(out: Path) -> None:
                 (_allocation("1", "45N01", D(2024, 1, 15), D(2024, 5, 31), reden="05", on=D(2024, 3, 20)),),
             ),
             _stop("E1", D(2024, 3, 15), "33"),
-            _stop("E2", D(2024, 3, 15), "31"),  # same day: the last stored counts
+            _stop("E2", D(2024, 3, 15), "31"),  # the same stop again: refused (TR074), the first counts
         ],
     }
     out.mkdir()
@@ -165,7 +165,7 @@ def test_kpi_facts_follow_the_ingest(tmp_path: Path) -> None:
     assert xml.as_of == D(2024, 3, 20)
     one, three = sorted(xml.allocations, key=lambda a: a.id)  # 2 is deleted
     assert (one.id, three.id) == (1, 3)
-    assert (one.zorg_start, one.stop_reden, one.stop_datum) == (D(2024, 1, 22), "31", D(2024, 3, 10))
+    assert (one.zorg_start, one.stop_reden, one.stop_datum) == (D(2024, 1, 22), "33", D(2024, 3, 10))
     assert (one.verwijzer, one.aangevraagd_op, one.claimed_volume) == ("04", D(2024, 1, 5), 20)
     assert (one.toewijzingsdatum, one.einddatum) == (D(2024, 1, 10), D(2024, 5, 31))
     assert (three.zorg_start, three.claimed_volume, three.verwijzer) == (D(2024, 1, 20), 3, "01")

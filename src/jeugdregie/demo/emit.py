@@ -203,6 +203,7 @@ class CopyEmitter:
             sink(f"{day.year:04d}-{day.month:02d}", writer.message_filename(msg), data)
             self.stats.messages[msg.kind] += 1
             self.stats.bytes_xml += len(data)
+        self.stats.yearly["moves"] = dict(sim.relocations)
         self.stats.allocations = len(self._alloc_state)
         self.stats.youths = len({s["client"] for s in self._alloc_state.values()})
         return self.stats
@@ -249,7 +250,7 @@ class CopyEmitter:
             events.append((changed, ORDER["JW301"], gem, n, "04", a, ep))
         if a.shortened:
             changed = max(changed + 1, a.care_end + 3 + int(h01(a.seed, 702) * 18))
-            events.append((changed, ORDER["JW301"], gem, n, "05", a, ep))
+            events.append((changed, ORDER["JW301"], gem, n, "07" if a.moved else "05", a, ep))
         elif a.transition:
             changed = max(changed + 1, NEW_START - 31 + int(h01(a.seed, 703) * 14))
             events.append((changed, ORDER["JW301"], gem, n, "10", a, ep))
@@ -312,7 +313,7 @@ class CopyEmitter:
                 verwijzer=Verwijzer(ep.referrer, _zorgverlener(ep.seed, ep.referrer)),
             )
             return VerzoekOmToewijzing(header, self._client(y), (product,))
-        if what in ("new", "04", "05", "10", "13"):
+        if what in ("new", "04", "05", "07", "10", "13"):
             return self._toewijzing(day, what, a, ep, nummer)
         if what == "jw305":
             header = Header(agb, gem, self._ident_provider(agb, "S"), day)
@@ -354,8 +355,8 @@ class CopyEmitter:
             einde, reden, datum = a.first_einde, None, a.toew
         elif what == "04":
             einde, reden, datum = a.planned, "04", day.toordinal()
-        elif what == "05":
-            einde, reden, datum = a.einde, "05", day.toordinal()
+        elif what in ("05", "07"):
+            einde, reden, datum = a.einde, what, day.toordinal()
         elif what == "10":
             einde, reden, datum = NEW_START - 1, "10", day.toordinal()
         else:
@@ -397,6 +398,7 @@ class CopyEmitter:
         per_client: dict[str, list[Prestatie]] = defaultdict(list)
         rejected: dict[str, tuple[str, ...]] = {}
         yearly = self.stats.yearly
+        answered = self.planner.answer_date(agb, gem, period)
         # per client and allocation, months in order; a credit before the debit that corrects it
         for row in sorted(
             rows, key=lambda r: (r.ep.youth.bsn, self._nummer[id(r.line.alloc)], r.line.mi, r.dc == "D")
@@ -432,8 +434,9 @@ class CopyEmitter:
                 _count(yearly, "late_lines", year)
             if row.reject is not None:
                 rejected[ref] = (row.reject,)
-                _count(yearly, "rejected_" + row.reject, year)
-                continue  # not an accepted claim
+                if answered <= self.until:  # else still waiting for its answer on ``until``: counts
+                    _count(yearly, "rejected_" + row.reject, year)
+                    continue  # not an accepted claim
             signed = bedrag if row.dc == "D" else -bedrag
             seg = PRODUCTS[a.code].segment
             cell = self.stats.market[(year, gem, seg)]

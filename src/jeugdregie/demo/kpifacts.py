@@ -24,7 +24,12 @@ What the ingest does, and so what this module does too:
   a start/stop for an allocation not known yet waits, as a quarantined message is retried at
   the end of the ingest; one of another provider or client is refused;
 - JW325: the lines a claim answer rejects (a rejecting return code) are no accepted claims: they
-  are left out of the claims and of the allocation's claimed volume;
+  are left out of the claims and of the allocation's claimed volume, and make the rejected claims;
+- JW317 / JW319: a change request with the first product it names (an allocation to change, with
+  ``verlenging`` when the wished end is later than the allocation's end then, else the new
+  product); its outcome as ``zorg.requests.request_outcomes`` decides it: granted by the first
+  JW301 version carrying its ReferentieAanbieder, refused by a JW319 with answer 1 (a grant on or
+  before the refusal's day wins), else "in onderzoek" (a JW319 with answer 2) or open;
 - JW323: a line is checked against the allocation as the claim checks do (client, provider,
   product; debits not on a deleted allocation and inside its validity; a credit reverses a known
   debit); a line on an allocation or debit not known yet waits until the end like the ingest's
@@ -45,6 +50,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from jeugdregie.ijw.messages import (
+    AntwoordVerzoek,
     Declaratie,
     DeclaratieAntwoord,
     Prestatie,
@@ -54,10 +60,12 @@ from jeugdregie.ijw.messages import (
     StopZorg,
     Toewijzing,
     VerzoekOmToewijzing,
+    VerzoekOmWijziging,
 )
 from jeugdregie.ijw.reader import read_message
 from jeugdregie.rules.carepaths import AllocationFact
 from jeugdregie.rules.kpi import ClaimFact, Facts
+from jeugdregie.rules.kpi_answers import ChangeRequestFact
 
 from . import region
 from .xmlfacts import iter_entries
@@ -65,9 +73,14 @@ from .xmlfacts import iter_entries
 # (segment, group, product code in the current book, meerwerk/maatwerk, P x Q): as product_index.
 ProductKey = tuple[str, str, str, str, bool]
 NO_PRODUCT: ProductKey = ("", "", "", "", False)
-KINDS = ("JW301", "JW305", "JW307", "JW315", "JW323", "JW325")
+KINDS = ("JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325")
 # A provider the region does not know is registered by the ingest as non-contracted (NGA), category C.
 UNKNOWN_PROVIDER = ("C", True)
+
+
+def successor_index() -> dict[str, str]:
+    """product code -> code of its book successor, as ``monitoring.facts.successor_index``."""
+    return {p.code: p.nieuw for boek in region.BOEKEN for p in boek.producten if p.nieuw}
 
 
 def product_index() -> dict[tuple[str, str], ProductKey]:
@@ -133,6 +146,7 @@ class _Allocation:
 class _Reader:
     def __init__(self, scale: int) -> None:
         self.products = product_index()
+        self.successors = successor_index()
         self.providers = {s.agb_code: (s.categorie, s.is_nga) for s in region.aanbieders(scale)}
         self.gemeenten = frozenset(g.cbs_code for g in region.GEMEENTEN)
         self.allocations: dict[tuple[str, str], _Allocation] = {}
@@ -141,6 +155,13 @@ class _Reader:
         # ReferentieNummer)
         self.lines: list[tuple] = []
         self.rejected: set[tuple[str, str]] = set()  # (aanbieder, ReferentieNummer) rejected by a JW325
+        self.rejected_lines: list[tuple] = []
+        # JW317: (aanbieder, ReferentieAanbieder) -> [id, client, gemeente, aanbieder, asked, product,
+        # allocation or None, verlenging]
+        self.change_requests: dict[tuple[str, str], list] = {}
+        self.grants: dict[tuple[str, str], dt.date] = {}  # (aanbieder, ReferentieAanbieder) -> first JW301
+        self.refusals: dict[tuple[str, str], dt.date] = {}
+        self.investigated: set[tuple[str, str]] = set()
         self.debits: dict[str, set[str]] = {}  # aanbieder -> ReferentieNummers of stored debit lines
         self.waiting: list[tuple] = []  # what the ingest quarantines to retry, in order
         self.newest: dt.date | None = None
@@ -158,6 +179,22 @@ class _Reader:
                     for answer in msg.regels:
                         if answer.afgewezen:
                             self.rejected.add((header.ontvanger, answer.prestatie.referentie_nummer))
+                    self._taken(header.dagtekening)
+                continue
+            if isinstance(msg, VerzoekOmWijziging):
+                if header.ontvanger in self.gemeenten:
+                    self._request(msg)
+                    self._taken(header.dagtekening)
+                continue
+            if isinstance(msg, AntwoordVerzoek):
+                if header.afzender in self.gemeenten:
+                    key = (header.ontvanger, msg.referentie_aanbieder)
+                    if msg.afgewezen:
+                        self.refusals[key] = min(
+                            self.refusals.get(key, header.dagtekening), header.dagtekening
+                        )
+                    else:
+                        self.investigated.add(key)
                     self._taken(header.dagtekening)
                 continue
             gemeente = header.afzender if isinstance(msg, Toewijzing) else header.ontvanger
@@ -186,6 +223,7 @@ class _Reader:
             for line in self.lines:
                 if (line[2], line[9]) in self.rejected:
                     line[0].claimed -= line[8]
+                    self.rejected_lines.append(line)
                 else:
                     kept.append(line)
             self.lines = kept
@@ -214,8 +252,39 @@ class _Reader:
             a.volume = p.omvang.volume if p.omvang else None
             a.frequentie = p.omvang.frequentie if p.omvang else ""
             a.deleted = a.deleted or p.reden_wijziging == "13"
+            if p.referentie_aanbieder:  # a JW301 version naming a request grants it
+                key = (aanbieder, p.referentie_aanbieder)
+                day = msg.header.dagtekening
+                self.grants[key] = min(self.grants.get(key, day), day)
             if p.referentie_aanbieder and not a.referentie:  # the first reference stays (the JW315's)
                 a.referentie = p.referentie_aanbieder
+
+    def _request(self, msg: VerzoekOmWijziging) -> None:
+        gemeente, aanbieder = msg.header.ontvanger, msg.header.afzender
+        allocation, product, verlenging = None, None, False
+        if msg.te_wijzigen_producten:
+            p = msg.te_wijzigen_producten[0]
+            allocation = self.allocations.get((gemeente, p.toewijzing_nummer))
+            if allocation is not None:
+                product = allocation.product
+                verlenging = (
+                    p.einddatum is not None
+                    and allocation.einddatum is not None
+                    and p.einddatum > allocation.einddatum
+                )
+        elif msg.nieuwe_producten:
+            n = msg.nieuwe_producten[0]
+            product = self.products.get((n.product_categorie or "", n.product_code or ""))
+        self.change_requests[(aanbieder, msg.referentie_aanbieder)] = [
+            len(self.change_requests) + 1,
+            msg.bsn,
+            gemeente,
+            aanbieder,
+            msg.header.dagtekening,
+            product,
+            allocation,
+            verlenging,
+        ]
 
     def _start_stop(self, msg: StartZorg | StopZorg, *, retry: bool) -> bool:
         """Apply a start/stop message as the ingest does; False when it is not (yet) taken in."""
@@ -321,9 +390,49 @@ class _Reader:
                     found[a.id] = request
         return found
 
-    def claims(self, referrers: dict[int, tuple[str, dt.date]]) -> Iterator[ClaimFact]:
+    def request_facts(self, referrers: dict[int, tuple[str, dt.date]]) -> list[ChangeRequestFact]:
+        facts = []
+        for key, (pk, client, gemeente, aanbieder, asked, product, allocation, verlenging) in sorted(
+            self.change_requests.items(), key=lambda item: item[1][0]
+        ):
+            grant, refusal = self.grants.get(key), self.refusals.get(key)
+            if grant is not None and (refusal is None or grant <= refusal):
+                uitkomst, decided = "toegekend", grant
+            elif refusal is not None:
+                uitkomst, decided = "afgewezen", refusal
+            else:
+                uitkomst, decided = ("in onderzoek" if key in self.investigated else "open"), None
+            categorie, nga = self.providers.get(aanbieder, UNKNOWN_PROVIDER)
+            segment, groep, code, _custom, _pxq = product or NO_PRODUCT
+            verwijzer = (
+                referrers[allocation.id][0] if allocation is not None and allocation.id in referrers else "01"
+            )
+            facts.append(
+                ChangeRequestFact(
+                    id=pk,
+                    client=client,
+                    gemeente=gemeente,
+                    aanbieder=aanbieder,
+                    categorie=categorie,
+                    is_nga=nga,
+                    segment=segment,
+                    groep=groep,
+                    product=code,
+                    aangevraagd_op=asked,
+                    uitkomst=uitkomst,  # type: ignore[arg-type]
+                    beslist_op=decided,
+                    verlenging=verlenging,
+                    verwijzer=verwijzer,
+                )
+            )
+        return facts
+
+    def claims(
+        self, referrers: dict[int, tuple[str, dt.date]], *, rejected: bool = False
+    ) -> Iterator[ClaimFact]:
         providers = self.providers
-        for a, gemeente, aanbieder, client, product, day, last_day, cents, volume, _ref in self.lines:
+        lines = self.rejected_lines if rejected else self.lines
+        for a, gemeente, aanbieder, client, product, day, last_day, cents, volume, _ref in lines:
             categorie, nga = providers.get(aanbieder, UNKNOWN_PROVIDER)
             segment, groep, code, custom, _pxq = product or NO_PRODUCT
             verwijzer = referrers[a.id][0] if a.id in referrers else "01"
@@ -381,6 +490,8 @@ class _Reader:
                     zorg_start=min(a.starts) if a.starts else None,
                     stop_reden=stop_reden,
                     stop_datum=last,
+                    toegewezen_product=a.product_code,
+                    opvolger=self.successors.get(a.product_code, "") if a.product is not None else "",
                 )
             )
         return facts
@@ -395,4 +506,10 @@ def read_kpi_facts(out_dir: str | Path, *, scale: int = 1, as_of: dt.date | None
     referrers = reader.referrers()
     claims = list(reader.claims(referrers))
     allocations = reader.allocation_facts(referrers)
-    return Facts(claims=claims, allocations=allocations, as_of=as_of or reader.newest or dt.date.today())
+    return Facts(
+        claims=claims,
+        allocations=allocations,
+        as_of=as_of or reader.newest or dt.date.today(),
+        rejected_claims=list(reader.claims(referrers, rejected=True)),
+        change_requests=reader.request_facts(referrers),
+    )

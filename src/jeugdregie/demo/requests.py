@@ -90,7 +90,9 @@ def plan_requests(allocs: list[tuple[Alloc, Episode]], first_day: int) -> list[R
             days = _answer_days(h01(a.seed, 802))
             if changed - days > a.toew:
                 candidates.append(Request(a, ep, "04", changed - days, changed, None))
-        if a.final and not a.transition and a.care_end >= a.planned - 60:  # ends near its planned end
+        if (
+            a.final and not a.transition and not a.moved and a.care_end >= a.planned - 60
+        ):  # ends near its planned end
             u = h01(a.seed, 803)
             legacy_end = PRODUCTS[a.code].legacy and a.planned + 1 >= NEW_START
             if u < P_REFUSED and not legacy_end:

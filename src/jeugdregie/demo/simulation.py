@@ -225,7 +225,7 @@ class Alloc:
     __slots__ = (
         "ep", "idx", "code", "wijze", "freq", "provider", "ingang", "first_einde", "planned", "einde",
         "care_start", "care_end", "m0", "m1", "final", "ext04", "transition", "shortened", "completed",
-        "intensity", "seed", "reason", "deleted", "toew", "changed",
+        "intensity", "seed", "reason", "deleted", "toew", "changed", "moved",
     )  # fmt: skip
 
     def __init__(self, ep: Episode, idx: int, code: str, provider: Provider) -> None:
@@ -255,6 +255,7 @@ class Alloc:
         self.deleted = False
         self.toew = 0  # Toewijzingsdatum
         self.changed = 0  # date of the 13 (deletion) message
+        self.moved = False  # ended because the youth moved to another municipality (JW301 07)
 
     @property
     def has_care(self) -> bool:
@@ -307,6 +308,8 @@ class Episode:
     max_end: int = 1 << 30  # care ends at 18 (housing: 21, verlengde jeugdhulp)
     code0: str = ""  # product as first drawn (structural moves stay within one step of it)
     plan_cache: list[Alloc] | None = None
+    moved_to: int = 0  # the youth moved on this day: the path ends the day before (``moves``)
+    moved_from: Episode | None = None  # the path in the old municipality this one continues
     parts_cache: dict[int, tuple[int, float, bool]] = field(default_factory=dict)
 
     def effective_end(self) -> int:
@@ -365,6 +368,7 @@ class CopySimulation:
         self.eid = 0
         self.log: list[str] = []
         self.moves = 0
+        self.relocations: dict[int, int] = {}  # year -> youths who moved to another municipality
 
     # ------------------------------------------------------------ rng helpers
 
@@ -476,7 +480,10 @@ class CopySimulation:
             out.append(a)
             if not transition and end <= planned:
                 a.final = True
-                if a.care_end < planned:
+                if ep.moved_to and end == ep.moved_to - 1:  # the youth moved: the allocation ends
+                    a.reason = "35"
+                    a.shortened = a.moved = True
+                elif a.care_end < planned:
                     a.reason = ep.stop_reason
                     if h01(seed, k, 8) < P_SHORTEN:
                         a.shortened = True
@@ -514,6 +521,8 @@ class CopySimulation:
                 continue
             seed = mix64(ep.seed + 7919 * (j + 1))
             lead = 3 + int(h01(seed, 1) * 14)
+            if ep.moved_from is not None and addon.offset == 0:
+                lead = 0  # continued after a move: the new municipality's allocation starts that day
             self._chain(ep, out, 100 + 10 * j, addon.code, s, s - lead, e, addon.intensity, seed)
         if ep.deleted_provider is not None and out:
             first = out[0]
@@ -567,6 +576,7 @@ class CopySimulation:
                 a.final = ha.final
                 a.reason = ha.reason
                 a.shortened = ha.shortened
+                a.moved = ha.moved
                 a.einde = ha.einde
             out.append(a)
             if a.final:
@@ -864,7 +874,11 @@ class CopySimulation:
     # ------------------------------------------------------------ the yearly build
 
     def run(self, progress: Callable[[str], None] | None = None) -> None:
+        from .moves import apply_moves  # moves builds on this module
+
         for year in range(FIRST_YEAR, self.last_year + 1):
+            if year > FIRST_YEAR:
+                apply_moves(self, year)
             self.picker.start_year(self._loads(year))
             for cell in self.cells:
                 if cell.segment != targets.VERVOER_SEGMENT:
@@ -885,7 +899,7 @@ class CopySimulation:
                 for ep in cell.active:
                     if ep.effective_end() > ye:
                         keep.append(ep)
-                    elif ep.host is None:
+                    elif ep.host is None and not ep.moved_to:  # a youth who moved away does not return here
                         last = cell.former.get(ep.youth.serial, (0, ep.youth))[0]
                         ends = [a.einde for a in self.plan(ep) if not a.deleted]
                         cell.former[ep.youth.serial] = (max([last, ep.end, *ends]), ep.youth)
@@ -1086,7 +1100,11 @@ class CopySimulation:
             f, v, _ = self.parts(ep, year)
             fixed += f
             var += v
-        new = [ep for ep in eps if ep.created_year == year and ep.start >= year_start(year)]
+        new = [
+            ep
+            for ep in eps
+            if ep.created_year == year and ep.start >= year_start(year) and ep.moved_from is None
+        ]
         initial = (fixed + var) / target if target else 1.0
         rng = self._rng("moves", cell.segment, cell.gemeente, year)
         seg = cell.segment
