@@ -24,6 +24,8 @@ from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules.dataquality import format_euro
 
 from .access import Scope, choose_year, filter_context, known_code, scope_of, suppress, years_with_data
+from .formatting import product_label, product_names
+from .kpi_query import threshold
 
 SHOWN_PER_CHECK = 25  # findings per check before "toon alle"
 SEVERITY_LABELS = {"hoog": "Hoog", "middel": "Middel", "laag": "Laag"}
@@ -57,6 +59,7 @@ def datakwaliteit(request):
         for k, v in (("jaar", jaar), ("gemeente", gemeente or ""), ("aanbieder", aanbieder))
         if v is not None
     }
+    names = product_names()
     checks = []
     for check in report["checks"]:
         if shows_findings:
@@ -80,6 +83,7 @@ def datakwaliteit(request):
                     {
                         **f,
                         "bedrag": format_euro(f["bedrag_cent"]),
+                        "product_label": product_label(f["product"], names),
                         "van": dt.date.fromisoformat(f["begin"]),
                         "tot": dt.date.fromisoformat(f["eind"]) if f["eind"] else None,
                         "toewijzing_refs": list(zip(f["toewijzingen"], f["toewijzingnummers"], strict=True)),
@@ -103,6 +107,7 @@ def datakwaliteit(request):
         **filter_context(scope, jaar, gemeente, aanbieder, latest),
         "checks": checks,
         "melding": melding,
+        "drempel": threshold(),
         "shows_findings": shows_findings,
         "eigen_gemeente_url": reverse("web:datakwaliteit")
         + "?"
