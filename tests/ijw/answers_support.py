@@ -12,6 +12,7 @@ import datetime as dt
 from jeugdregie.ijw.messages import (
     AntwoordVerzoek,
     Declaratie,
+    DeclaratieAntwoord,
     DeclaratieClient,
     Header,
     NieuwProduct,
@@ -55,6 +56,19 @@ ANSWER = claim_answer(
 )
 
 ANSWER_FULL = claim_answer(CLAIM, {}, identificatie="A2024000002", dagtekening=D(2024, 2, 21))
+
+# The claim message rejected as a whole: no DeclaratieAntwoord, 0001 in the header.
+ANSWER_WHOLE = DeclaratieAntwoord(
+    Header(GEMEENTE, AGB, "A2024000003", D(2024, 2, 22)),
+    "D2024000001",
+    D(2024, 2, 5),
+    "",
+    0,
+    0,
+    (),
+    ("0001",),
+    (),
+)
 
 REQUEST = VerzoekOmWijziging(
     Header(AGB, GEMEENTE, "W2024000001", D(2024, 3, 1)),

@@ -6,7 +6,15 @@ from __future__ import annotations
 import io
 
 import pytest
-from answers_support import ANSWER, ANSWER_FULL, REFUSAL, REQUEST, UNDER_INVESTIGATION, WOONPLAATS
+from answers_support import (
+    ANSWER,
+    ANSWER_FULL,
+    ANSWER_WHOLE,
+    REFUSAL,
+    REQUEST,
+    UNDER_INVESTIGATION,
+    WOONPLAATS,
+)
 from ijw_support import XSD_DIR, XSD_MISSING_REASON, xsd_available
 
 from jeugdregie.ijw import errors as E
@@ -15,7 +23,7 @@ from jeugdregie.ijw.reader_answers import answer_kind
 from jeugdregie.ijw.validation import XsdValidator
 from jeugdregie.ijw.writer import to_xml
 
-ALL = [ANSWER, ANSWER_FULL, REQUEST, REFUSAL, UNDER_INVESTIGATION, WOONPLAATS]
+ALL = [ANSWER, ANSWER_FULL, ANSWER_WHOLE, REQUEST, REFUSAL, UNDER_INVESTIGATION, WOONPLAATS]
 
 
 @pytest.mark.parametrize("msg", ALL, ids=lambda m: f"{m.kind}-{m.header.identificatie}")

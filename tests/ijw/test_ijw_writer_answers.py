@@ -4,7 +4,16 @@ output valid against the official XSDs, and the claim answer built from a claim.
 from __future__ import annotations
 
 import pytest
-from answers_support import ANSWER, ANSWER_FULL, CLAIM, REFUSAL, REQUEST, UNDER_INVESTIGATION, WOONPLAATS
+from answers_support import (
+    ANSWER,
+    ANSWER_FULL,
+    ANSWER_WHOLE,
+    CLAIM,
+    REFUSAL,
+    REQUEST,
+    UNDER_INVESTIGATION,
+    WOONPLAATS,
+)
 from ijw_support import XSD_DIR, XSD_MISSING_REASON, xsd_available
 from lxml import etree
 
@@ -19,7 +28,7 @@ from jeugdregie.ijw.messages import (
 from jeugdregie.ijw.validation import XsdValidator
 from jeugdregie.ijw.writer import message_filename, to_xml
 
-ALL = [ANSWER, ANSWER_FULL, REQUEST, REFUSAL, UNDER_INVESTIGATION, WOONPLAATS]
+ALL = [ANSWER, ANSWER_FULL, ANSWER_WHOLE, REQUEST, REFUSAL, UNDER_INVESTIGATION, WOONPLAATS]
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +72,12 @@ def test_claim_answer_from_claim() -> None:
     assert ANSWER.antwoord_retourcodes == ("0200",)
     assert ANSWER_FULL.clienten == () and ANSWER_FULL.antwoord_retourcodes == ("8001",)
     assert ANSWER_FULL.totaal_toegekend == 62000
+
+
+def test_a_claim_rejected_as_a_whole_has_no_declaratie_antwoord() -> None:
+    text = to_xml(ANSWER_WHOLE).decode()
+    assert "DeclaratieAntwoord" not in text and "<RetourCode>0001</RetourCode>" in text
+    assert ANSWER_WHOLE.geheel_afgewezen and not ANSWER.geheel_afgewezen and not ANSWER_FULL.geheel_afgewezen
 
 
 def test_claim_answer_refuses_unknown_lines() -> None:

@@ -77,6 +77,28 @@ def test_a_fully_granted_claim_rejects_nothing():
     assert not DeclaratieRegel.objects.filter(afgewezen=True).exists()
 
 
+def test_a_claim_rejected_as_a_whole_rejects_every_line():
+    whole = m.DeclaratieAntwoord(
+        header("A9", from_gemeente=True, day=D(2024, 2, 20)),
+        "D1",
+        D(2024, 2, 10),
+        "",
+        0,
+        0,
+        (),
+        ("0001",),
+        (),
+    )
+    ingest(("t.xml", to_xml(toewijzing())), ("d.xml", to_xml(CLAIM)), ("a.xml", to_xml(whole)))
+    assert rejected() == [("R1", True, "0001"), ("R2", True, "0001"), ("R3", True, "0001")]
+    antwoord = DeclaratieAntwoord.objects.get()
+    assert (antwoord.totaal_ingediend_cent, antwoord.totaal_toegekend_cent, antwoord.retourcodes) == (
+        77_600,
+        0,
+        "0001",
+    )
+
+
 def test_an_answer_before_its_claim_waits_and_lands_when_the_claim_arrives(tmp_path):
     # Files are ingested in name order: the answer comes first and waits in the quarantine.
     (tmp_path / "1_t.xml").write_bytes(to_xml(toewijzing()))

@@ -116,6 +116,8 @@ class AnswerIngest:
             claims.filter(bericht=bericht).first()
             if bericht is not None
             else claims.filter(aanbieder__agb_code=agb, declaratienummer=message.declaratie_nummer).first()
+            if message.declaratie_nummer
+            else None
         )
         if declaratie is None:
             return [
@@ -295,12 +297,13 @@ class AnswerIngest:
 
     def _apply_claim_answer(self, bericht: Bericht, message: m.DeclaratieAntwoord, found: _Found) -> None:
         assert found.declaratie is not None and found.regels is not None
+        whole = message.geheel_afgewezen
         antwoord = DeclaratieAntwoord.objects.create(
             declaratie=found.declaratie,
             bericht=bericht,
             beantwoord_op=message.header.dagtekening,
-            totaal_ingediend_cent=message.totaal_ingediend,
-            totaal_toegekend_cent=message.totaal_toegekend,
+            totaal_ingediend_cent=found.declaratie.totaal_cent if whole else message.totaal_ingediend,
+            totaal_toegekend_cent=0 if whole else message.totaal_toegekend,
             retourcodes=" ".join(dict.fromkeys((*message.retourcodes, *message.antwoord_retourcodes)))[:100],
         )
         rows = []
@@ -318,6 +321,11 @@ class AnswerIngest:
             if a.afgewezen:
                 rejected.setdefault(a.afwijzingscodes[0], []).append(pk)
         AntwoordRegel.objects.bulk_create(rows)
+        if whole:  # every line of the claim is rejected, with the header's first rejecting code
+            code = next(c for c in message.retourcodes if c not in m.NON_REJECTING_RETOURCODES)
+            DeclaratieRegel.objects.filter(declaratie_id=found.declaratie.pk).update(
+                afgewezen=True, afgewezen_retourcode=code
+            )
         for code, pks in rejected.items():
             DeclaratieRegel.objects.filter(pk__in=pks).update(afgewezen=True, afgewezen_retourcode=code)
 

@@ -266,7 +266,11 @@ class DeclaratieAntwoord:
     """JW325: the municipality (afzender) answers a provider's JW323 (ontvanger). By convention
     only the lines it rejects are listed (with their return codes); a claim granted in full has no
     ``clienten`` and return code 8001 on the DeclaratieAntwoord. Amounts are signed cents (credit
-    negative), as ``Declaratie.totaal_bedrag``."""
+    negative), as ``Declaratie.totaal_bedrag``.
+
+    A claim message rejected as a whole (e.g. 0001 in the header) is answered without a
+    DeclaratieAntwoord: then ``antwoord_retourcodes`` is empty, ``declaratie_nummer`` "" and the
+    totals 0 (the message has none), and ``geheel_afgewezen`` is true."""
 
     header: Header
     declaratie_identificatie: str  # BerichtIdentificatie/Identificatie of the JW323 answered
@@ -283,6 +287,13 @@ class DeclaratieAntwoord:
     @property
     def regels(self) -> tuple[PrestatieAntwoord, ...]:
         return tuple(p for c in self.clienten for p in c.prestaties)
+
+    @property
+    def geheel_afgewezen(self) -> bool:
+        """The claim message is rejected as a whole: no DeclaratieAntwoord, a rejecting header code."""
+        return not self.antwoord_retourcodes and any(
+            c not in NON_REJECTING_RETOURCODES for c in self.retourcodes
+        )
 
 
 def claim_answer(

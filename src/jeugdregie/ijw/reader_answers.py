@@ -15,6 +15,7 @@ message (the ingest pseudonymises it), or as the ``P:`` marker of a redacted pay
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 from typing import IO, Final
@@ -151,7 +152,7 @@ class _AnswerReader(_Reader):
         self.ns = "{" + message_namespace(kind) + "}"
         self.answer_lines: list[PrestatieAntwoord | None] = []  # lines of the Client being read
         self.answer_clients: list[ClientAntwoord | None] = []
-        self.header_325: tuple[str, object, tuple[str, ...]] | None = None
+        self.header_325: tuple[str, dt.date, tuple[str, ...]] | None = None
 
     # ------------------------------------------------------------ shared pieces
 
@@ -275,8 +276,21 @@ class _AnswerReader(_Reader):
 
     def _finish_325(self, root: etree._Element) -> None:
         sink = self.msg_sink
-        antwoord = self._child(sink, root, "DeclaratieAntwoord", "/Bericht")
-        if antwoord is None:
+        antwoord = root.find(self.ns + "DeclaratieAntwoord")
+        if antwoord is None:  # the claim message rejected as a whole (optional in the XSD)
+            if not sink.errors and self.header is not None and self.header_325 is not None:
+                ident, dagtekening, header_codes = self.header_325
+                self.message = DeclaratieAntwoord(
+                    self.header,
+                    ident,
+                    dagtekening,
+                    "",
+                    0,
+                    0,
+                    (),
+                    header_codes,
+                    (),
+                )
             return
         p = ANTWOORD_PATH
         nummer = self._str(
@@ -294,7 +308,7 @@ class _AnswerReader(_Reader):
         self.message = DeclaratieAntwoord(
             self.header,
             ident,
-            dagtekening,  # type: ignore[arg-type]
+            dagtekening,
             _nn(nummer),
             _nn(ingediend),
             _nn(toegekend),

@@ -285,6 +285,8 @@ def _jw325(m: DeclaratieAntwoord) -> list[str]:
         f"<ijw:BerichtXsdVersie>{BERICHT_XSD_VERSIE}</ijw:BerichtXsdVersie></XsdVersieDeclaratie>"
         f"{_retourcodes(m.retourcodes)}"
     )
+    if not m.antwoord_retourcodes:  # the claim message rejected as a whole: no DeclaratieAntwoord
+        return [_opening("JW325"), _header("JW325", m.header, extra), "</Bericht>"]
     parts = [
         _opening("JW325"),
         _header("JW325", m.header, extra),
