@@ -26,6 +26,7 @@ COMMANDS = {
     "forecast-backtest": "forecast_backtest",
     "signals": "signals",
     "load-demo-region": "load_demo_region",
+    "report": "report",
 }
 
 USAGE = """Gebruik: jeugdregie <opdracht> [opties]
@@ -45,6 +46,7 @@ Opdrachten:
   signals --year Y --as-of YYYY-MM-DD [--json]
   settle --year Y [--rules FILE|NAAM] [--as-of YYYY-MM-DD] [--json]
   settle-compare --year Y --rules A.toml B.toml [...] [--json]
+  report --tertial JJJJ-T[1-3] [--provider AGB | --municipality CODE] --out FILE.pdf
   manage <django-opdracht> ...   elke Django-beheeropdracht (migrate, createsuperuser, ...)
 
 `jeugdregie <opdracht> --help` toont de opties van een opdracht.

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "jeugdregie.budget",
     "jeugdregie.demo",
     "jeugdregie.web",
+    "jeugdregie.rapportage",
 ]
 
 MIDDLEWARE = [

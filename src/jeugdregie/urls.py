@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("contracten/", include("jeugdregie.contracten.urls")),
+    path("rapportage/", include("jeugdregie.rapportage.urls")),
     path("", include("jeugdregie.web.urls")),
 ]

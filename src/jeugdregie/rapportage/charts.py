@@ -1,0 +1,160 @@
+"""Charts of the tertiaalrapportage: matplotlib (Agg) drawn to SVG and embedded as data URIs, with
+labelled axes and Dutch number formats (thousands dot, decimal comma)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .data import Report
+
+BLUE, GREY, ORANGE = "#154273", "#9e9e9e", "#ef6c00"
+
+
+def _dutch(value: float, decimals: int = 0) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def _svg(fig) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue().encode()).decode()
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    plt.rcParams.update(
+        {"font.size": 9, "svg.fonttype": "none", "axes.spines.top": False, "axes.spines.right": False}
+    )
+    return plt, FuncFormatter
+
+
+def spend_chart(report: Report) -> str | None:
+    rows = report.trend
+    if not any(r["spend"] is not None for r in rows):
+        return None
+    plt, fmt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 2.8))
+    labels = [r["label"] for r in rows]
+    own = [(r["spend"] or 0) / 100_000 for r in rows]  # thousands of euros
+    x = range(len(rows))
+    if report.gemeente:
+        width = 0.4
+        ax.bar([i - width / 2 for i in x], own, width, color=BLUE, label=report.gemeente.naam)
+        ax2 = ax.twinx()
+        ax2.bar(
+            [i + width / 2 for i in x],
+            [(r["region_spend"] or 0) / 100_000 for r in rows],
+            width,
+            color=GREY,
+            label="Regio (rechteras)",
+        )
+        ax2.set_ylabel("Regio (x EUR 1.000)")
+        ax2.yaxis.set_major_formatter(fmt(lambda v, _: _dutch(v)))
+        ax2.spines["right"].set_visible(True)
+        fig.legend(loc="upper center", bbox_to_anchor=(0.5, -0.05), ncol=2, frameon=False)
+    else:
+        ax.bar(
+            list(x),
+            own,
+            0.6,
+            color=[GREY if r["label"].startswith(str(report.year - 1)) else BLUE for r in rows],
+        )
+    ax.set_xticks(list(x), labels)
+    ax.set_xlabel("Tertiaal (productperiode)")
+    ax.set_ylabel("Kosten (x EUR 1.000)")
+    ax.yaxis.set_major_formatter(fmt(lambda v, _: _dutch(v)))
+    ax.set_title(f"Kosten per tertiaal, {report.subject}", loc="left")
+    return _svg(fig)
+
+
+def clients_chart(report: Report) -> str | None:
+    rows = report.trend
+    if not any(r["clients"] is not None for r in rows):
+        return None
+    from matplotlib.ticker import MaxNLocator
+
+    plt, fmt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 2.6))
+    labels = [r["label"] for r in rows]
+    values = [r["clients"] for r in rows]
+    ax.plot(
+        labels,
+        [v if v is not None else float("nan") for v in values],
+        marker="o",
+        color=BLUE,
+        label=report.subject,
+    )
+    if report.gemeente:
+        ax2 = ax.twinx()
+        ax2.plot(
+            labels,
+            [r["region_clients"] or float("nan") for r in rows],
+            marker="s",
+            color=GREY,
+            label="Regio (rechteras)",
+        )
+        ax2.set_ylabel("Cliënten regio")
+        ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax2.set_ylim(bottom=0)
+        ax2.yaxis.set_major_formatter(fmt(lambda v, _: _dutch(v)))
+        ax2.spines["right"].set_visible(True)
+        fig.legend(loc="upper center", bbox_to_anchor=(0.5, -0.05), ncol=2, frameon=False)
+    ax.set_xlabel("Tertiaal (productperiode)")
+    ax.set_ylabel("Cliënten met declaratie")
+    ax.yaxis.set_major_formatter(fmt(lambda v, _: _dutch(v)))
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(f"Cliënten per tertiaal, {report.subject}", loc="left")
+    return _svg(fig)
+
+
+def ceiling_chart(report: Report) -> str | None:
+    c = (report.ceiling or {}).get("own")
+    if not c:
+        return None
+    plt, fmt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 1.4))
+    scale = 100_000_000  # millions of euros
+    claimed, forecast = c["claimed"] / scale, c["forecast"] / scale
+    ax.barh([0], [forecast], color="#c5d3e6", height=0.5, label="Prognose jaareinde")
+    ax.barh([0], [claimed], color=BLUE, height=0.5, label="Gedeclareerd tot peildatum")
+    if c["low"] is not None and c["high"] is not None:
+        ax.errorbar(
+            [forecast],
+            [0],
+            xerr=[[forecast - c["low"] / scale], [c["high"] / scale - forecast]],
+            fmt="none",
+            ecolor="#333",
+            capsize=6,
+            label="Bandbreedte prognose",
+        )
+    if c["ceiling"]:
+        ax.axvline(c["ceiling"] / scale, color=ORANGE, linewidth=2, label="Plafond / budget")
+    ax.set_yticks([])
+    ax.set_xlabel("EUR miljoen (jaar " + str(report.year) + ")")
+    ax.xaxis.set_major_formatter(fmt(lambda v, _: _dutch(v, 2)))
+    ax.set_xlim(left=0)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.55), ncol=2, frameon=False, fontsize=8)
+    ax.set_title(f"Plafondgebruik en prognose op {report.as_of:%d-%m-%Y}", loc="left")
+    return _svg(fig)
+
+
+def report_charts(report: Report) -> dict[str, str]:
+    found = {
+        "kosten": spend_chart(report),
+        "clienten": clients_chart(report),
+        "plafond": ceiling_chart(report),
+    }
+    return {k: v for k, v in found.items() if v}
