@@ -5,6 +5,12 @@ JEUGDREGIE_SECRET_KEY      Django secret key
 JEUGDREGIE_PSEUDONYM_KEY   key for the HMAC pseudonym of the BSN (SYSTEM.md section 6)
 JEUGDREGIE_DEBUG           "1" for development; production refuses to start without both keys
 JEUGDREGIE_VAR_DIR         where the SQLite file, demo data and generated keys live (default var/)
+JEUGDREGIE_SMALL_NUMBER_THRESHOLD   aggregates on fewer clients are not shown outside regio (default 5)
+JEUGDREGIE_LOGIN_POGINGEN           wrong passwords before a login is locked out (default 5)
+JEUGDREGIE_LOGIN_BLOKKADE_MINUTEN   how long it stays locked out (default 15)
+
+`jeugdregie demo` serves with DEBUG off (Dutch error pages, no debug pages) while keeping the
+generated development keys in var/.
 """
 
 from __future__ import annotations

@@ -307,3 +307,20 @@ def test_security_headers_on_every_page(username):
 def test_the_login_page_has_no_inline_styles_and_is_not_stored_after_login():
     html = Client().get("/accounts/login/").content.decode()
     assert "<style" not in html and " style=" not in html
+
+
+def test_the_admin_login_is_throttled_as_well():
+    client = Client()
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "beheer", "password": "fout"})
+    response = client.post("/admin/login/", {"username": "beheer", "password": region.DEMO_WACHTWOORD})
+    assert response.status_code == 429 and "Inloggen tijdelijk geblokkeerd" in response.content.decode()
+
+
+@override_settings(AXES_FAILURE_LIMIT=2)
+def test_the_number_of_attempts_is_configuration():
+    client = Client()
+    for _ in range(2):
+        client.post("/accounts/login/", {"username": "regio", "password": "fout"})
+    response = client.post("/accounts/login/", {"username": "regio", "password": region.DEMO_WACHTWOORD})
+    assert response.status_code == 429 and "2 keer een verkeerd wachtwoord" in response.content.decode()
