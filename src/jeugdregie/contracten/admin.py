@@ -10,6 +10,7 @@ from .models import (
     KpiNorm,
     Raamovereenkomst,
     Tertiaalevaluatie,
+    Uitkomstmeting,
     Verlengingsbesluit,
 )
 
@@ -114,4 +115,12 @@ class ContractgesprekAdmin(admin.ModelAdmin):
 class TertiaalevaluatieAdmin(admin.ModelAdmin):
     list_display = ["aanbieder", "tertiaal", "oordeel", "door", "op"]
     list_filter = ["tertiaal", "oordeel"]
+    readonly_fields = ["door", "op"]
+
+
+@admin.register(Uitkomstmeting)
+class UitkomstmetingAdmin(admin.ModelAdmin):
+    list_display = ["aanbieder", "tertiaal", "indicator", "gemeten", "positief", "door", "op"]
+    list_filter = ["indicator", "tertiaal"]
+    search_fields = ["aanbieder__naam", "aanbieder__agb_code"]
     readonly_fields = ["door", "op"]

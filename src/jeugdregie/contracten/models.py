@@ -203,4 +203,5 @@ from .talk_models import (  # noqa: E402,F401
     Actiepunt,
     Contractgesprek,
     Tertiaalevaluatie,
+    Uitkomstmeting,
 )

@@ -67,3 +67,40 @@ class Tertiaalevaluatie(models.Model):
 
     def __str__(self) -> str:
         return f"{self.aanbieder.naam} {self.tertiaal}: {self.oordeel}"
+
+
+class Uitkomstmeting(models.Model):
+    """An outcome the messages do not carry (Outcome in Zicht), reported by an A or B provider per
+    tertial: how many clients were measured and how many were satisfied / reached their goals."""
+
+    aanbieder = models.ForeignKey("contracten.Aanbieder", on_delete=models.CASCADE, related_name="uitkomsten")
+    tertiaal = models.CharField("tertiaal", max_length=7, validators=[tertial_validator])
+    indicator = models.CharField(
+        "indicator",
+        max_length=20,
+        choices=[("clienttevredenheid", "Cliënttevredenheid"), ("doelrealisatie", "Doelrealisatie")],
+    )
+    gemeten = models.PositiveIntegerField("aantal gemeten")
+    positief = models.PositiveIntegerField("aantal positief")
+    door = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    op = models.DateTimeField("aangeleverd op", auto_now=True)
+
+    class Meta:
+        verbose_name = "uitkomstmeting"
+        verbose_name_plural = "uitkomstmetingen"
+        ordering = ["aanbieder", "-tertiaal", "indicator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aanbieder", "tertiaal", "indicator"], name="een_meting_per_tertiaal"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(positief__lte=models.F("gemeten")), name="positief_niet_meer_dan_gemeten"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aanbieder.naam} {self.tertiaal} {self.indicator}: {self.positief}/{self.gemeten}"
+
+    @property
+    def share(self) -> float | None:
+        return self.positief / self.gemeten if self.gemeten else None

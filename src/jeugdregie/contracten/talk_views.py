@@ -108,7 +108,12 @@ def stuuropdracht(request, agb: str):
                     messages.success(request, f"Evaluatie {d['tertiaal']} vastgelegd.")
                     return redirect(f"{request.path}?jaar={jaar}")
     facts = load_facts(dt.date(jaar, 1, 1), dt.date(jaar, 12, 31))
+    from .outcomes import outcome_rows
+    from .stuuropdracht import peers_of
+
+    peers = peers_of(aanbieder.agb_code, facts, jaar)
     context = {
+        "uitkomsten": outcome_rows(aanbieder.agb_code, jaar, peers, scope.suppress_small_numbers),
         "scope": scope,
         "aanbieder": aanbieder,
         "jaar": jaar,

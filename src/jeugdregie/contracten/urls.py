@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import talk_views, views
+from . import outcome_views, talk_views, views
 
 app_name = "contracten"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.werklijst, name="werklijst"),
     path("categorieen/", views.categorieen, name="categorieen"),
     path("gesprekken/", talk_views.gesprekken, name="gesprekken"),
+    path("uitkomsten/", outcome_views.uitkomsten, name="uitkomsten"),
     path("stuuropdracht/<str:agb>/", talk_views.stuuropdracht, name="stuuropdracht"),
     path("<str:kenmerk>/", views.overeenkomst, name="overeenkomst"),
 ]
