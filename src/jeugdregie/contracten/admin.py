@@ -2,7 +2,9 @@ from django.contrib import admin
 
 from .models import (
     Aanbieder,
+    Aanvraag,
     Actiepunt,
+    Beoordeling,
     Categoriebesluit,
     ContractDocument,
     Contractgesprek,
@@ -10,6 +12,8 @@ from .models import (
     KpiNorm,
     Raamovereenkomst,
     Tertiaalevaluatie,
+    Toetredingscriterium,
+    Toetredingsvenster,
     Uitkomstmeting,
     Verlengingsbesluit,
 )
@@ -124,3 +128,41 @@ class UitkomstmetingAdmin(admin.ModelAdmin):
     list_filter = ["indicator", "tertiaal"]
     search_fields = ["aanbieder__naam", "aanbieder__agb_code"]
     readonly_fields = ["door", "op"]
+
+
+@admin.register(Toetredingsvenster)
+class ToetredingsvensterAdmin(admin.ModelAdmin):
+    list_display = ["categorie", "opent_op", "sluit_op", "omschrijving"]
+    list_filter = ["categorie"]
+
+
+@admin.register(Toetredingscriterium)
+class ToetredingscriteriumAdmin(admin.ModelAdmin):
+    list_display = ["categorie", "volgorde", "omschrijving"]
+    list_filter = ["categorie"]
+
+
+class BeoordelingInline(admin.TabularInline):
+    model = Beoordeling
+    extra = 0
+    can_delete = False
+    readonly_fields = ["criterium", "voldaan", "toelichting"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Aanvraag)
+class AanvraagAdmin(admin.ModelAdmin):
+    """Applications are registered and decided on the admission screen (audited); read only here."""
+
+    list_display = ["naam", "agb_code", "categorie", "soort", "ingediend_op", "status", "besloten_door"]
+    list_filter = ["status", "categorie", "soort"]
+    search_fields = ["naam", "agb_code"]
+    inlines = [BeoordelingInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -205,3 +205,9 @@ from .talk_models import (  # noqa: E402,F401
     Tertiaalevaluatie,
     Uitkomstmeting,
 )
+from .admission_models import (  # noqa: E402,F401
+    Aanvraag,
+    Beoordeling,
+    Toetredingscriterium,
+    Toetredingsvenster,
+)
