@@ -99,3 +99,9 @@ class Beoordeling(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["aanvraag", "criterium"], name="een_oordeel_per_criterium")
         ]
+
+    def __str__(self) -> str:
+        state = (
+            "nog niet beoordeeld" if self.voldaan is None else ("voldaan" if self.voldaan else "niet voldaan")
+        )
+        return f"{self.criterium.omschrijving}: {state}"

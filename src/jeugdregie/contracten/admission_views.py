@@ -94,7 +94,7 @@ def aanvraag(request, pk: int):
             raise PermissionDenied("Alleen de regio beoordeelt en besluit.")
         answers = {
             b.pk: (
-                ANSWERS.get(request.POST.get(f"voldaan_{b.pk}", ""), None),
+                ANSWERS.get(request.POST.get(f"voldaan_{b.pk}", "")),
                 request.POST.get(f"toelichting_{b.pk}", "")[:300],
             )
             for b in item.beoordelingen.all()

@@ -193,6 +193,12 @@ def effective_kpi_norms() -> dict[str, dict[str, tuple[float | None, float | Non
     return {agb: {**regional, **own.get(agb, {})} for agb in steered.values_list("agb_code", flat=True)}
 
 
+from .admission_models import (  # noqa: E402,F401
+    Aanvraag,
+    Beoordeling,
+    Toetredingscriterium,
+    Toetredingsvenster,
+)
 from .register_models import (  # noqa: E402,F401  (models of the register, in their own module)
     Categoriebesluit,
     ContractDocument,
@@ -204,10 +210,4 @@ from .talk_models import (  # noqa: E402,F401
     Contractgesprek,
     Tertiaalevaluatie,
     Uitkomstmeting,
-)
-from .admission_models import (  # noqa: E402,F401
-    Aanvraag,
-    Beoordeling,
-    Toetredingscriterium,
-    Toetredingsvenster,
 )
