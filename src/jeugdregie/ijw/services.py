@@ -276,6 +276,8 @@ class Ingester:
         self._known_messages: set[tuple[str, str]] | None = None
         self._new_messages: list[tuple[str, str]] = []
         self._allocation_pks: dict[str, int] = {}
+        # The allocations a JW301 names, read by _allocation_number_problems for _apply_toewijzing.
+        self._existing_allocations: tuple[object, dict[str, Toewijzing]] = (None, {})
 
     def _file_known(self, sha: str) -> bool:
         if self._known_files is None:
@@ -561,14 +563,23 @@ class Ingester:
 
     def _allocation_number_problems(self, message: m.Toewijzing, name: str) -> list[ValidationError]:
         """TR332: a ToewijzingNummer is unique per municipality, so a JW301 may repeat a known
-        number only for the same client and provider. One query per message."""
+        number only for the same client and provider. The one query also serves
+        ``_apply_toewijzing``, which runs right after for the same message."""
         header = message.header
         pseudonym = client_key(message.client.bsn, self.key)
-        rows = Toewijzing.objects.filter(
-            gemeente__cbs_code=header.afzender,
-            toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten],
-        ).values_list("toewijzingnummer", "aanbieder__agb_code", "client__pseudoniem")
-        taken = {nummer for nummer, agb, client in rows if (agb, client) != (header.ontvanger, pseudonym)}
+        existing = {
+            t.toewijzingnummer: t
+            for t in Toewijzing.objects.filter(
+                gemeente__cbs_code=header.afzender,
+                toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten],
+            ).select_related("aanbieder", "client")
+        }
+        self._existing_allocations = (message, existing)
+        taken = {
+            nummer
+            for nummer, t in existing.items()
+            if (t.aanbieder.agb_code, t.client.pseudoniem) != (header.ontvanger, pseudonym)
+        }
         return [
             ValidationError(
                 name,
@@ -604,15 +615,18 @@ class Ingester:
     ) -> list[ValidationError]:
         """TR063 (a delete names an earlier start/stop), TR071 (no delete of a start once stopped),
         TR074 (a first delivery is new) and TR326 (no new start while one runs without a stop),
-        against the stored starts and stops of the named allocations: two queries per message."""
+        against the stored starts (of a JW305) or stops (of a JW307) of the named allocations: one
+        query per message, a second only for a start on an allocation that was started before."""
         pks = set(self._allocation_pks.values())
-        starts = set(
-            ZorgStart.objects.filter(toewijzing_id__in=pks).values_list("toewijzing_id", "begindatum")
-        )
-        stops = set(ZorgStop.objects.filter(toewijzing_id__in=pks).values_list("toewijzing_id", "begindatum"))
-        stopped = {pk for pk, _ in stops}
         is_start = isinstance(message, m.StartZorg)
-        own = starts if is_start else stops
+        model = ZorgStart if is_start else ZorgStop
+        own = set(model.objects.filter(toewijzing_id__in=pks).values_list("toewijzing_id", "begindatum"))
+        started = {pk for pk, _ in own} if is_start else set()
+        stopped = (
+            set(ZorgStop.objects.filter(toewijzing_id__in=started).values_list("toewijzing_id", flat=True))
+            if started
+            else set()
+        )
         problems = []
         products: tuple[m.StartProduct | m.StopProduct, ...] = message.producten
         for index, p in enumerate(products, start=1):
@@ -625,12 +639,7 @@ class Ingester:
                 found = (E.START_STOP_STOPPED, "de start kan niet verwijderd worden: er is al een stop")
             elif p.status_aanlevering == "1" and key in own:
                 found = (E.START_STOP_DUPLICATE, "deze start of stop met deze begindatum is al aangeleverd")
-            elif (
-                p.status_aanlevering == "1"
-                and is_start
-                and any(s_pk == pk for s_pk, _ in starts)
-                and pk not in stopped
-            ):
+            elif p.status_aanlevering == "1" and is_start and pk in started and pk not in stopped:
                 found = (E.START_OPEN, f"toewijzing {p.toewijzing_nummer} heeft al een start zonder stop")
             if found is not None:
                 problems.append(
@@ -648,12 +657,14 @@ class Ingester:
         gemeente = self.gemeenten[message.header.afzender]
         aanbieder = self.aanbieder(message.header.ontvanger)
         client = self.client(message.client.bsn, message.client, gemeente)
-        existing = {
-            t.toewijzingnummer: t
-            for t in Toewijzing.objects.filter(
-                gemeente=gemeente, toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten]
-            )
-        }
+        checked, existing = self._existing_allocations
+        if checked is not message:  # not read by _allocation_number_problems for this message
+            existing = {
+                t.toewijzingnummer: t
+                for t in Toewijzing.objects.filter(
+                    gemeente=gemeente, toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten]
+                )
+            }
         for p in message.producten:
             values = {
                 "client": client,
