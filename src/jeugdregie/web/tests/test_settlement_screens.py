@@ -249,3 +249,17 @@ def test_comparison_needs_two_rule_sets(year):
         login("regio").get(f"/afrekening/vergelijking/?jaar={Y}&regelset=voorbeeld:staffel").content.decode()
     )
     assert "Kies ten minste twee regelsets" in html
+
+
+def test_a_database_rule_set_in_the_comparison(year):
+    # A rule set the region stored: the hard cap with every overrun approved pays D on group A.
+    text = (
+        example_rule_sets()["harde-plafond"].read_text().replace('overruns = "recorded"', 'overruns = "all"')
+    )
+    Regelset.objects.create(naam="alles-goedgekeurd", toml=text, door=year.regio)
+    url = f"/afrekening/vergelijking/?jaar={Y}&regelset=voorbeeld:harde-plafond&regelset=db:alles-goedgekeurd"
+    html = login("regio").get(url).content.decode()
+    assert "Database: alles-goedgekeurd" in html
+    # 13,000.02 with the recorded approval; 14,500.02 (everything claimed) with all approved.
+    assert row(html, "Uitbetaald")[1:] == ["13.000,02", "14.500,02"]
+    assert row(html, "Verschil")[1:] == ["0,00", "1.500,00"]
