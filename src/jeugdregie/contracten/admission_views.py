@@ -24,7 +24,9 @@ class ApplicationForm(forms.Form):
     producten = forms.ModelMultipleChoiceField(
         label="Producten", queryset=Product.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8})
     )
-    ingediend_op = forms.DateField(label="Ingediend op", widget=forms.DateInput(attrs={"type": "date"}))
+    ingediend_op = forms.DateField(
+        label="Ingediend op", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

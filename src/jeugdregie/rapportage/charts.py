@@ -20,7 +20,7 @@ def _dutch(value: float, decimals: int = 0) -> str:
 
 def _svg(fig) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.2)
     import matplotlib.pyplot as plt
 
     plt.close(fig)

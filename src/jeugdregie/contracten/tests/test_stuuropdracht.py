@@ -90,7 +90,7 @@ def test_screen_talk_with_actions_and_evaluation(care):
     url = f"/contracten/stuuropdracht/{providers[0].agb_code}/?jaar=2024"
     html = client.get(url).content.decode()
     assert "Kosten per cliënt" in html
-    assert "EUR 2.000" in html and "(buiten)" in html and "elke zes weken" in html
+    assert "EUR 2.000" in html and "buiten norm" in html and "elke zes weken" in html
     bad = client.post(
         url,
         {
