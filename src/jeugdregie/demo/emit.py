@@ -203,8 +203,8 @@ class CopyEmitter:
             sink(f"{day.year:04d}-{day.month:02d}", writer.message_filename(msg), data)
             self.stats.messages[msg.kind] += 1
             self.stats.bytes_xml += len(data)
-        last_year = to_date(self.until).year  # the simulation runs a little beyond ``until``
-        self.stats.yearly["moves"] = {y: n for y, n in sim.relocations.items() if y <= last_year}
+        moves = {y: sum(1 for day in days if day <= self.until) for y, days in sim.relocations.items()}
+        self.stats.yearly["moves"] = {y: n for y, n in moves.items() if n}  # by ``until``
         self.stats.allocations = len(self._alloc_state)
         self.stats.youths = len({s["client"] for s in self._alloc_state.values()})
         return self.stats

@@ -1,10 +1,11 @@
 """Youths moving to another municipality of the region: the allocation moves with them.
 
 At the start of every simulated year after the first, ``P_MOVE`` of the youths in care on 1 January
-whose running paths are all day care or ambulant care (segments 3 and 4, with their transport) and
-run on together for a while move, on a day of that year when all of them run, to another
-municipality of the region (chosen by its number of youths). Every care path running on that day
-is split in two:
+are drawn to move on a day of that year (uniform); the move happens when every path of theirs still
+running that day is day care or ambulant care (segments 3 and 4, with their transport) that began
+at least ``MARGIN`` days before and runs at least ``MARGIN`` days after (about 50-60 moves a year).
+They move to another municipality of the region (chosen by its number of youths). Every care path
+running on that day is split in two:
 
 - the old municipality's path ends the day before: its running allocation is shortened with a JW301
   change with RedenWijziging 07 (verhuizing naar een andere gemeente) and stopped (JW307 reason 35,
@@ -31,7 +32,7 @@ from .simulation import TRANSPORT_LEGACY, Addon, Episode
 if TYPE_CHECKING:
     from .simulation import CopySimulation
 
-P_MOVE: Final = 0.05
+P_MOVE: Final = 0.12
 MOVE_SEGMENTS: Final = frozenset({"3", "4"})
 STOP_REASON_MOVE: Final = "35"  # JZ588: voortijdig afgesloten wegens externe omstandigheden
 #: Days a split path must keep before and after the moving day.
@@ -48,21 +49,18 @@ def apply_moves(sim: CopySimulation, year: int) -> int:
             if ep.host is None:
                 by_youth.setdefault(ep.youth.serial, []).append(ep)
     weights = [(g.cbs_code, g.jeugdigen) for g in region.GEMEENTEN]
-    moved = 0
+    moved: list[int] = []
     for serial in sorted(by_youth):
         u, when, pick = rng.random(), rng.random(), rng.random()
         if u >= P_MOVE:
             continue
-        eps = by_youth[serial]
-        if not all(_movable(ep, year) for ep in eps):
+        # any day of the year; the paths running then must have begun and go on for a while
+        day = ys + MARGIN // 2 + int(when * (ye - ys - MARGIN - MARGIN // 2))
+        split = [ep for ep in by_youth[serial] if ep.effective_end() >= day]
+        if not split or not all(
+            _movable(ep, year) and ep.start + MARGIN <= day <= ep.end - MARGIN for ep in split
+        ):
             continue
-        # a day on which every path runs, with a margin on both sides
-        first = max(ys + MARGIN // 2, *(ep.start + MARGIN for ep in eps))
-        last = min(ye - MARGIN, *(ep.end - MARGIN for ep in eps))
-        if first > last:
-            continue
-        day = first + int(when * (last - first + 1))
-        split = eps
         old = split[0].cell.gemeente
         if any(ep.cell.gemeente != old for ep in split):
             continue
@@ -77,9 +75,9 @@ def apply_moves(sim: CopySimulation, year: int) -> int:
         for ep in split:
             _split(sim, ep, new, day, year)
         split[0].youth.gemeente = new
-        moved += 1
+        moved.append(day)
     sim.relocations[year] = moved
-    return moved
+    return len(moved)
 
 
 def _movable(ep: Episode, year: int) -> bool:

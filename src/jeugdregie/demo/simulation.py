@@ -368,7 +368,7 @@ class CopySimulation:
         self.eid = 0
         self.log: list[str] = []
         self.moves = 0
-        self.relocations: dict[int, int] = {}  # year -> youths who moved to another municipality
+        self.relocations: dict[int, list[int]] = {}  # year -> moving days of the youths who moved
 
     # ------------------------------------------------------------ rng helpers
 
