@@ -272,6 +272,34 @@ def _norms_and_benchmark(report: Report, scope: Scope, facts, aanbieder, gemeent
                         "position": r.position,
                     }
                 )
+        from jeugdregie.contracten.outcomes import outcome_rows
+        from jeugdregie.contracten.stuuropdracht import peers_of
+
+        provider = Aanbieder.objects.get(agb_code=aanbieder)
+        if provider.categorie in ("A", "B") and not provider.is_nga:
+            peers = peers_of(aanbieder, facts, report.year)
+            for u in outcome_rows(aanbieder, report.year, peers, suppress=True):
+                report.norms.append(
+                    {
+                        "label": u["label"],
+                        "unit": "fractie",
+                        "low": None,
+                        "high": None,
+                        "value": u["values"][tkey],
+                        "status": None,
+                        "year_value": u["values"]["jaar"],
+                    }
+                )
+                if u["benchmark"]:
+                    report.benchmark.append(
+                        {
+                            "label": u["label"],
+                            "unit": "fractie",
+                            "value": u["values"]["jaar"],
+                            "b": u["benchmark"],
+                            "position": u["position"],
+                        }
+                    )
         report.benchmark_text = (
             f"Vergelijkbare aanbieders: dezelfde categorie en hetzelfde hoofdsegment, jaar {report.year}."
         )

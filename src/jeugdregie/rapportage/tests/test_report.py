@@ -75,7 +75,22 @@ def test_region_report_figures_come_from_the_kpi_engine(dataset):
 
 def test_provider_and_municipality_versions_suppress_small_numbers(dataset):
     provider = dataset["providers"][0].agb_code
+    from django.contrib.auth.models import User
+
+    from jeugdregie.contracten.outcomes import import_outcomes
+    from jeugdregie.rules.outcomes import OutcomeRow
+
+    import_outcomes(
+        [
+            OutcomeRow(provider, "2027-T2", "clienttevredenheid", 40, 30),
+            OutcomeRow(provider, "2027-T1", "doelrealisatie", 4, 3),
+        ],
+        User.objects.get(username="regio"),
+    )
     report = build_report(2027, 2, aanbieder=provider)
+    outcomes = {n["label"]: n for n in report.norms if "eigen opgave" in n["label"]}
+    assert outcomes["Cliënttevredenheid (eigen opgave)"]["value"] == 0.75
+    assert outcomes["Doelrealisatie (eigen opgave)"]["year_value"] is None  # 4 clients measured: suppressed
     kpis = {k["id"]: k for k in report.kpis}
     t2 = kpi_rules.tertial(2027, 2)
     assert report.suppressed
