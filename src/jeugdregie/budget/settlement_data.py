@@ -250,7 +250,10 @@ class SettlementInputs:
         normed = self._normed_products()
         if not normed:
             return []
-        lines = accepted_lines(self.begin, self.end, self.as_of).filter(product_id__in=list(normed))
+        # No product filter in SQL: with one the database walks the product index through every
+        # year's lines instead of the ProductPeriode index through this year's; lines of products
+        # without a norm duration are skipped below.
+        lines = accepted_lines(self.begin, self.end, self.as_of)
         allocations = Toewijzing.objects.filter(
             verwijderd=False, ingangsdatum__lte=self.end, client_id__in=lines.values("client_id")
         ).values_list("pk", "client_id", "product_categorie", "ingangsdatum", "einddatum")
@@ -275,7 +278,7 @@ class SettlementInputs:
         )
         for pk, toewijzing, agb, product_id, cbs, begin, last, amount in raw_rows(rows):
             start = path_begin.get(toewijzing)
-            if start is None:  # a line on a deleted allocation belongs to no care path
+            if start is None or product_id not in normed:  # a deleted allocation is no care path
                 continue
             months, factor = normed[product_id]
             norm_end = add_months(start, months)
