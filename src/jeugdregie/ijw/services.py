@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
@@ -59,6 +60,10 @@ from .validation import (
 
 #: The types whose rules inside one message (``conformance.check_tree``) are applied at ingest.
 IN_MESSAGE_RULE_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315"})
+
+#: Failures of the database itself (gone, connection cut, locked beyond the timeout): the ingest
+#: stops (the command says so in Dutch) instead of blaming, and quarantining, the file it was on.
+DatabaseUnavailable = (OperationalError, InterfaceError)
 
 # Rules that mean "not yet": the allocation a message refers to may arrive in a later file.
 # Items quarantined for these are retried automatically at the end of every ingest run.
@@ -353,42 +358,67 @@ class Ingester:
         return summary
 
     def ingest_file(self, name: str, data: bytes) -> IngestSummary:
-        summary = IngestSummary(files=1)
         sha = hashlib.sha256(data).hexdigest()
         if self._file_known(sha):
-            summary.duplicate_files = 1
-            return summary
+            return IngestSummary(files=1, duplicate_files=1)
         client_cache = dict(self.clients)
-        self._new_messages = []
-        try:
-            with transaction.atomic():
-                self._ingest_file(name, data, sha, summary)
-        except Exception as exc:  # noqa: BLE001 - any failure rolls the file back and is kept, not raised
+        for attempt in (1, 2):
+            summary = IngestSummary(files=1)
             self._new_messages = []
-            self.clients = client_cache  # objects created in the rolled-back transaction are gone
-            self.aanbieders = {a.agb_code: a for a in Aanbieder.objects.all()}
-            failed = IngestSummary(files=1, rejected_files=1)
-            error = ValidationError(
-                name,
-                None,
-                "/",
-                "ingest.intern",
-                f"Verwerking afgebroken, niets van dit bestand is opgeslagen: {exc!r}",
-            )
-            failed.errors.append(error)
-            with transaction.atomic():
-                delivery = Aanlevering.objects.create(
-                    bestandsnaam=name[-500:], sha256=sha, status="geweigerd", in_quarantaine=1
-                )
-                self._quarantine(delivery, name, data, error, level="bestand")
-            self._file_known(sha)
-            self._known_files.add(sha)  # type: ignore[union-attr]
-            return failed
+            try:
+                with transaction.atomic():
+                    self._ingest_file(name, data, sha, summary)
+                break
+            except DatabaseUnavailable:
+                # The database went away or stayed locked: not the file's fault. Its transaction is
+                # gone, so nothing of it is stored and it is not marked as delivered; a restart
+                # resumes with this file.
+                self._forget_uncommitted(client_cache)
+                raise
+            except IntegrityError:
+                # Another ingest running at the same time may have stored this file, a message in it
+                # or a party it creates, between our look-up and our insert.
+                self._forget_uncommitted(client_cache)
+                if Aanlevering.objects.filter(sha256=sha).exists():
+                    self._known_files.add(sha)  # type: ignore[union-attr]
+                    return IngestSummary(files=1, duplicate_files=1)
+                if attempt == 1:
+                    self._known_messages = None  # read again: they may have landed meanwhile
+                    continue
+                return self._refuse_file(name, data, sha, sys.exc_info()[1])
+            except Exception as exc:  # noqa: BLE001 - any failure rolls the file back and is kept, not raised
+                self._forget_uncommitted(client_cache)
+                return self._refuse_file(name, data, sha, exc)
         self._known_files.add(sha)  # type: ignore[union-attr]
         if self._known_messages is not None:
             self._known_messages.update(self._new_messages)
         self._new_messages = []
         return summary
+
+    def _forget_uncommitted(self, client_cache: dict[str, Client]) -> None:
+        self._new_messages = []
+        self.clients = client_cache  # objects created in the rolled-back transaction are gone
+        self.aanbieders = {a.agb_code: a for a in Aanbieder.objects.all()}
+
+    def _refuse_file(self, name: str, data: bytes, sha: str, exc: BaseException | None) -> IngestSummary:
+        """Keep a file whose storing failed unexpectedly in the quarantine, whole (``ingest.intern``)."""
+        failed = IngestSummary(files=1, rejected_files=1)
+        error = ValidationError(
+            name,
+            None,
+            "/",
+            "ingest.intern",
+            f"Verwerking afgebroken, niets van dit bestand is opgeslagen: {exc!r}",
+        )
+        failed.errors.append(error)
+        with transaction.atomic():
+            delivery = Aanlevering.objects.create(
+                bestandsnaam=name[-500:], sha256=sha, status="geweigerd", in_quarantaine=1
+            )
+            self._quarantine(delivery, name, data, error, level="bestand")
+        self._file_known(sha)
+        self._known_files.add(sha)  # type: ignore[union-attr]
+        return failed
 
     def _ingest_file(self, name: str, data: bytes, sha: str, summary: IngestSummary) -> None:
         delivery = Aanlevering.objects.create(bestandsnaam=name[-500:], sha256=sha, status="verwerkt")
@@ -978,7 +1008,9 @@ def _insert_lines(rows: list[tuple]) -> None:
                     copy.write_row(row)
         else:
             values = ", ".join(["%s"] * len(_LINE_FIELDS))  # Django's cursor takes %s on every backend
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({values})", rows)
+            # Names from the model's _meta, quoted by the backend; every value is a parameter.
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # nosec B608
+            cursor.executemany(sql, rows)
 
 
 def _line_columns(connection: BaseDatabaseWrapper) -> tuple[str, str]:

@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from jeugdregie.ijw.services import Ingester, count_sources
+from jeugdregie.ijw.services import DatabaseUnavailable, Ingester, count_sources
 
 from ._common import print_errors
 
@@ -39,10 +39,28 @@ class Command(BaseCommand):
             total = count_sources(paths)
         except (FileNotFoundError, OSError) as exc:
             raise CommandError(str(exc)) from exc
-        ingester = Ingester(xsd_dir=xsd_dir)
         show = not no_progress and not as_json and sys.stderr.isatty()
-        with tqdm(total=total, unit="bestand", desc="Inlezen", disable=not show, file=sys.stderr) as bar:
-            summary = ingester.ingest_paths(paths, progress=lambda _name: bar.update(1))
+        done = 0
+
+        def advance(_name: str) -> None:
+            nonlocal done
+            done += 1
+            bar.update(1)
+
+        try:
+            ingester = Ingester(xsd_dir=xsd_dir)
+            with tqdm(total=total, unit="bestand", desc="Inlezen", disable=not show, file=sys.stderr) as bar:
+                summary = ingester.ingest_paths(paths, progress=advance)
+        except DatabaseUnavailable as exc:
+            # Each file commits whole or not at all, so what was done stays and the file in progress
+            # left nothing behind: running the same command again resumes.
+            raise CommandError(
+                f"De verbinding met de database is verbroken na {done} van {total} bestanden "
+                f"({type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else '-'}). "
+                "Wat al verwerkt was, is bewaard; van het bestand dat bezig was is niets opgeslagen. "
+                "Start dezelfde opdracht opnieuw zodra de database er weer is: hij gaat verder waar hij was.",
+                returncode=2,
+            ) from exc
         print_errors(summary.errors)
         if as_json:
             self.stdout.write(json.dumps(summary.as_dict()))
