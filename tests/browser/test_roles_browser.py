@@ -5,6 +5,7 @@ var/screenshots) to look at."""
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ SHOTS = Path(
 WIDTHS = {"breed": 1400, "telefoon": 390}
 # The screens this test photographs and holds to the phone width; other screens only to no error.
 ACCESS_SCREENS = {"/", "/kpi/", "/datakwaliteit/", "/plafonds/", "/stoplicht/"}
+TIMINGS: list = []
 
 
 @pytest.fixture
@@ -46,8 +48,10 @@ def walk(page, base, username, extra=()):
     links = page.eval_on_selector_all("header nav a", "els => els.map(e => e.getAttribute('href'))")
     urls = [u for u in links if not u.startswith("/admin")] + list(extra)
     for url in urls:
+        started = time.monotonic()
         page.set_viewport_size({"width": WIDTHS["breed"], "height": 900})
         response = page.goto(f"{base}{url}")
+        TIMINGS.append((round(time.monotonic() - started, 2), username, url))
         assert response.status < 500, (username, url, response.status)
         assert response.status == 200, (username, url, response.status)
         name = re.sub(r"[^a-z0-9]+", "-", url.strip("/").lower()) or "overzicht"
@@ -56,7 +60,8 @@ def walk(page, base, username, extra=()):
             continue  # other screens: no server error is what this test asks of them
         for label, width in WIDTHS.items():  # the same page, narrowed: the layout follows the window
             page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=str(SHOTS / f"{username}-{name}-{label}.png"), full_page=True)
+            # The whole page wide; on a phone the first screens (a full card list is 8,000 px tall).
+            page.screenshot(path=str(SHOTS / f"{username}-{name}-{label}.png"), full_page=label == "breed")
             # Nothing wider than the window at phone width: tables scroll inside their container.
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, (username, url, width, overflow)
@@ -108,4 +113,5 @@ def test_every_role_walks_its_pages(live_server, browser, care_data):
     assert page.locator("h1").inner_text() == "Inloggen tijdelijk geblokkeerd"
     page.screenshot(path=str(SHOTS / "geblokkeerd-breed.png"))
     page.close()
+    print("Traagste pagina's (s):", sorted(TIMINGS, reverse=True)[:5])
     assert "/stoplicht/" not in seen["aanbieder"] and "/kpi/" not in seen["verwijzer"]
