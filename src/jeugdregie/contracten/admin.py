@@ -156,9 +156,17 @@ class BeoordelingInline(admin.TabularInline):
 class AanvraagAdmin(admin.ModelAdmin):
     """Applications are registered and decided on the admission screen (audited); read only here."""
 
-    list_display = ["naam", "agb_code", "categorie", "soort", "ingediend_op", "status", "besloten_door"]
+    list_display = [
+        "organisatienaam",
+        "agb_code",
+        "categorie",
+        "soort",
+        "ingediend_op",
+        "status",
+        "besloten_door",
+    ]
     list_filter = ["status", "categorie", "soort"]
-    search_fields = ["naam", "agb_code"]
+    search_fields = ["organisatienaam", "agb_code"]
     inlines = [BeoordelingInline]
 
     def has_change_permission(self, request, obj=None) -> bool:

@@ -60,7 +60,7 @@ def register_application(
     )
     aanvraag = Aanvraag.objects.create(
         agb_code=agb,
-        naam=naam,
+        organisatienaam=naam,
         categorie=categorie,
         soort=soort,
         ingediend_op=submitted,
@@ -109,7 +109,8 @@ def decide(aanvraag: Aanvraag, outcome: str, reason: str, user, today: dt.date) 
         products = list(aanvraag.producten.all())
         if aanvraag.soort == Aanvraag.Soort.NIEUW:
             provider, _ = Aanbieder.objects.get_or_create(
-                agb_code=aanvraag.agb_code, defaults={"naam": aanvraag.naam, "categorie": aanvraag.categorie}
+                agb_code=aanvraag.agb_code,
+                defaults={"naam": aanvraag.organisatienaam, "categorie": aanvraag.categorie},
             )
             start = start_date_after(today)
             ro = Raamovereenkomst.objects.create(

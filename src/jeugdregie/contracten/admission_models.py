@@ -54,7 +54,7 @@ class Aanvraag(models.Model):
         AFGEWEZEN = "afgewezen", "Afgewezen"
 
     agb_code = models.CharField("AGB-code", max_length=8)
-    naam = models.CharField("naam aanbieder", max_length=200)
+    organisatienaam = models.CharField("naam aanbieder", max_length=200)
     categorie = models.CharField("categorie", max_length=1, choices=CATEGORIEEN)
     soort = models.CharField("soort", max_length=12, choices=Soort.choices)
     producten = models.ManyToManyField("catalogus.Product", related_name="+", verbose_name="producten")
@@ -83,7 +83,7 @@ class Aanvraag(models.Model):
         ordering = ["-ingediend_op", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.naam} ({self.agb_code}) {self.get_soort_display().lower()}: {self.get_status_display().lower()}"
+        return f"{self.organisatienaam} ({self.agb_code}) {self.get_soort_display().lower()}: {self.get_status_display().lower()}"
 
 
 class Beoordeling(models.Model):
