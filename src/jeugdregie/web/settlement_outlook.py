@@ -42,6 +42,8 @@ def outlook_context(scope: Scope, as_of: dt.date) -> dict:
                 "prognose": [g.outlook[b].claimed_cents for b in BANDS],
                 "betaald": [g.outlook[b].paid_cents for b in BANDS],
                 "ingehouden": [g.outlook[b].unpaid_cents for b in BANDS],
+                # The forecast has a band when low and high differ; else one figure is shown.
+                "band": g.outlook["low"].claimed_cents != g.outlook["high"].claimed_cents,
             }
         )
     rows.sort(key=lambda r: (-r["ingehouden"][1], r["naam"], r["groep"]))

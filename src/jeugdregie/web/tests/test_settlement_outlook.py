@@ -29,6 +29,12 @@ def cells(html: str, label: str) -> list[str]:
     raise AssertionError(label)
 
 
+def middle(cell: str) -> str:
+    """The mid amount of an outlook cell: "L x M y H z" with a band, else the one amount."""
+    parts = cell.split()
+    return parts[parts.index("M") + 1] if "M" in parts else cell
+
+
 @pytest.fixture
 def year_2026():
     clear_caches()
@@ -45,8 +51,8 @@ def test_outlook_on_the_plafonds_screen(year_2026):
     # hard cap pays 40,000.00 and withholds 8,000.00.
     row = cells(html, a.naam)  # the outlook row (a row of the ceilings table starts with its dot)
     assert row[2:5] == ["40.000,00", "24.000,00", "48.000,00"]
-    assert row[5].split(" / ")[1] == "40.000,00"
-    assert row[6].split(" / ")[1] == "8.000,00"
+    assert middle(row[5]) == "40.000,00"
+    assert middle(row[6]) == "8.000,00"
     assert cells(html, "Midden")[1:] == ["48.000,00", "40.000,00", "8.000,00"]
 
 
