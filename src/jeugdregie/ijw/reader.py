@@ -159,6 +159,14 @@ def _nn(value: T | None) -> T:
     return value
 
 
+# ToewijzingNummer, ProductCategorie, ProductCode, Begindatum, Einddatum, GeleverdVolume, Eenheid,
+# ProductTarief, Bedrag, DebetCredit of one Prestatie (None where absent or invalid).
+_PrestatieFields = tuple[
+    str | None, str | None, str | None, dt.date | None, dt.date | None,
+    int | None, str | None, int | None, int | None, str | None,
+]  # fmt: skip
+
+
 def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
@@ -786,6 +794,29 @@ class _Reader:
                 return None
         return value
 
+    def _prestatie_fields(self, sink: _Sink, el: etree._Element, path: str) -> _PrestatieFields:
+        """The fields of a Prestatie after its ProductReferentie, checked in document order.
+
+        Shared by the JW323 claim line and the JW325 answer line (same XSD type)."""
+        nummer = self._nummer(sink, el, "ToewijzingNummer", path)
+        cat = self._code(sink, el, "ProductCategorie", path, "LDT_ProductCategorie")
+        code = self._str(sink, el, "ProductCode", path, _PRODUCTCODE, "productcode van 1 tot 5 tekens")
+        begin = eind = None
+        per = self._child(sink, el, "ProductPeriode", path)
+        if per is not None:
+            begin = self._date(sink, per, "Begindatum", f"{path}/ProductPeriode", base=True)
+            eind = self._date(sink, per, "Einddatum", f"{path}/ProductPeriode", base=True)
+        volume = self._int(sink, el, "GeleverdVolume", path, 0, MAX_BEDRAG)
+        eenheid = self._code(sink, el, "Eenheid", path, "LDT_Eenheid")
+        tarief = self._int(sink, el, "ProductTarief", path, 0, MAX_BEDRAG, required=False)
+        bedrag: int | None = None
+        dc: str | None = None
+        ib = self._child(sink, el, "IngediendBedrag", path)
+        if ib is not None:
+            bedrag = self._int(sink, ib, "Bedrag", f"{path}/IngediendBedrag", 0, MAX_BEDRAG, base=True)
+            dc = self._code(sink, ib, "DebetCredit", f"{path}/IngediendBedrag", "LDT_DebetCredit", base=True)
+        return nummer, cat, code, begin, eind, volume, eenheid, tarief, bedrag, dc
+
     def _check_prestatie(self, el: etree._Element) -> None:
         """Read one claim line with every check, recording the errors (the full path)."""
         assert self.cur is not None
@@ -808,22 +839,9 @@ class _Reader:
                 base=True,
                 required=False,
             )
-        nummer = self._nummer(sink, el, "ToewijzingNummer", path)
-        cat = self._code(sink, el, "ProductCategorie", path, "LDT_ProductCategorie")
-        code = self._str(sink, el, "ProductCode", path, _PRODUCTCODE, "productcode van 1 tot 5 tekens")
-        begin = eind = None
-        per = self._child(sink, el, "ProductPeriode", path)
-        if per is not None:
-            begin = self._date(sink, per, "Begindatum", f"{path}/ProductPeriode", base=True)
-            eind = self._date(sink, per, "Einddatum", f"{path}/ProductPeriode", base=True)
-        volume = self._int(sink, el, "GeleverdVolume", path, 0, MAX_BEDRAG)
-        eenheid = self._code(sink, el, "Eenheid", path, "LDT_Eenheid")
-        tarief = self._int(sink, el, "ProductTarief", path, 0, MAX_BEDRAG, required=False)
-        bedrag = dc = None
-        ib = self._child(sink, el, "IngediendBedrag", path)
-        if ib is not None:
-            bedrag = self._int(sink, ib, "Bedrag", f"{path}/IngediendBedrag", 0, MAX_BEDRAG, base=True)
-            dc = self._code(sink, ib, "DebetCredit", f"{path}/IngediendBedrag", "LDT_DebetCredit", base=True)
+        nummer, cat, code, begin, eind, volume, eenheid, tarief, bedrag, dc = self._prestatie_fields(
+            sink, el, path
+        )
         signed = None if bedrag is None or dc is None else (bedrag if dc == "D" else -bedrag)
         prestatie: Prestatie | None
         try:

@@ -39,7 +39,6 @@ from jeugdregie.ijw.reader import (
     _GEMEENTE,
     _IDENT,
     _PARSER_OPTIONS,
-    _PRODUCTCODE,
     _REF36,
     _REFNR,
     _VERSIE,
@@ -229,22 +228,9 @@ class _AnswerReader(_Reader):
             descr = "referentienummer van 1 tot 20 tekens"
             ref = self._str(sink, pr, "ReferentieNummer", rp, _REFNR, descr, base=True)
             vorig = self._str(sink, pr, "VorigReferentieNummer", rp, _REFNR, descr, base=True, required=False)
-        nummer = self._nummer(sink, el, "ToewijzingNummer", path)
-        cat = self._code(sink, el, "ProductCategorie", path, "LDT_ProductCategorie")
-        code = self._str(sink, el, "ProductCode", path, _PRODUCTCODE, "productcode van 1 tot 5 tekens")
-        begin = eind = None
-        per = self._child(sink, el, "ProductPeriode", path)
-        if per is not None:
-            begin = self._date(sink, per, "Begindatum", f"{path}/ProductPeriode", base=True)
-            eind = self._date(sink, per, "Einddatum", f"{path}/ProductPeriode", base=True)
-        volume = self._int(sink, el, "GeleverdVolume", path, 0, MAX_BEDRAG)
-        eenheid = self._code(sink, el, "Eenheid", path, "LDT_Eenheid")
-        tarief = self._int(sink, el, "ProductTarief", path, 0, MAX_BEDRAG, required=False)
-        bedrag = dc = None
-        ib = self._child(sink, el, "IngediendBedrag", path)
-        if ib is not None:
-            bedrag = self._int(sink, ib, "Bedrag", f"{path}/IngediendBedrag", 0, MAX_BEDRAG, base=True)
-            dc = self._code(sink, ib, "DebetCredit", f"{path}/IngediendBedrag", "LDT_DebetCredit", base=True)
+        nummer, cat, code, begin, eind, volume, eenheid, tarief, bedrag, dc = self._prestatie_fields(
+            sink, el, path
+        )
         codes = self._retourcodes(el, path)
         try:
             prestatie = Prestatie(
