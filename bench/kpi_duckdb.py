@@ -53,7 +53,8 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-UNTIL = dt.date(2026, 10, 31)
+from demo_source import UNTIL, demo_data  # noqa: E402 (bench/ is on the path only from here)
+
 CUT_SETS: list[tuple[str, ...]] = [(), ("gemeente",), ("aanbieder",)]
 
 
@@ -99,15 +100,7 @@ def read_facts(data: Path | None, source: str, work: Path) -> tuple[Facts, str]:
             f"read from the database {os.environ.get('DATABASE_URL')} in {time.perf_counter() - t0:.1f} s",
         )
 
-    if data is None:
-        from jeugdregie.demo.generator import generate
-
-        data = work / "demo"
-        t0 = time.perf_counter()
-        generate(data, seed=1, scale=1, until=UNTIL)
-        print(
-            f"generated the demo region (seed 1, scale 1, until {UNTIL}) in {time.perf_counter() - t0:.1f} s"
-        )
+    data = demo_data(data, work)
     t0 = time.perf_counter()
     facts = read_kpi_facts(data, scale=1)
     return facts, f"read from {data} with read_kpi_facts in {time.perf_counter() - t0:.1f} s"

@@ -40,7 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
-UNTIL = dt.date(2026, 10, 31)
+from demo_source import demo_data
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -279,16 +280,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     facts_path = work / "facts.pickle"
     if not facts_path.exists():
-        data = args.data
-        if data is None:
-            from jeugdregie.demo.generator import generate
-
-            data = work / "demo"
-            t0 = time.perf_counter()
-            generate(data, seed=1, scale=1, until=UNTIL)
-            print(
-                f"generated the demo region (seed 1, scale 1, until {UNTIL}) in {time.perf_counter() - t0:.1f} s"
-            )
+        data = demo_data(args.data, work)
         from jeugdregie.demo.kpifacts import read_kpi_facts
 
         t0 = time.perf_counter()
