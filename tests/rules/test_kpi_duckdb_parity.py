@@ -33,49 +33,30 @@ PERIODS = [year(2024), tertial(2024, 1), tertial(2024, 2), tertial(2024, 3), yea
 CUT_SETS = [(), ("gemeente",), ("aanbieder",), ("categorie",), ("gemeente", "segment")]
 
 
+# The dimensions every fact of the hand-built region shares unless a test says otherwise.
+DIMENSIONS = dict(
+    gemeente="0983",
+    aanbieder="98000001",
+    categorie="A",
+    is_nga=False,
+    segment="4",
+    groep="A",
+    product="45N01",
+)
+
+
 def alloc(ids, client, begin, end, **kw) -> AllocationFact:
-    fields = dict(
-        gemeente="0983",
-        aanbieder="98000001",
-        categorie="A",
-        is_nga=False,
-        segment="4",
-        groep="A",
-        product="45N01",
-        product_categorie="45",
-        pxq=True,
-    )
-    fields.update(kw)
+    fields = {**DIMENSIONS, "product_categorie": "45", "pxq": True, **kw}
     return AllocationFact(id=next(ids), client=client, ingangsdatum=begin, einddatum=end, **fields)
 
 
 def claim(client, amount, day, **kw) -> ClaimFact:
-    fields = dict(
-        gemeente="0983",
-        aanbieder="98000001",
-        categorie="A",
-        is_nga=False,
-        segment="4",
-        groep="A",
-        product="45N01",
-        custom="",
-        volume=1,
-    )
-    fields.update(kw)
+    fields = {**DIMENSIONS, "custom": "", "volume": 1, **kw}
     return ClaimFact(client=client, periode_begin=day, bedrag_cent=amount, **fields)
 
 
 def request(ids, client, asked, outcome, decided, **kw) -> ChangeRequestFact:
-    fields = dict(
-        gemeente="0983",
-        aanbieder="98000001",
-        categorie="A",
-        is_nga=False,
-        segment="4",
-        groep="A",
-        product="45N01",
-    )
-    fields.update(kw)
+    fields = {**DIMENSIONS, **kw}
     return ChangeRequestFact(
         id=next(ids), client=client, aangevraagd_op=asked, uitkomst=outcome, beslist_op=decided, **fields
     )
