@@ -382,9 +382,9 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "berichtoverstijgend",
         "315 317",
         "ReferentieAanbieder is uniek voor de aanbieder.",
-        NIET,
-        "Een JW315 die een verzoek met dezelfde ReferentieAanbieder herhaalt, werkt het verzoek bij; "
-        "niet gebouwd als weigering.",
+        INGEST,
+        "JW317: een verzoek met een al gebruikte ReferentieAanbieder wordt geweigerd. Een JW315 die een "
+        "verzoek met dezelfde ReferentieAanbieder herhaalt, werkt het verzoek bij (geen weigering).",
     ),
     (
         "TR355",
@@ -392,8 +392,9 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "berichtoverstijgend",
         "319",
         "De ReferentieAanbieder van het antwoord komt voor in een eerder verzoek.",
-        NIET,
-        "Niet gebouwd in deze stap (JW317/JW319 worden apart ingelezen).",
+        INGEST,
+        "Een JW319 voor een (nog) onbekend verzoek wacht in quarantaine en wordt bij elke inleesronde "
+        "opnieuw geprobeerd.",
     ),
     (
         "TR358",
@@ -410,8 +411,9 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "berichtoverstijgend",
         "325",
         "Elke regel van een declaratie-antwoord hoort bij een declaratieregel (ProductReferentie).",
-        NIET,
-        "Niet gebouwd in deze stap (JW325 wordt apart ingelezen).",
+        INGEST,
+        "Een JW325 voor een (nog) onbekende declaratie of regel wacht in quarantaine en wordt bij elke "
+        "inleesronde opnieuw geprobeerd.",
     ),
     (
         "TR367",
@@ -419,8 +421,8 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "berichtoverstijgend",
         "325",
         "De waarden zijn gelijk aan die van de bijbehorende declaratieregel.",
-        NIET,
-        "Niet gebouwd in deze stap (JW325 wordt apart ingelezen).",
+        INGEST,
+        "Het antwoord wordt geweigerd als een regel afwijkt van de gedeclareerde regel.",
     ),
     (
         "TR374",
