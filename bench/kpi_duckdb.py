@@ -106,6 +106,18 @@ def read_facts(data: Path | None, source: str, work: Path) -> tuple[Facts, str]:
     return facts, f"read from {data} with read_kpi_facts in {time.perf_counter() - t0:.1f} s"
 
 
+def fact_fields(facts) -> tuple:
+    """The fields of ``Facts`` in order, the lists copied (what the child process unpickles)."""
+    return (
+        list(facts.claims),
+        list(facts.allocations),
+        facts.as_of,
+        facts.size_class_limits,
+        list(facts.rejected_claims),
+        list(facts.change_requests),
+    )
+
+
 def replicate(facts, scale: int):
     """``scale`` independent copies of the region: copy k > 0 gets its own client pseudonyms
     (``<client>~k``), provider codes (``<agb>~k``) and allocation ids (offset k x (max id + 1));
@@ -113,14 +125,7 @@ def replicate(facts, scale: int):
     from jeugdregie.rules.kpi import Facts
 
     if scale == 1:
-        return Facts(
-            list(facts.claims),
-            list(facts.allocations),
-            facts.as_of,
-            facts.size_class_limits,
-            list(facts.rejected_claims),
-            list(facts.change_requests),
-        )
+        return Facts(*fact_fields(facts))
     claims = list(facts.claims)
     rejected = list(facts.rejected_claims)
     allocations = list(facts.allocations)
@@ -360,18 +365,7 @@ def main() -> None:
         )
     facts_file = work / "facts.pickle"
     with open(facts_file, "wb") as fh:
-        pickle.dump(
-            (
-                list(facts.claims),
-                list(facts.allocations),
-                facts.as_of,
-                facts.size_class_limits,
-                list(facts.rejected_claims),
-                list(facts.change_requests),
-            ),
-            fh,
-            5,
-        )
+        pickle.dump(fact_fields(facts), fh, 5)
     del facts
     print(f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}")
 
