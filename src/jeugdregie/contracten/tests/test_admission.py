@@ -4,24 +4,17 @@ the product extension on admission, audit trail, and access."""
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from jeugdregie.accounts.models import AuditRegel
+from jeugdregie.accounts.testing import login
 from jeugdregie.catalogus.models import Product
 from jeugdregie.contracten import views
 from jeugdregie.contracten.admission import start_date_after
 from jeugdregie.contracten.models import Aanvraag, Raamovereenkomst, Toetredingscriterium, Toetredingsvenster
-from jeugdregie.demo import region
 from jeugdregie.demo.loader import load_demo_region
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-def login(username):
-    client = Client()
-    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
-    return client
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from jeugdregie.accounts.models import AuditRegel
+from jeugdregie.accounts.testing import login
 from jeugdregie.contracten.categories import category_rows, market_positions
 from jeugdregie.contracten.models import Aanbieder, Categoriebesluit
 from jeugdregie.demo import region
@@ -15,12 +15,6 @@ from jeugdregie.zorg.testing import CareRows
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-def login(username):
-    client = Client()
-    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
-    return client
 
 
 @pytest.fixture

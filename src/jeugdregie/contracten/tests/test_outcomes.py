@@ -6,10 +6,10 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from openpyxl import Workbook
 
 from jeugdregie.accounts.models import AuditRegel
+from jeugdregie.accounts.testing import login
 from jeugdregie.contracten import outcomes, views
 from jeugdregie.contracten.models import Aanbieder, Uitkomstmeting
 from jeugdregie.demo import region
@@ -19,12 +19,6 @@ from jeugdregie.zorg.testing import CareRows
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-def login(username):
-    client = Client()
-    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
-    return client
 
 
 def xlsx(rows, header=HEADER):

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.test import Client
 
 from jeugdregie.accounts.models import AuditRegel
+from jeugdregie.accounts.testing import login
 from jeugdregie.contracten import register, views
 from jeugdregie.contracten.models import (
     Aanbieder,
@@ -25,12 +25,6 @@ from jeugdregie.zorg.testing import CareRows
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-def login(username):
-    client = Client()
-    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
-    return client
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ evaluations, talk planning, and access."""
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from jeugdregie.accounts.models import AuditRegel
+from jeugdregie.accounts.testing import login
 from jeugdregie.contracten import views
 from jeugdregie.contracten.models import Aanbieder, Actiepunt, Contractgesprek, KpiNorm, Tertiaalevaluatie
 from jeugdregie.contracten.stuuropdracht import norm_rows, peers_of
@@ -20,12 +20,6 @@ from jeugdregie.zorg.testing import CareRows
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-def login(username):
-    client = Client()
-    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
-    return client
 
 
 @pytest.fixture

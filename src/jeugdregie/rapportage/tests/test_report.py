@@ -5,9 +5,8 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
 
-from jeugdregie.demo import region
+from jeugdregie.accounts.testing import login
 from jeugdregie.monitoring.facts import load_facts
 from jeugdregie.rapportage.data import ReportError, build_report, last_complete_tertial, parse_tertial
 from jeugdregie.rules import kpi as kpi_rules
@@ -16,12 +15,6 @@ from .dataset import END, build_dataset
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-def login(username):
-    client = Client()
-    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
-    return client
 
 
 @pytest.fixture
