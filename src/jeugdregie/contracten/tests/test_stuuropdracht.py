@@ -85,33 +85,21 @@ def test_screen_talk_with_actions_and_evaluation(care):
     html = client.get(url).content.decode()
     assert "Kosten per cliënt" in html
     assert "EUR 2.000" in html and "buiten norm" in html and "elke zes weken" in html
-    bad = client.post(
-        url,
-        {
-            "soort": "gesprek",
-            "datum": "2025-01-10",
-            "deelnemers": "regio, bestuurder",
-            "afspraken": "Kosten omlaag",
-            "actie_1": "Plan maken",
-        },
-    )
+    # A talk with one action; without its owner and deadline the action is incomplete.
+    talk = {
+        "soort": "gesprek",
+        "datum": "2025-01-10",
+        "deelnemers": "regio, bestuurder",
+        "afspraken": "Kosten omlaag",
+        "actie_1": "Plan maken",
+    }
+    bad = client.post(url, talk)
     assert (
         bad.status_code == 200
         and "vul de actie, de eigenaar en de datum alle drie in" in bad.content.decode()
     )
     assert not Contractgesprek.objects.exists()
-    ok = client.post(
-        url,
-        {
-            "soort": "gesprek",
-            "datum": "2025-01-10",
-            "deelnemers": "regio, bestuurder",
-            "afspraken": "Kosten omlaag",
-            "actie_1": "Plan maken",
-            "eigenaar_1": "aanbieder",
-            "deadline_1": "2025-02-01",
-        },
-    )
+    ok = client.post(url, {**talk, "eigenaar_1": "aanbieder", "deadline_1": "2025-02-01"})
     assert ok.status_code == 302
     (action,) = Actiepunt.objects.all()
     assert (action.gesprek.aanbieder, action.eigenaar, action.deadline) == (
