@@ -163,9 +163,9 @@ def copy_of(template: Scratch, workdir: Path, label: str) -> Scratch:
 # ---------------------------------------------------------------- the ingest as a process
 
 
-def start_ingest(db: Scratch, folder: Path) -> subprocess.Popen:
+def start_ingest(db: Scratch, folder: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [*JEUGDREGIE, "ingest", str(folder), "--json", "--no-progress"],
+        [*JEUGDREGIE, "ingest", str(folder), "--json", "--no-progress", *extra],
         env=db.env,
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
@@ -181,9 +181,9 @@ class Finished:
     seconds: float
 
 
-def run_ingest(db: Scratch, folder: Path, timeout: float = 300) -> Finished:
+def run_ingest(db: Scratch, folder: Path, *extra: str, timeout: float = 300) -> Finished:
     started = time.perf_counter()
-    proc = start_ingest(db, folder)
+    proc = start_ingest(db, folder, *extra)
     out, err = proc.communicate(timeout=timeout)
     return Finished(proc.returncode, out.decode(), err.decode(), time.perf_counter() - started)
 

@@ -39,6 +39,20 @@ def test_the_reference_run_stores_the_whole_slice(reference) -> None:
     print(f"\nreferentie: {reference.files} bestanden in {reference.seconds:.1f} s; {counts}")
 
 
+def test_one_file_per_transaction_gives_the_same_state_as_the_shared_transactions(
+    reference, fault_slice, scratch_db
+) -> None:
+    """The reference shares one transaction between files (a savepoint each); file by file, as
+    before that change, must store exactly the same."""
+    folder, files = fault_slice
+    db = scratch_db("perfile")
+    run = run_ingest(db, folder, "--files-per-transaction", "1")
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert json.loads(run.stdout) == json.loads(reference.summary)
+    assert state_differences(database_state(db), reference.state) == {}
+    print(f"\nbestand voor bestand: {run.seconds:.1f} s (gedeelde transacties: {reference.seconds:.1f} s)")
+
+
 @pytest.mark.parametrize("seed", KILL_SEEDS)
 def test_killed_at_a_random_point_and_restarted_ends_in_the_uninterrupted_state(
     seed, reference, fault_slice, scratch_db

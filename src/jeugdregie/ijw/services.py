@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -60,6 +61,10 @@ from .validation import (
 
 #: The types whose rules inside one message (``conformance.check_tree``) are applied at ingest.
 IN_MESSAGE_RULE_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315"})
+
+#: Files that ``ingest_paths`` stores in one transaction, each in a savepoint of its own. A stop
+#: (kill, power cut) loses at most this many files' work, which the next run redoes.
+FILES_PER_TRANSACTION = 100
 
 #: Failures of the database itself (gone, connection cut, locked beyond the timeout): the ingest
 #: stops (the command says so in Dutch) instead of blaming, and quarantining, the file it was on.
@@ -265,8 +270,15 @@ def _chunks(items, size):
 class Ingester:
     """Ingests files one by one. Caches the catalogue and the parties for speed."""
 
-    def __init__(self, *, xsd_dir: str | Path | None = None, key: bytes | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        xsd_dir: str | Path | None = None,
+        key: bytes | None = None,
+        files_per_transaction: int = FILES_PER_TRANSACTION,
+    ) -> None:
         self.key = key or settings.PSEUDONYM_KEY
+        self.files_per_transaction = max(1, files_per_transaction)
         self.xsd = XsdValidator(xsd_dir, kinds=(*SUPPORTED_KINDS, *ANSWER_KINDS)) if xsd_dir else None
         self.answers = AnswerIngest(self)  # JW317, JW319, JW325
         self.gemeenten = {g.cbs_code: g for g in Gemeente.objects.all()}
@@ -347,15 +359,45 @@ class Ingester:
         retry_waiting: bool = True,
     ) -> IngestSummary:
         summary = IngestSummary()
-        for name, data in iter_sources(paths):
-            summary.add(self.ingest_file(name, data))
+        sources = iter_sources(paths)
+        while batch := list(itertools.islice(sources, self.files_per_transaction)):
+            summary.add(self._ingest_batch(batch))
             if progress:
-                progress(name)
+                for name, _ in batch:
+                    progress(name)
         if retry_waiting:
             summary.add(
                 self.reprocess(QuarantaineItem.objects.filter(status="open", regel__in=WAITING_RULES))
             )
         return summary
+
+    def _ingest_batch(self, batch: list[tuple[str, bytes]]) -> IngestSummary:
+        """Several files in one transaction, each in its own savepoint (``ingest_file``): a file
+        still lands whole or not at all, and what ``ingest_file`` does with a bad file is the same.
+        Only the commit is shared; it was the largest cost per small file. Should the commit itself
+        fail (e.g. a deferred constraint), the files are ingested again one transaction each."""
+        if len(batch) == 1:
+            return self.ingest_file(*batch[0])
+        clients_before = dict(self.clients)
+        summary = IngestSummary()
+        # Read the stored files before the transaction begins, so that its first statement is a
+        # write: on SQLite a transaction that read first and must then wait for another writer
+        # fails at once ("database is locked") instead of waiting for the busy timeout.
+        self._file_known("")
+        try:
+            with transaction.atomic():
+                for name, data in batch:
+                    summary.add(self.ingest_file(name, data))
+            return summary
+        except DatabaseUnavailable:
+            raise
+        except Exception:  # noqa: BLE001 - the shared commit failed: redo file by file, as before
+            self._known_files = self._known_messages = None  # read again from what is stored
+            self._forget_uncommitted(clients_before)
+            summary = IngestSummary()
+            for name, data in batch:
+                summary.add(self.ingest_file(name, data))
+            return summary
 
     def ingest_file(self, name: str, data: bytes) -> IngestSummary:
         sha = hashlib.sha256(data).hexdigest()

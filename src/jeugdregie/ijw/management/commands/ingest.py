@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from jeugdregie.ijw.services import DatabaseUnavailable, Ingester, count_sources
+from jeugdregie.ijw.services import FILES_PER_TRANSACTION, DatabaseUnavailable, Ingester, count_sources
 
 from ._common import print_errors
 
@@ -33,8 +33,14 @@ class Command(BaseCommand):
             "--json", action="store_true", dest="as_json", help="samenvatting als JSON op stdout"
         )
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--files-per-transaction",
+            type=int,
+            default=FILES_PER_TRANSACTION,
+            help=f"bestanden per transactie, elk met een eigen savepoint (standaard {FILES_PER_TRANSACTION})",
+        )
 
-    def handle(self, *args, paths, xsd_dir, as_json, no_progress, **options):
+    def handle(self, *args, paths, xsd_dir, as_json, no_progress, files_per_transaction, **options):
         try:
             total = count_sources(paths)
         except (FileNotFoundError, OSError) as exc:
@@ -48,7 +54,7 @@ class Command(BaseCommand):
             bar.update(1)
 
         try:
-            ingester = Ingester(xsd_dir=xsd_dir)
+            ingester = Ingester(xsd_dir=xsd_dir, files_per_transaction=files_per_transaction)
             with tqdm(total=total, unit="bestand", desc="Inlezen", disable=not show, file=sys.stderr) as bar:
                 summary = ingester.ingest_paths(paths, progress=advance)
         except DatabaseUnavailable as exc:
