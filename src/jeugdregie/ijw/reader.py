@@ -256,9 +256,7 @@ class _Reader:
     def _err(
         self, sink: _Sink, element: str, rule: str, message: str, line: int | None, tr: str | None = None
     ) -> None:
-        sink.errors.append(
-            ValidationError(self.file, None, element, rule, message, line, sink.scope, tr=tr)
-        )
+        sink.errors.append(ValidationError(self.file, None, element, rule, message, line, sink.scope, tr=tr))
 
     def _findings(self, sink: _Sink, findings: list[Finding], path: str, el: etree._Element) -> None:
         for f in findings:
