@@ -154,7 +154,8 @@ class _Reader:
         # (allocation, gemeente, aanbieder, client, product, ProductPeriode begin and end, cents, volume,
         # ReferentieNummer)
         self.lines: list[tuple] = []
-        self.rejected: set[tuple[str, str]] = set()  # (aanbieder, ReferentieNummer) rejected by a JW325
+        # (aanbieder, ReferentieNummer) rejected by a JW325 -> its first rejecting return code
+        self.rejected: dict[tuple[str, str], str] = {}
         self.rejected_lines: list[tuple] = []
         # JW317: (aanbieder, ReferentieAanbieder) -> [id, client, gemeente, aanbieder, asked, product,
         # allocation or None, verlenging]
@@ -178,7 +179,8 @@ class _Reader:
                 if header.afzender in self.gemeenten:
                     for answer in msg.regels:
                         if answer.afgewezen:
-                            self.rejected.add((header.ontvanger, answer.prestatie.referentie_nummer))
+                            key = (header.ontvanger, answer.prestatie.referentie_nummer)
+                            self.rejected[key] = answer.afwijzingscodes[0]
                     self._taken(header.dagtekening)
                 continue
             if isinstance(msg, VerzoekOmWijziging):
@@ -432,7 +434,7 @@ class _Reader:
     ) -> Iterator[ClaimFact]:
         providers = self.providers
         lines = self.rejected_lines if rejected else self.lines
-        for a, gemeente, aanbieder, client, product, day, last_day, cents, volume, _ref in lines:
+        for a, gemeente, aanbieder, client, product, day, last_day, cents, volume, ref in lines:
             categorie, nga = providers.get(aanbieder, UNKNOWN_PROVIDER)
             segment, groep, code, custom, _pxq = product or NO_PRODUCT
             verwijzer = referrers[a.id][0] if a.id in referrers else "01"
@@ -452,6 +454,8 @@ class _Reader:
                 verwijzer,
                 periode_eind=last_day,
                 toewijzing=a.id,
+                afgewezen=rejected,
+                retourcode=self.rejected[(aanbieder, ref)] if rejected else "",
             )
 
     def allocation_facts(self, referrers: dict[int, tuple[str, dt.date]]) -> list[AllocationFact]:
