@@ -3,7 +3,8 @@
 #   make demo                   install (if needed), migrate, load the demo region, serve on
 #                               http://127.0.0.1:8000  (HOST=... PORT=... to change)
 #   make test                   install (if needed) and run the test suite
-#                               (PYTEST_ARGS="-k ijw -x" for extra pytest arguments;
+#                               (PYTEST_ARGS="-k ijw -x" for extra pytest arguments; the tests run
+#                                on every core (pytest-xdist), PYTEST_WORKERS=0 runs them in one process;
 #                                DATABASE_URL=postgres://... to test on PostgreSQL, default SQLite in var/)
 #
 # Helpers: make lint | typecheck | lock | bootstrap | clean
@@ -13,6 +14,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV   := .venv
+# Test workers (pytest-xdist): one per core by default; 0 = no workers, all tests in this process.
+PYTEST_WORKERS ?= auto
 BIN    := $(VENV)/bin
 PYTHON := $(BIN)/python
 
@@ -33,7 +36,7 @@ demo: bootstrap
 	$(BIN)/jeugdregie demo $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: bootstrap
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: bootstrap
 	@rc=0; \
