@@ -21,7 +21,7 @@ SHOTS = Path(
 )
 WIDTHS = {"breed": 1400, "telefoon": 390}
 # The screens this test photographs and holds to the phone width; other screens only to no error.
-ACCESS_SCREENS = {"/", "/kpi/", "/datakwaliteit/", "/plafonds/", "/stoplicht/"}
+ACCESS_SCREENS = {"/", "/kpi/", "/datakwaliteit/", "/plafonds/", "/stoplicht/", "/rapportage/"}
 TIMINGS: list = []
 
 
