@@ -329,6 +329,9 @@ def test_c_budget_use_sums_only_the_outcomes_without_a_ceiling():
     use = c_budget_use(outcomes, 700_000)
     assert use == CBudgetUse(budget_cents=700_000, paid_cents=785_000)
     assert use.remaining_cents == -85_000
+    assert use.overrun_cents == 85_000
+    assert c_budget_use(outcomes, 800_000).overrun_cents == 0  # within the budget
+    assert c_budget_use(outcomes, None).overrun_cents == 0
     assert use.share == Decimal("1.1214")  # 785,000 / 700,000 = 1.12142..
     assert c_budget_use(outcomes, None).share is None
     assert c_budget_use(outcomes, None).remaining_cents is None

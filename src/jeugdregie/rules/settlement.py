@@ -201,6 +201,11 @@ class CBudgetUse:
         return None if self.budget_cents is None else self.budget_cents - self.paid_cents
 
     @property
+    def overrun_cents(self) -> int:
+        """How far the C providers together were paid above the budget (0 within it or without one)."""
+        return 0 if self.budget_cents is None else max(0, self.paid_cents - self.budget_cents)
+
+    @property
     def share(self) -> Decimal | None:
         """Paid as a share of the budget (1 = exactly used), 4 decimals; None without a budget."""
         if not self.budget_cents:

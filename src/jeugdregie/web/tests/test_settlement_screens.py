@@ -133,6 +133,18 @@ def test_overview_for_the_region(year):
     assert row(html, "Beesel")[1:5] == ["4.000,00", "3.400,00", "3.933,33", "7.333,33"]
 
 
+def test_overview_says_by_how_much_the_c_budget_is_overrun(year):
+    from jeugdregie.budget.models import CBudget
+    from jeugdregie.budget.settlement import settle
+
+    CBudget.objects.create(jaar=Y, referentiejaar=Y - 2, bedrag_cent=100_000)
+    paid_c = settle(Y).c_budget.paid_cents
+    assert paid_c > 100_000
+    html = login("regio").get(f"/afrekening/?jaar={Y}").content.decode()
+    euros = f"{(paid_c - 100_000) // 100:,}".replace(",", ".") + f",{(paid_c - 100_000) % 100:02d}"
+    assert row(html, "C-budget")[1] == f"1.000,00 (overschreden met {euros})"
+
+
 def test_a_municipality_sees_its_own_statement_with_small_numbers_together(year):
     client = login("gemeente-venlo")
     overview = client.get(f"/afrekening/?jaar={Y}")
