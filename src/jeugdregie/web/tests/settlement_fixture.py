@@ -14,8 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.test import Client
 
+from jeugdregie.accounts.testing import login as login
 from jeugdregie.budget.models import GoedgekeurdeOverschrijding
 from jeugdregie.budget.tests.settlement_support import BEESEL, VENLO, World, build_world
 from jeugdregie.catalogus.models import ProductGroep
@@ -67,9 +67,3 @@ def build_year_2026() -> Year2026:
         reden="Crisisplaatsingen voorjaar",
     )
     return Year2026(w, regio)
-
-
-def login(username: str) -> Client:
-    client = Client()
-    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
-    return client

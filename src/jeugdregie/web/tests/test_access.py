@@ -9,6 +9,7 @@ import pytest
 from django.test import Client, override_settings
 
 from jeugdregie.accounts.models import AuditRegel
+from jeugdregie.accounts.testing import login
 from jeugdregie.catalogus.models import Product
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.demo import region
@@ -20,12 +21,6 @@ from jeugdregie.zorg.testing import CareRows
 pytestmark = pytest.mark.django_db
 D = dt.date
 ROLES = ("regio", "gemeente-venlo", "aanbieder", "verwijzer", "beheer")
-
-
-def login(username):
-    client = Client()
-    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
-    return client
 
 
 @pytest.fixture(autouse=True)

@@ -1,17 +1,11 @@
 import pytest
-from django.test import Client
 
+from jeugdregie.accounts.testing import login
 from jeugdregie.budget.tests.test_signals import build_year_2026
 from jeugdregie.demo import region
 from jeugdregie.demo.loader import create_demo_users
 
 pytestmark = pytest.mark.django_db
-
-
-def login(username):
-    client = Client()
-    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
-    return client
 
 
 @pytest.fixture

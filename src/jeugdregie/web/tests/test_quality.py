@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from jeugdregie.accounts.models import AuditRegel
+from jeugdregie.accounts.testing import login
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.demo import region
 from jeugdregie.demo.loader import load_demo_region
@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 OWN = "aaaaaaaaaa"  # shortened pseudonym of the demo provider user's client
 OTHER = "bbbbbbbbbb"  # of another provider's client
-
-
-def login(username):
-    client = Client()
-    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
-    return client
 
 
 @pytest.fixture(autouse=True)

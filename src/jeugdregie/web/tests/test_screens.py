@@ -1,19 +1,13 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from jeugdregie.accounts.models import AuditRegel
+from jeugdregie.accounts.testing import login
 from jeugdregie.demo import region
 from jeugdregie.demo.loader import load_demo_region
 
 pytestmark = pytest.mark.django_db
-
-
-def login(username):
-    client = Client()
-    assert client.login(username=username, password=region.DEMO_WACHTWOORD)
-    return client
 
 
 @pytest.fixture(autouse=True)
