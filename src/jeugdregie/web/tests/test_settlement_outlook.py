@@ -1,10 +1,10 @@
 """The settlement outlook on the Plafonds screen and the approved-overrun screen of the region."""
 
-import datetime as dt
 import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from jeugdregie.budget.models import GoedgekeurdeOverschrijding, Plafond
 from jeugdregie.budget.tests.test_signals import build_year_2026
@@ -115,7 +115,8 @@ def test_region_records_an_approved_overrun(year_2026):
         "regio",
         "Wachtlijst weggewerkt",
     )
-    assert record.op.date() == dt.date.today()
+    # Compare in the site's time zone: just after midnight in Amsterdam the UTC date is yesterday.
+    assert timezone.localdate(record.op) == timezone.localdate()
     assert cells(html, a.naam)[1:3] == ["A", "2.500,00"]
     # The settlement counts it at once (the cache key includes the approvals).
     statement = client.get(f"/afrekening/aanbieder/{a.agb_code}/?jaar=2026").content.decode()
