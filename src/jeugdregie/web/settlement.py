@@ -20,7 +20,7 @@ from jeugdregie.budget.settlement import SettlementError
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.regio.models import Gemeente
 
-from . import settlement_excel
+from . import excel, settlement_excel
 from .access import choose_year, scope_of
 from .afrekening_service import (
     ACTIVE,
@@ -46,7 +46,6 @@ from .settlement_rows import (
 )
 
 SHOWN_NORM_LINES = 500  # on screen; the workbook holds every line
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year_and_rules(request, scope) -> dict:
@@ -77,9 +76,7 @@ def _settlement_or_message(jaar: int, key: str):
 
 
 def _xlsx(workbook_bytes: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(workbook_bytes, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return excel.response(workbook_bytes, filename)
 
 
 @login_required

@@ -11,37 +11,29 @@ they are values, with the exact (unrounded) share beside them as a formula."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jeugdregie.budget.settlement import Settlement
 from jeugdregie.budget.settlement_report import labels as rule_set_labels
 
+from .excel import BOLD, euros, header_row
+from .excel import to_bytes as _bytes
 from .settlement_rows import MunicipalityStatement, ProviderStatement, rule_set_summary
 
 EURO = "#,##0.00"
 FACTOR = "0.00##"
 SHARE = "0.0000%"
 DATE = "dd-mm-yyyy"
-BOLD = Font(bold=True)
 TIER_ROW = 12  # first row of the tier table on the sheet "Invoer"
 
 
-def euros(cents: int | None) -> float | None:
-    return None if cents is None else cents / 100
-
-
 def _table(ws: Worksheet, headers: Sequence[str], widths: Sequence[int], freeze: str = "A2") -> None:
-    ws.append(list(headers))
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-        ws.cell(row=1, column=i).font = BOLD
-        ws.cell(row=1, column=i).alignment = Alignment(wrap_text=True, vertical="top")
+    header_row(ws, headers, widths)
     ws.freeze_panes = freeze
 
 
@@ -49,12 +41,6 @@ def _format(ws: Worksheet, columns: Sequence[str], code: str, first: int = 2) ->
     for col in columns:
         for row in range(first, ws.max_row + 1):
             ws[f"{col}{row}"].number_format = code
-
-
-def _bytes(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def _inputs(wb: Workbook, title: str, status: str, s: Settlement) -> Worksheet:
