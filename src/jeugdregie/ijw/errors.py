@@ -71,6 +71,8 @@ START_STOP_UNKNOWN: Final = "startstop.unknown"
 START_STOP_STOPPED: Final = "startstop.already_stopped"
 START_STOP_DUPLICATE: Final = "startstop.duplicate"
 START_OPEN: Final = "start.open"
+MESSAGE_ID_REUSED: Final = "message.identification_reused"
+MESSAGE_ID_TAKEN: Final = "message.identification_taken"
 
 #: Every rule code with a short Dutch description (for documentation, the CLI and the UI).
 RULES: Final[dict[str, str]] = {
@@ -113,6 +115,9 @@ RULES: Final[dict[str, str]] = {
     START_STOP_STOPPED: "De start kan niet verwijderd worden: er is al een stop.",
     START_STOP_DUPLICATE: "Deze start of stop is al eerder aangeleverd.",
     START_OPEN: "Er loopt al een start zonder stop voor deze toewijzing.",
+    MESSAGE_ID_REUSED: "De afzender gebruikte deze BerichtIdentificatie al voor een ander bericht van dit type.",
+    MESSAGE_ID_TAKEN: "De afzender gebruikte deze BerichtIdentificatie al voor een bericht van een ander type "
+    "(iJw staat dat toe, Jeugdregie niet: het bericht wordt niet verwerkt).",
 }
 
 #: Internal rule code -> official rule, where they correspond one-to-one.
@@ -146,6 +151,7 @@ TR_BY_RULE: Final[dict[str, str]] = {
     START_STOP_STOPPED: "TR071",
     START_STOP_DUPLICATE: "TR074",
     START_OPEN: "TR326",
+    MESSAGE_ID_REUSED: "TR056",
 }
 
 #: Internal codes that stand for several official rules; the check that finds the error names it.

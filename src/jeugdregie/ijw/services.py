@@ -51,6 +51,7 @@ from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key, redact_payload
 from .reader import read_bytes
 from .reader_answers import ANSWER_KINDS
+from .reused_ids import handle_known_message
 from .validation import (
     SUPPORTED_KINDS,
     AllocationView,
@@ -489,7 +490,7 @@ class Ingester:
                 continue
             header = message.header
             if self._message_known(header.afzender, header.identificatie):
-                summary.duplicate_messages += 1
+                handle_known_message(self, delivery, name, data, message, summary)  # TR056
                 continue
             if result.lines_rejected:
                 summary.lines += result.lines_rejected

@@ -102,10 +102,11 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         _ALL,
         "BerichtIdentificatie is uniek per berichttype voor de afzender.",
         INGEST,
-        "Een bericht met een al ontvangen afzender en identificatie wordt niet opnieuw verwerkt "
-        "(geteld als dubbel): opnieuw aanleveren van hetzelfde bericht is veilig. Strenger dan de "
-        "regel (uniek per afzender over alle typen); een ander bericht met een hergebruikte "
-        "identificatie wordt ook als dubbel overgeslagen, niet als fout gemeld.",
+        "Hetzelfde bericht opnieuw aangeleverd (zelfde afzender en identificatie, zelfde inhoud) "
+        "wordt stil als dubbel overgeslagen. Een ander bericht onder een al gebruikte identificatie "
+        "gaat naar de quarantaine (TR056 / 9056) en staat bij de datakwaliteit. Strenger dan de regel: "
+        "uniek per afzender over alle typen; een ander berichttype met dezelfde identificatie krijgt "
+        "de eigen code message.identification_taken.",
     ),
     (
         "TR061",
