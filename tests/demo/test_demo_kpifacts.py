@@ -16,7 +16,7 @@ from django.conf import settings
 from jeugdregie.demo import region
 from jeugdregie.demo.kpifacts import read_kpi_facts
 from jeugdregie.demo.loader import load_demo_region
-from jeugdregie.demo.simulation import unique_bsn
+from jeugdregie.demo.sim_model import unique_bsn
 from jeugdregie.ijw import writer
 from jeugdregie.ijw.messages import (
     AangevraagdProduct,

@@ -12,7 +12,7 @@ import pytest
 from jeugdregie.demo import calendar, region, targets, zipsink
 from jeugdregie.demo.generator import default_until, generate
 from jeugdregie.demo.providers import REGULAR, copy_providers
-from jeugdregie.demo.simulation import unique_bsn
+from jeugdregie.demo.sim_model import unique_bsn
 from jeugdregie.ijw.bsn import is_valid_bsn
 
 # ---------------------------------------------------------------- identities and dates

@@ -43,7 +43,7 @@ from jeugdregie.ijw.messages import Omvang
 from .calendar import h01, month_start
 from .catalog import PXQ
 from .providers import Provider
-from .simulation import Alloc, Episode, Line
+from .sim_model import Alloc, Episode, Line
 
 #: Months between a declaration period and the month its JW323 is sent: (months, share).
 SEND_LAGS: Final = ((1, 0.72), (2, 0.18), (3, 0.07), (4, 0.03))

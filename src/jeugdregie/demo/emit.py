@@ -48,7 +48,9 @@ from .catalog import ETMAAL, OUTPUT1, PRODUCTS, TRAJECT
 from .claims import ClaimPlanner, ClaimRow
 from .records import EmittedAllocation, EmittedClaim, EmittedFacts, EmittedStop
 from .requests import Request, answer_message, plan_requests, request_events, request_message
-from .simulation import FIRST_YEAR, NEW_START, Alloc, CopySimulation, Episode, Line, Youth
+from .sim_model import Alloc, Episode, Line, Youth
+from .sim_params import FIRST_YEAR, NEW_START
+from .simulation import CopySimulation
 
 # Message kinds in the order they are emitted on the same day.
 ORDER: Final = {

@@ -32,7 +32,8 @@ from . import region, targets
 from .emit import KINDS, CopyEmitter
 from .providers import copy_providers
 from .records import EmittedFacts
-from .simulation import FIRST_YEAR, CopySimulation
+from .sim_params import FIRST_YEAR
+from .simulation import CopySimulation
 from .zipsink import MonthlyZips
 
 GENERATOR_NAME: Final = "jeugdregie generate-demo-data"

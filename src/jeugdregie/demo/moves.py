@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Final
 
 from . import region
 from .calendar import mix64, year_end, year_start
-from .simulation import TRANSPORT_LEGACY, Addon, Episode
+from .sim_model import Addon, Episode
+from .sim_params import TRANSPORT_LEGACY
 
 if TYPE_CHECKING:
     from .simulation import CopySimulation

@@ -34,7 +34,8 @@ from jeugdregie.ijw.messages import (
 
 from .calendar import add_months, h01, to_date
 from .catalog import PRODUCTS
-from .simulation import NEW_START, Alloc, Episode
+from .sim_model import Alloc, Episode
+from .sim_params import NEW_START
 
 P_REFUSED: Final = 0.25
 REFUSAL_REASONS: Final = (("7", 0.45), ("4", 0.25), ("2", 0.15), ("6", 0.15))
