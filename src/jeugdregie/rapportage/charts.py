@@ -4,40 +4,19 @@ labelled axes and Dutch number formats (thousands dot, decimal comma)."""
 from __future__ import annotations
 
 import base64
-import io
 from typing import TYPE_CHECKING
+
+from jeugdregie.web.charting import BLUE, GREY, ORANGE, dutch, render
+from jeugdregie.web.charting import pyplot as _pyplot
 
 if TYPE_CHECKING:
     from .data import Report
 
-BLUE, GREY, ORANGE = "#154273", "#9e9e9e", "#ef6c00"
-
-
-def _dutch(value: float, decimals: int = 0) -> str:
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+_dutch = dutch
 
 
 def _svg(fig) -> str:
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.2)
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue().encode()).decode()
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
-
-    plt.rcParams.update(
-        {"font.size": 9, "svg.fonttype": "none", "axes.spines.top": False, "axes.spines.right": False}
-    )
-    return plt, FuncFormatter
+    return "data:image/svg+xml;base64," + base64.b64encode(render(fig, "svg")).decode()
 
 
 def spend_chart(report: Report) -> str | None:

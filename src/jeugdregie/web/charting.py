@@ -1,0 +1,57 @@
+"""Shared matplotlib plumbing for server-drawn charts (the tertiaalrapportage and the overview):
+the Agg backend with the house style, Dutch number formats on axes, and a figure rendered to SVG
+or PNG bytes. No JavaScript and no CDN: the browser gets an image."""
+
+from __future__ import annotations
+
+import io
+
+BLUE, GREY, ORANGE, LIGHT_BLUE, GREEN, RED = "#154273", "#9e9e9e", "#ef6c00", "#c5d3e6", "#2e7d32", "#c62828"
+CONTENT_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def dutch(value: float, decimals: int = 0) -> str:
+    """1234567.891 -> '1.234.567,9' (decimals=1)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def euro_compact(cents: float, signed: bool = False) -> str:
+    """Readable euro amounts: '€ 1,2 mln', '€ 12,5 mld', '€ 350.125', '€ 0'."""
+    euros = cents / 100
+    sign = "-" if euros < 0 else ("+" if signed and euros > 0 else "")
+    size = abs(euros)
+    if size >= 1e9:
+        text = dutch(size / 1e9, 1) + " mld"
+    elif size >= 1e6:
+        text = dutch(size / 1e6, 1) + " mln"
+    else:
+        text = dutch(size)
+    return f"{sign}€ {text}"
+
+
+def pyplot():
+    """matplotlib.pyplot on the Agg backend with the house style, and FuncFormatter."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    plt.rcParams.update(
+        {"font.size": 9, "svg.fonttype": "none", "axes.spines.top": False, "axes.spines.right": False}
+    )
+    return plt, FuncFormatter
+
+
+def render(fig, fmt: str = "svg") -> bytes:
+    """The figure as SVG or PNG bytes (the figure is closed)."""
+    import matplotlib.pyplot as plt
+
+    if fmt not in CONTENT_TYPES:
+        raise ValueError(f"Onbekend formaat: {fmt}")
+    buffer = io.BytesIO()
+    kwargs = {"dpi": 150} if fmt == "png" else {"metadata": {"Date": None}}
+    fig.savefig(buffer, format=fmt, bbox_inches="tight", pad_inches=0.2, **kwargs)
+    plt.close(fig)
+    return buffer.getvalue()

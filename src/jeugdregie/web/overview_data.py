@@ -1,0 +1,279 @@
+"""The numbers behind the overview screen (issue 12): spend and clients per month against last year
+(the KPI engine, per month), the ceiling burn-up with the forecast and its band (the forecast
+service of the ceilings screen), the cost-growth decomposition (jeugdregie.rules.cost_growth) and
+the signals. Small numbers are suppressed here, where the numbers are selected (SYSTEM.md 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import Sum
+from django.db.models.functions import ExtractMonth
+
+from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.ijw.codes import TYPE_VERWIJZER
+from jeugdregie.monitoring.facts import claim_facts, product_index
+from jeugdregie.regio.models import Gemeente
+from jeugdregie.rules import cost_growth
+from jeugdregie.rules import kpi as kpi_rules
+from jeugdregie.zorg.models import DeclaratieRegel
+
+from .kpi_query import threshold
+
+CUTS = {"segment": "Segment", "aanbieder": "Aanbieder", "verwijzer": "Type verwijzer"}
+MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+OTHER = "Overig (groepen met minder dan {n} cliënten)"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What one overview shows: a year (compared with the year before over the same months) for
+    the region, a municipality and/or a provider, with or without small-number suppression."""
+
+    year: int
+    last_month: int  # the months 1..last_month of both years are compared
+    gemeente: str | None
+    aanbieder: str | None
+    suppress: bool
+    cut: str = "segment"
+
+
+@dataclass
+class Monthly:
+    """Spend (cents) and clients per month 1..12 of the year and the year before; None where a
+    month has no data yet or is suppressed."""
+
+    spend: list[int | None]
+    clients: list[int | None]
+    spend_previous: list[int | None]
+    clients_previous: list[int | None]
+    hidden: bool = False  # some figures were suppressed
+
+
+@lru_cache(maxsize=8)
+def claims(year: int, gemeente: str | None, aanbieder: str | None, version: tuple) -> kpi_rules.Facts:
+    """The accepted claim lines of `year` and the year before for the selection (the KPI facts)."""
+    lines = claim_facts(
+        dt.date(year - 1, 1, 1), dt.date(year, 12, 31), gemeente=gemeente, aanbieder=aanbieder
+    )
+    return kpi_rules.claim_only(lines)
+
+
+def _month_values(
+    facts: kpi_rules.Facts, year: int, last_month: int, suppress: bool
+) -> tuple[list, list, bool]:
+    spend: list[int | None] = []
+    clients: list[int | None] = []
+    hidden = False
+    limit = threshold()
+    behind_by_month: dict[int, set[str]] = defaultdict(set)  # every client with a line that month
+    for c in facts.claims:
+        if c.periode_begin.year == year:
+            behind_by_month[c.periode_begin.month].add(c.client)
+    for m in range(1, 13):
+        if m > last_month:
+            spend.append(None)
+            clients.append(None)
+            continue
+        period = kpi_rules.month(year, m)
+        value = kpi_rules.compute("spend", facts, period)[()]
+        count = kpi_rules.compute("clients", facts, period)[()]
+        behind = len(behind_by_month[m])
+        if suppress and (0 < behind < limit or 0 < count < limit):
+            value = count = None
+            hidden = True
+        spend.append(value)
+        clients.append(count)
+    if hidden:
+        # Spend adds up over months: the year (shown elsewhere) minus the other months would give
+        # a hidden month away, so a year with a hidden month shows no monthly spend at all.
+        spend = [None] * 12
+    return spend, clients, hidden
+
+
+def monthly(sel: Selection, version: tuple) -> Monthly:
+    facts = claims(sel.year, sel.gemeente, sel.aanbieder, version)
+    spend, clients, hidden = _month_values(facts, sel.year, sel.last_month, sel.suppress)
+    spend0, clients0, hidden0 = _month_values(facts, sel.year - 1, 12, sel.suppress)
+    return Monthly(spend, clients, spend0, clients0, hidden or hidden0)
+
+
+# ---------------------------------------------------------------- cost growth
+
+
+@dataclass
+class GrowthRow:
+    key: str
+    naam: str
+    growth: cost_growth.Growth
+
+
+@dataclass
+class GrowthTable:
+    total: cost_growth.Growth | None  # None: suppressed
+    rows: list[GrowthRow] = field(default_factory=list)
+    rows_hidden: bool = False  # the breakdown rests on too few clients to show
+
+
+def _group_names(cut: str) -> dict[str, str]:
+    if cut == "aanbieder":
+        return dict(Aanbieder.objects.values_list("agb_code", "naam"))
+    if cut == "verwijzer":
+        return dict(TYPE_VERWIJZER)
+    from jeugdregie.catalogus.models import Segment
+
+    return {"": "Vervoer", **dict(Segment.objects.values_list("code", "naam"))}
+
+
+def _small(g: cost_growth.Growth, limit: int) -> bool:
+    return 0 < g.clients_previous < limit or 0 < g.clients_current < limit
+
+
+def growth(sel: Selection, version: tuple) -> GrowthTable:
+    """The change over months 1..last_month against the same months last year, for the whole and
+    per group of the chosen cut; outside regio groups with too few clients go into one 'other'
+    row, and the breakdown is left out when that row is itself too small."""
+    facts = claims(sel.year, sel.gemeente, sel.aanbieder, version)
+    first = dt.date(sel.year, 1, 1)
+    end = kpi_rules.month(sel.year, sel.last_month).end
+    current = [c for c in facts.claims if first <= c.periode_begin <= end]
+    previous = [
+        c
+        for c in facts.claims
+        if first.replace(year=sel.year - 1) <= c.periode_begin <= end.replace(year=sel.year - 1)
+    ]
+    total = cost_growth.decompose(previous, current)
+    limit = threshold()
+    if sel.suppress and _small(total, limit):
+        return GrowthTable(None, [], True)
+    per = cost_growth.decompose_by(previous, current, key=lambda c: getattr(c, sel.cut))
+    names = _group_names(sel.cut)
+    rows = [GrowthRow(str(k), names.get(str(k), str(k)), g) for k, g in per.items()]
+    if sel.suppress and any(_small(r.growth, limit) for r in rows):
+        small = {r.key for r in rows if _small(r.growth, limit)}
+        rest = cost_growth.decompose(
+            [c for c in previous if getattr(c, sel.cut) in small],
+            [c for c in current if getattr(c, sel.cut) in small],
+        )
+        if _small(rest, limit):
+            return GrowthTable(total, [], True)
+        rows = [r for r in rows if r.key not in small] + [GrowthRow("", OTHER.format(n=limit), rest)]
+    rows.sort(key=lambda r: -abs(r.growth.change_cent))
+    return GrowthTable(total, rows)
+
+
+# ---------------------------------------------------------------- ceiling burn-up
+
+
+@dataclass
+class BurnUp:
+    key: str  # "aanbieder_groep:AGB/GRP" or "gemeente:CBS"
+    naam: str
+    ceiling_cent: int | None
+    cumulative: list[int | None]  # per month 1..12, up to the peildatum
+    forecast_cent: float | None
+    low_cent: float | None
+    high_cent: float | None
+    method: str
+    as_of: dt.date
+    claimed_cent: int
+
+
+def burnup_options(
+    levels, scope_rol: str, gemeente: str | None, aanbieder: str | None
+) -> list[tuple[str, str]]:
+    """(key, label) of every ceiling or budget this scope may look at, the fullest first."""
+    providers = dict(Aanbieder.objects.values_list("agb_code", "naam"))
+    municipalities = dict(Gemeente.objects.values_list("cbs_code", "naam"))
+    found = []
+    for f in levels:
+        if not f.ceiling_cent:
+            continue
+        if f.level == "aanbieder_groep":
+            agb, groep = f.key.split("/", 1)
+            if aanbieder and agb != aanbieder:
+                continue
+            if scope_rol == "gemeente":
+                continue  # provider ceilings are regional; a municipality sees its own budget
+            label = f"{providers.get(agb, agb)} – productgroep {groep}"
+        elif f.level == "gemeente":
+            if aanbieder or (gemeente and f.key != gemeente):
+                continue
+            label = f"Budget gemeente {municipalities.get(f.key, f.key)}"
+        else:
+            continue
+        forecast = getattr(f.chosen, "value_cent", None)  # None: suppressed
+        share = forecast / f.ceiling_cent if forecast is not None else 0.0
+        found.append((share, f"{f.level}:{f.key}", label))
+    found.sort(key=lambda t: (-t[0], t[2]))
+    return [(key, label) for _, key, label in found]
+
+
+def cumulative_claimed(level: str, key: str, year: int, as_of: dt.date) -> list[int | None]:
+    """Cumulative accepted claims per care month of `year` as received by `as_of` (what the
+    forecast counts as claimed), months after the peildatum None."""
+    rows = DeclaratieRegel.objects.filter(
+        periode_begin__year=year, afgewezen=False, declaratie__dagtekening__lte=as_of
+    )
+    if level == "gemeente":
+        rows = rows.filter(gemeente__cbs_code=key)
+        groups = None
+    else:
+        agb, groep = key.split("/", 1)
+        rows = rows.filter(aanbieder__agb_code=agb)
+        groups = {pk for pk, (_s, g, *_r) in product_index().items() if g == groep}
+    per_month: dict[int, int] = defaultdict(int)
+    for product_id, month, cents in (
+        rows.annotate(m=ExtractMonth("periode_begin"))
+        .values("product_id", "m")
+        .annotate(s=Sum("bedrag_cent"))
+    ).values_list("product_id", "m", "s"):
+        if groups is None or product_id in groups:
+            per_month[month] += cents
+    last = as_of.month if as_of.year == year else 12
+    running, found = 0, []
+    for m in range(1, 13):
+        running += per_month.get(m, 0)
+        found.append(running if m <= last else None)
+    return found
+
+
+def burnup(levels, option: str, label: str, year: int, as_of: dt.date) -> BurnUp | None:
+    level, key = option.split(":", 1)
+    chosen = next((f for f in levels if f.level == level and f.key == key), None)
+    if chosen is None or chosen.claimed_cent is None:
+        return None  # not there, or its amounts are suppressed
+    return BurnUp(
+        option,
+        label,
+        chosen.ceiling_cent,
+        cumulative_claimed(level, key, year, as_of),
+        chosen.chosen.value_cent,
+        chosen.chosen.low_cent,
+        chosen.chosen.high_cent,
+        chosen.chosen.method,
+        as_of,
+        chosen.claimed_cent,
+    )
+
+
+def month_label(m: int) -> str:
+    return MONTHS[m - 1]
+
+
+def series_rows(data: Monthly, year: int) -> list[dict[str, Any]]:
+    """The monthly table under the first two charts."""
+    return [
+        {
+            "maand": month_label(m),
+            "kosten": data.spend[m - 1],
+            "kosten_vorig": data.spend_previous[m - 1],
+            "clienten": data.clients[m - 1],
+            "clienten_vorig": data.clients_previous[m - 1],
+        }
+        for m in range(1, 13)
+    ]
