@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import budget, errors, overruns, quality, settlement, views
+from . import budget, errors, overruns, overview, quality, settlement, views
 
 app_name = "web"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("kpi/", views.kpis, name="kpis"),
     path("stoplicht/", views.stoplicht, name="stoplicht"),
     path("plafonds/", budget.plafonds, name="plafonds"),
+    path("overzicht/", overview.overzicht, name="overzicht"),
+    path("overzicht/grafiek/<str:naam>/", overview.grafiek, name="overzicht_grafiek"),
     path("datakwaliteit/", quality.datakwaliteit, name="datakwaliteit"),
     path("uitgelogd/", errors.logged_out, name="uitgelogd"),
     path("afrekening/", settlement.overview, name="afrekening"),
