@@ -1,0 +1,357 @@
+"""The pages of one municipality, one provider and one product (issue 12).
+
+Who sees what (SYSTEM.md section 6), decided here before anything is selected: the municipality
+page is for regio and beheer (every municipality) and a gemeente user (its own only); the provider
+page for regio, beheer and gemeente users, and for an aanbieder its own AGB only; the product page
+for everyone but the verwijzer, an aanbieder seeing its own figures only. Outside regio every
+figure that rests on fewer clients than the threshold is shown as '-' (web.kpi_query for the KPIs,
+`_shown` here for the amounts per segment, group, year and provider). Every number links to its
+drill-down (web.drilldown), which lists what it rests on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from jeugdregie.accounts.models import Rol
+from jeugdregie.catalogus.models import Product, ProductMapping, Segment, Tarief
+from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.contracten.stuuropdracht import norm_rows
+from jeugdregie.monitoring.facts import data_complete_until, load_facts, product_index
+from jeugdregie.regio.models import Gemeente
+from jeugdregie.rules import kpi as rules
+from jeugdregie.rules.stuuropdracht import MIN_PEERS
+from jeugdregie.zorg.models import DeclaratieRegel
+
+from .access import Scope, choose_year, scope_of, years_with_data
+from .budget import _computed, _rows, data_version, last_complete_month_end
+from .drilldown import TERTIAL_MONTHS, drill_url, exact_euro
+from .formatting import euro, format_kpi, percent, product_label, product_names
+from .kpi_query import scoped_kpi_rows, threshold
+from .settlement_rows import group_names
+from .stoplicht import counts
+
+
+def _year(request) -> tuple[int, str | None, dt.date]:
+    latest = data_complete_until()
+    default = latest.year if latest.month == 12 else latest.year - 1
+    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), default)
+    return jaar, melding, latest
+
+
+def _facts(jaar: int) -> rules.Facts:
+    return load_facts(dt.date(jaar, 1, 1), dt.date(jaar, 12, 31))
+
+
+def _shown(value: Any, clients: int, scope: Scope) -> Any:
+    """`value` unless it rests on fewer clients than the threshold and the user is not regio."""
+    return None if scope.suppress_small_numbers and 0 < clients < threshold() else value
+
+
+def _kpi_table(scope: Scope, jaar: int, facts: rules.Facts, names, **cut: str) -> list[dict[str, Any]]:
+    rows, _ = scoped_kpi_rows(scope, jaar, cut.get("gemeente"), cut.get("aanbieder"), facts=facts)
+    return [
+        {
+            **row,
+            "cells": [
+                (format_kpi(v, row["unit"], names), drill_url(row["id"], jaar, TERTIAL_MONTHS[p], **cut))
+                for p, v in zip(
+                    ("jaar", "T1", "T2", "T3"), (row["value"], *row["tertials"].values()), strict=True
+                )
+            ],
+        }
+        for row in rows
+    ]
+
+
+def segment_names() -> dict[str, str]:
+    return {"": "Vervoer", **dict(Segment.objects.values_list("code", "naam"))}
+
+
+def spend_by(facts: rules.Facts, jaar: int, cut: str, **where: str) -> dict[str, tuple[int, int]]:
+    """{value of `cut`: (net spend in cents, clients)} of the year's accepted claims within `where`,
+    with the KPI engine's own definitions of spend and clients."""
+    by = tuple(where) + (cut,)
+    period = rules.year(jaar)
+    spend = rules.compute("spend", facts, period, by)
+    clients = rules.compute("clients", facts, period, by)
+    prefix = tuple(where.values())
+    return {key[-1]: (spend[key], clients[key]) for key in spend if key[:-1] == prefix}
+
+
+def share_rows(
+    facts: rules.Facts, jaar: int, cut: str, cbs: str, scope: Scope, labels: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Per segment or group: the municipality's spend, the region's, and the municipality's share."""
+    own = spend_by(facts, jaar, cut, gemeente=cbs)
+    region = spend_by(facts, jaar, cut)
+    rows = []
+    for key, (region_cent, region_clients) in sorted(region.items(), key=lambda kv: -kv[1][0]):
+        own_cent, own_clients = own.get(key, (0, 0))
+        own_shown = _shown(own_cent, own_clients, scope)
+        region_shown = _shown(region_cent, region_clients, scope)
+        share = own_shown / region_shown if own_shown is not None and region_shown else None
+        rows.append(
+            {
+                "key": key,
+                "naam": labels.get(key, key) if cut != "product" else product_label(key, labels),
+                "eigen": euro(own_shown),
+                "eigen_clienten": _shown(own_clients, own_clients, scope),
+                "regio": euro(region_shown),
+                "aandeel": percent(share) if share is not None else "-",
+                "eigen_url": drill_url("spend", jaar, gemeente=cbs, **{cut: key}),
+                "regio_url": drill_url("spend", jaar, **{cut: key}),
+            }
+        )
+    return rows
+
+
+@login_required
+def gemeente(request, cbs: str):
+    scope = scope_of(request.user)
+    if scope.rol not in (Rol.REGIO, Rol.BEHEER, Rol.GEMEENTE):
+        raise PermissionDenied("De gemeentepagina is voor de regio en de gemeente zelf.")
+    if scope.rol == Rol.GEMEENTE and cbs != scope.gemeente:
+        raise PermissionDenied("Een gemeente ziet alleen de eigen gemeentepagina.")
+    municipality = get_object_or_404(Gemeente, cbs_code=cbs)
+    jaar, melding, latest = _year(request)
+    facts = _facts(jaar)
+    names = product_names()
+    own = _kpi_table(scope, jaar, facts, names, gemeente=cbs)
+    region = _kpi_table(scope, jaar, facts, names)
+    total_own, total_region = (
+        spend_by(facts, jaar, "gemeente").get(cbs, (0, 0)),
+        rules.compute("spend", facts, rules.year(jaar))[()],
+    )
+    own_total = _shown(total_own[0], total_own[1], scope)
+    context = {
+        "scope": scope,
+        "gemeente": municipality,
+        "jaar": jaar,
+        "jaren": years_with_data(latest),
+        "melding": melding,
+        "tot": facts.as_of,
+        "drempel": threshold(),
+        "kpis": [
+            {
+                "label": o["label"],
+                "definition": o["definition"],
+                "eigen": o["cells"][0],
+                "regio": r["cells"][0],
+            }
+            for o, r in zip(own, region, strict=True)
+        ],
+        "segmenten": share_rows(facts, jaar, "segment", cbs, scope, segment_names()),
+        "groepen": share_rows(facts, jaar, "groep", cbs, scope, group_names()),
+        "totaal_eigen": euro(own_total),
+        "totaal_regio": euro(total_region),
+        "aandeel": percent(own_total / total_region) if own_total is not None and total_region else "-",
+        "totaal_url": drill_url("spend", jaar, gemeente=cbs),
+    }
+    return render(request, "web/gemeente.html", context)
+
+
+def ranking(facts: rules.Facts, jaar: int, cut: str, agb: str, scope: Scope, labels) -> list[dict[str, Any]]:
+    """The provider's place per segment or group among the providers with at least the threshold of
+    clients there, by cost per client (1 = the lowest). Only the place and the number of providers
+    are shown, never another provider's figure; no place with fewer than MIN_PEERS providers."""
+    period = rules.year(jaar)
+    spend = rules.compute("spend", facts, period, (cut, "aanbieder"))
+    clients = rules.compute("clients", facts, period, (cut, "aanbieder"))
+    per_key: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for (key, provider), cents in spend.items():
+        per_key[key][provider] = (cents, clients[(key, provider)])
+    rows = []
+    for key, providers in sorted(per_key.items()):
+        if agb not in providers:
+            continue
+        cents, n = providers[agb]
+        enough = {p: c / k for p, (c, k) in providers.items() if k >= threshold()}
+        place = None
+        if agb in enough and len(enough) >= MIN_PEERS:
+            place = 1 + sum(1 for v in enough.values() if v < enough[agb])
+        rows.append(
+            {
+                "naam": labels.get(key, key),
+                "clienten": _shown(n, n, scope),
+                "bedrag": euro(_shown(cents, n, scope)),
+                "per_client": euro(_shown(cents / n, n, scope)) if n else "-",
+                "plaats": place,
+                "vergeleken": len(enough),
+                "percentiel": round(100 * (place - 1) / (len(enough) - 1)) if place else None,
+                "url": drill_url("spend", jaar, aanbieder=agb, **{cut: key}),
+            }
+        )
+    return rows
+
+
+def ceiling_rows(agb: str, scope: Scope) -> tuple[dt.date, list]:
+    """The Plafonds screen's forecast per product group for this provider (web.budget), suppressed
+    outside regio when fewer than the threshold of clients claimed in the group this year."""
+    as_of = last_complete_month_end(data_complete_until())
+    version = data_version()
+    levels, _signals = _computed(as_of.year, as_of, version)
+    names = {f"{agb}/{code}": g for code, g in group_names().items()}
+    rows = _rows(levels, "aanbieder_groep", names, keep=lambda key: key.startswith(f"{agb}/"))
+    rows += _rows(levels, "aanbieder", {agb: "Totaal"}, keep=lambda key: key == agb)
+    if scope.suppress_small_numbers:
+        per_group, per_provider = counts(as_of, version).groups, counts(as_of, version).providers
+        limit = threshold()
+
+        def small(r) -> bool:
+            n = per_provider.get(agb, 0) if "/" not in r.key else per_group.get((agb, r.key.split("/")[1]), 0)
+            return 0 < n < limit
+
+        rows = [
+            type(r)(r.key, r.naam, r.ceiling_cent, None, None, None, None, None, None) if small(r) else r
+            for r in rows
+        ]
+    return as_of, [r for r in rows if r.ceiling_cent or r.claimed_cent]
+
+
+def _norm(n, names) -> dict[str, Any]:
+    """A stuuropdracht norm row (contracten.stuuropdracht) as text."""
+    bounds = [f"min. {format_kpi(n.low, n.unit)}" if n.low is not None else ""]
+    bounds.append(f"max. {format_kpi(n.high, n.unit)}" if n.high is not None else "")
+    b = n.benchmark
+    return {
+        "kpi": n.kpi,
+        "label": n.label,
+        "norm": ", ".join(x for x in bounds if x),
+        "waarde": format_kpi(n.values["jaar"], n.unit, names),
+        "status": n.status["jaar"],
+        "benchmark": (
+            f"mediaan {format_kpi(b.median, n.unit)} ({format_kpi(b.q1, n.unit)} – {format_kpi(b.q3, n.unit)}), "
+            f"{b.peers} aanbieders"
+            if b
+            else "-"
+        ),
+        "positie": n.position or "-",
+    }
+
+
+@login_required
+def aanbieder(request, agb: str):
+    scope = scope_of(request.user)
+    if scope.rol == Rol.VERWIJZER:
+        raise PermissionDenied("Verwijzers zien het stoplicht en het gecontracteerde aanbod.")
+    if scope.rol == Rol.AANBIEDER and agb != scope.aanbieder:
+        raise PermissionDenied("Een aanbieder ziet alleen de eigen aanbiederspagina.")
+    provider = get_object_or_404(Aanbieder, agb_code=agb)
+    jaar, melding, latest = _year(request)
+    facts = _facts(jaar)
+    names = product_names()
+    as_of, ceilings = ceiling_rows(agb, scope)
+    context = {
+        "scope": scope,
+        "aanbieder": provider,
+        "jaar": jaar,
+        "jaren": years_with_data(latest),
+        "melding": melding,
+        "tot": facts.as_of,
+        "drempel": threshold(),
+        "kpis": _kpi_table(scope, jaar, facts, names, aanbieder=agb),
+        "normen": [_norm(n, names) for n in norm_rows(scope, agb, jaar, facts)],
+        "plafond_peildatum": as_of,
+        "plafonds": ceilings,
+        "groepen": ranking(facts, jaar, "groep", agb, scope, group_names()),
+        "segmenten": ranking(facts, jaar, "segment", agb, scope, segment_names()),
+        "min_peers": MIN_PEERS,
+    }
+    return render(request, "web/aanbieder.html", context)
+
+
+def product_figures(pks: list[int], scope: Scope, *, aanbieder: str | None) -> dict:
+    """Accepted claims of the products: per year and, per year, per provider: (spend, clients),
+    clients counted as the KPI engine counts them (net positive amount in the year)."""
+    rows = DeclaratieRegel.objects.filter(product_id__in=pks, afgewezen=False)
+    if aanbieder:
+        rows = rows.filter(aanbieder__agb_code=aanbieder)
+    per_client = (
+        rows.values_list("periode_begin__year", "aanbieder__agb_code", "client_id")
+        .annotate(s=Sum("bedrag_cent"))
+        .order_by()
+    )
+    years: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    providers: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    year_client: dict[tuple[int, int], int] = defaultdict(int)
+    for year, agb, client, cents in per_client:
+        years[year]["spend"] += cents
+        year_client[(year, client)] += cents
+        providers[(year, agb)]["spend"] += cents
+        providers[(year, agb)]["clients"] += 1 if cents > 0 else 0
+    for (year, _client), cents in year_client.items():
+        years[year]["clients"] += 1 if cents > 0 else 0
+    return {"years": years, "providers": providers}
+
+
+@login_required
+def product(request, code: str):
+    scope = scope_of(request.user)
+    _gemeente, own_provider = scope.allowed_filter(None, None)  # refuses the verwijzer
+    versions = list(
+        Product.objects.filter(code=code)
+        .select_related("boek", "groep__segment")
+        .order_by("boek__geldig_van")
+    )
+    if not versions:
+        raise Http404("Onbekend product.")
+    current = versions[-1]
+    jaar, melding, latest = _year(request)
+    pks = [pk for pk, (_s, _g, mapped, _c, _p) in product_index().items() if mapped == code]
+    figures = product_figures(pks, scope, aanbieder=own_provider)
+    provider_names = dict(Aanbieder.objects.values_list("agb_code", "naam"))
+    per_year = [
+        {
+            "jaar": y,
+            "clienten": _shown(f["clients"], f["clients"], scope),
+            "bedrag": euro(_shown(f["spend"], f["clients"], scope)),
+            "url": drill_url("spend", y, product=code, aanbieder=own_provider),
+        }
+        for y, f in sorted(figures["years"].items())
+    ]
+    delivering = sorted(
+        (
+            {
+                "agb": agb,
+                "naam": provider_names.get(agb, agb),
+                "clienten": _shown(f["clients"], f["clients"], scope),
+                "bedrag": euro(_shown(f["spend"], f["clients"], scope)),
+                "spend": f["spend"],
+                "url": drill_url("spend", jaar, product=code, aanbieder=agb),
+            }
+            for (y, agb), f in figures["providers"].items()
+            if y == jaar
+        ),
+        key=lambda r: (-r["spend"], r["naam"]),
+    )
+    context = {
+        "scope": scope,
+        "product": current,
+        "label": product_label(code, product_names()),
+        "versies": versions,
+        "tarieven": [
+            {"jaar": t.jaar, "boek": t.product.boek.naam, "tarief": exact_euro(t.bedrag_cent)}
+            for t in Tarief.objects.filter(product__in=versions)
+            .select_related("product__boek")
+            .order_by("jaar")
+        ],
+        "oude_producten": ProductMapping.objects.filter(nieuw_product__in=versions).select_related(
+            "oud_product"
+        ),
+        "jaar": jaar,
+        "jaren": years_with_data(latest),
+        "melding": melding,
+        "per_jaar": per_year,
+        "aanbieders": delivering,
+        "drempel": threshold(),
+    }
+    return render(request, "web/product.html", context)
