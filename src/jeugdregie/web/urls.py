@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import budget, errors, overruns, overview, quality, settlement, views
+from . import budget, drilldown, entities, errors, overruns, overview, quality, settlement, views
 
 app_name = "web"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("kpi/", views.kpis, name="kpis"),
     path("stoplicht/", views.stoplicht, name="stoplicht"),
+    path("gemeente/<str:cbs>/", entities.gemeente, name="gemeente"),
+    path("aanbieder/<str:agb>/", entities.aanbieder, name="aanbieder"),
+    path("product/<str:code>/", entities.product, name="product"),
+    path("onderbouwing/", drilldown.drilldown, name="drilldown"),
     path("plafonds/", budget.plafonds, name="plafonds"),
     path("overzicht/", overview.overzicht, name="overzicht"),
     path("overzicht/grafiek/<str:naam>/", overview.grafiek, name="overzicht_grafiek"),
