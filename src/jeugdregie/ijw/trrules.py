@@ -104,7 +104,7 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         INGEST,
         "Hetzelfde bericht opnieuw aangeleverd (zelfde afzender en identificatie, zelfde inhoud) "
         "wordt stil als dubbel overgeslagen. Een ander bericht onder een al gebruikte identificatie "
-        "gaat naar de quarantaine (TR056 / 9056) en staat bij de datakwaliteit. Strenger dan de regel: "
+        "gaat naar de quarantaine (TR056 / 9056) en staat bij de datakwaliteit (tr056_reused_id). Strenger dan de regel: "
         "uniek per afzender over alle typen; een ander berichttype met dezelfde identificatie krijgt "
         "de eigen code message.identification_taken.",
     ),
@@ -255,8 +255,9 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "323",
         "De declaratieperiode sluit aan op de vorige als er elke maand zorg is geleverd.",
         DATAKWALITEIT,
-        "Niet gebouwd: hoort bij de datakwaliteit (een gat zegt iets over de aanlevering, "
-        "niet over de juistheid van de regels); late declaraties (TR319) maken een harde weigering onterecht.",
+        "Bevinding bij de datakwaliteit (tr318_gap): een maand tussen twee declaratieperioden van een aanbieder "
+        "aan een gemeente zonder declaratie, terwijl bij een toewijzing de zorg die hele maand liep (gestart, "
+        "niet gestopt). Niet geweigerd: late declaraties (TR319) maken een gat tijdelijk normaal.",
     ),
     (
         "TR319",
@@ -275,7 +276,9 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "323",
         "GeleverdVolume past bij de toegewezen Omvang (eenheid, frequentie, periode).",
         DATAKWALITEIT,
-        "Niet gebouwd: hoort bij de datakwaliteit (overschrijding signaleren, niet weigeren).",
+        "Bevinding bij de datakwaliteit (tr321_volume), niet geweigerd: netto volume per toewijzing en "
+        "productperiode boven Volume x dagen (per dag), x weken naar boven afgerond (per week) of Volume "
+        "(per maand); minuten omgerekend naar uren.",
     ),
     (
         "TR322",
@@ -284,7 +287,9 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "323",
         "De som van GeleverdVolume over alle regels van een toewijzing past binnen de totale Omvang.",
         DATAKWALITEIT,
-        "Niet gebouwd: hoort bij de datakwaliteit (overschrijding signaleren, niet weigeren).",
+        "Bevinding bij de datakwaliteit (tr322_total), niet geweigerd: omvang 'totaal binnen de "
+        "geldigheidsduur', netto volume over alle geaccepteerde regels, in het jaar van de "
+        "productperiode waarin het totaal werd overschreden.",
     ),
     (
         "TR323",
@@ -486,8 +491,8 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "berichtoverstijgend",
         "323",
         "De ProductPeriode begint op de 1e van de maand, tenzij de toewijzing later in die maand begint.",
-        NIET,
-        "Niet gebouwd.",
+        DATAKWALITEIT,
+        "Bevinding bij de datakwaliteit (tr387_period, samen met TR388), niet geweigerd.",
     ),
     (
         "TR388",
@@ -495,8 +500,8 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "berichtoverstijgend",
         "323",
         "De ProductPeriode eindigt op de laatste dag van de maand, tenzij de toewijzing eerder eindigt.",
-        NIET,
-        "Niet gebouwd.",
+        DATAKWALITEIT,
+        "Bevinding bij de datakwaliteit (tr387_period, samen met TR387), niet geweigerd.",
     ),
     (
         "TR389",
@@ -504,8 +509,9 @@ _ROWS: Final[tuple[tuple[str, str, Niveau, str, str, Afhandeling, str], ...]] = 
         "berichtoverstijgend",
         "323",
         "Een debet voor dezelfde periode, categorie, code en toewijzing alleen als de eerdere debet is gecrediteerd.",
-        NIET,
-        "Niet gebouwd: vraagt per bericht de regels van alle genoemde toewijzingen op.",
+        DATAKWALITEIT,
+        "Bevinding bij de datakwaliteit (tr389_second_debit), niet geweigerd: volgorde op dagtekening van de "
+        "declaraties; een door de gemeente afgewezen debetregel (JW325) telt niet.",
     ),
     (
         "TR390",
@@ -545,6 +551,26 @@ def retourcode(tr: str) -> str | None:
     """The WJ001 return code of rule ``tr`` (e.g. ``"TR319"`` -> ``"9319"``), None if unknown."""
     rule = RULES.get(tr)
     return rule.retourcode if rule is not None else None
+
+
+#: Return codes of WJ001 that belong to no single rule.
+GENERAL_RETOURCODES: Final[dict[str, str]] = {
+    "0001": "Bericht is afgekeurd om technische redenen (XSD of een regel in het bericht).",
+    "0200": "Geen opmerking over deze klasse.",
+    "0233": "Klasse is niet beoordeeld.",
+    "8001": "Declaratie is volledig toegekend.",
+}
+
+
+def retourcode_meaning(code: str) -> tuple[str | None, str]:
+    """(TR, Dutch meaning) of a WJ001 return code: the rule that has it (the first by code when
+    several share it), else a general code; (None, "onbekende retourcode") otherwise."""
+    for rule in RULES.values():
+        if rule.retourcode == code and code != RETOUR_TECHNISCH:
+            return rule.code, rule.tekst
+    if code in GENERAL_RETOURCODES:
+        return None, GENERAL_RETOURCODES[code]
+    return None, "Onbekende retourcode."
 
 
 def rules_for(kind: str) -> list[TechnicalRule]:

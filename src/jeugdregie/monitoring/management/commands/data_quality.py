@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.monitoring.dataquality import data_quality_report
+from jeugdregie.monitoring.services import format_value
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules.dataquality import Thresholds, format_euro
 
@@ -20,7 +21,9 @@ def _positive(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Controles op datakwaliteit (issue 5) voor een jaar: meerdere korte trajecten, declaraties buiten "
-        "de toewijzing of na een stopmelding, toewijzingen die nooit gestart zijn."
+        "de toewijzing of na een stopmelding, toewijzingen die nooit gestart zijn; iJw-regels die als bevinding "
+        "worden gemeld (TR318, TR321, TR322, TR387/388, TR389, TR056); afgewezen declaraties en "
+        "wijzigingsverzoeken."
     )
 
     def add_arguments(self, parser):
@@ -109,3 +112,61 @@ class Command(BaseCommand):
             hidden = check["count"] - min(limit, check["count"])
             if hidden:
                 self.stdout.write(f"  … en nog {hidden}; toon meer met --limit of alles met --json.")
+        self.stdout.write("")
+        self.stdout.write("iJw-regels die als bevinding worden gemeld (niet geweigerd)")
+        for check in report["ijw_regels"]:
+            clients = "" if check["clients"] is None else f"{check['clients']} cliënt(en), "
+            self.stdout.write("")
+            self.stdout.write(
+                f"{check['tr']} / {check['retourcode']} {check['label']} [{check['severity']}]: "
+                f"{check['count']} bevinding(en), {clients}bedrag {format_euro(check['bedrag_cent'])}"
+            )
+            self.stdout.write(f"  {check['definition']}")
+            for f in check["findings"][:limit]:
+                nummers = ", ".join(n for n in f["toewijzingnummers"] if n) or "-"
+                who = f", cliënt {f['client']}…" if f["client"] else ""
+                self.stdout.write(
+                    f"  - gemeente {f['gemeente']}, aanbieder {f['aanbieder']}{who}, toewijzing {nummers}: {f['uitleg']}"
+                )
+            hidden = check["count"] - min(limit, check["count"])
+            if hidden:
+                self.stdout.write(f"  … en nog {hidden}; toon meer met --limit of alles met --json.")
+        self._answers(report["antwoorden"])
+
+    def _answers(self, answers):
+        def share(value):
+            return format_value(value, "fractie")
+
+        rejected = answers["afwijzingen"]
+        total = rejected["totaal"]
+        self.stdout.write("")
+        self.stdout.write(
+            f"Afgewezen declaratieregels (JW325): {total['afgewezen_regels']} van {total['regels']} regels, "
+            f"{format_euro(total['afgewezen_cent'])} van {format_euro(total['ingediend_cent'])} "
+            f"(afgewezen aandeel {share(total['aandeel'])})"
+        )
+        for row in rejected["per_aanbieder"]:
+            self.stdout.write(
+                f"  - aanbieder {row['aanbieder']}: {row['afgewezen_regels']} van {row['regels']} regels, "
+                f"{format_euro(row['afgewezen_cent'])} van {format_euro(row['ingediend_cent'])} ({share(row['aandeel'])})"
+            )
+        for row in rejected["per_retourcode"]:
+            tr = f" ({row['tr']})" if row["tr"] else ""
+            self.stdout.write(
+                f"  - retourcode {row['retourcode']}{tr} {row['betekenis']} {row['afgewezen_regels']} regel(s), "
+                f"{format_euro(row['afgewezen_cent'])} ({share(row['aandeel'])} van het ingediende bedrag)"
+            )
+        requests = answers["verzoeken"]
+        total = requests["totaal"]
+        self.stdout.write("")
+        self.stdout.write(
+            f"Wijzigingsverzoeken (JW317/JW319): {total['ingediend']} ingediend; {total['beslist']} beslist: "
+            f"{total['toegekend']} toegekend, {total['afgewezen']} afgewezen (toegekend {share(total['aandeel_toegekend'])}, "
+            f"mediaan {format_value(total['mediaan_dagen'], 'dagen')} dagen tot beslissing)"
+        )
+        for row in requests["per_aanbieder"]:
+            self.stdout.write(
+                f"  - aanbieder {row['aanbieder']}: {row['ingediend']} ingediend, {row['beslist']} beslist, "
+                f"{row['toegekend']} toegekend, {row['afgewezen']} afgewezen ({share(row['aandeel_toegekend'])}), "
+                f"mediaan {format_value(row['mediaan_dagen'], 'dagen')} dagen"
+            )
