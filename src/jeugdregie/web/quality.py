@@ -26,6 +26,7 @@ from jeugdregie.rules.dataquality import format_euro
 from .access import Scope, choose_year, filter_context, known_code, scope_of, suppress, years_with_data
 from .formatting import product_label, product_names
 from .kpi_query import threshold
+from .quality_answers import answers_context
 
 SHOWN_PER_CHECK = 25  # findings per check before "toon alle"
 SEVERITY_LABELS = {"hoog": "Hoog", "middel": "Middel", "laag": "Laag"}
@@ -61,7 +62,7 @@ def datakwaliteit(request):
     }
     names = product_names()
     checks = []
-    for check in report["checks"]:
+    for check in [*report["checks"], *report.get("ijw_regels", [])]:  # iJw rules: TR code
         if shows_findings:
             count, amount, clients = check["count"], check["bedrag_cent"], check["clients"]
             findings = check["findings"] if toon == check["id"] else check["findings"][:SHOWN_PER_CHECK]
@@ -105,7 +106,9 @@ def datakwaliteit(request):
         )
     context = {
         **filter_context(scope, jaar, gemeente, aanbieder, latest),
-        "checks": checks,
+        "checks": [c for c in checks if "tr" not in c],
+        "regel_checks": [c for c in checks if "tr" in c],
+        "antwoorden": answers_context(report["antwoorden"], scope) if "antwoorden" in report else None,
         "melding": melding,
         "drempel": threshold(),
         "shows_findings": shows_findings,
