@@ -9,6 +9,7 @@ database); nothing here knows about Django.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -142,7 +143,14 @@ class Facts:
         return self._cache[("provider_spend", y)]
 
     def size_class(self, aanbieder: str, y: int) -> str:
-        spent = self.provider_spend(y).get(aanbieder, 0)
+        classes = self._cache.get(("size_class", y))
+        if classes is None:  # once per year: the class of every provider with spend
+            classes = {a: self._size_class_of(spent) for a, spent in self.provider_spend(y).items()}
+            self._cache[("size_class", y)] = classes
+        found = classes.get(aanbieder)
+        return self._size_class_of(0) if found is None else found
+
+    def _size_class_of(self, spent: int) -> str:
         micro, klein = self.size_class_limits
         return "micro" if spent < micro else ("klein" if spent < klein else "groot")
 
@@ -158,6 +166,26 @@ def cut_value(record: Any, cut: str) -> Hashable:
     if cut == "categorie":
         return "NGA" if record.is_nga else record.categorie
     return getattr(record, cut)
+
+
+def _category(record: Any) -> str:
+    return "NGA" if record.is_nga else record.categorie
+
+
+def group_by_cuts(records: Sequence[Any], by: tuple[str, ...]) -> list[tuple[tuple, list[Any]]]:
+    """The records per group of the cuts, sorted by group key: ``cut_value`` for every record and
+    cut, with the attribute getters looked up once and a path's last allocation found once."""
+    getters = [_category if c == "categorie" else operator.attrgetter(c) for c in by]
+    placed = [r.last if isinstance(r, CarePath) else r for r in records]
+    groups: dict[tuple, list[Any]] = defaultdict(list)
+    if len(getters) == 1:
+        get = getters[0]
+        for record, at in zip(records, placed, strict=True):
+            groups[(get(at),)].append(record)
+    else:
+        for record, at in zip(records, placed, strict=True):
+            groups[tuple(g(at) for g in getters)].append(record)
+    return sorted(groups.items())
 
 
 # ---------------------------------------------------------------- the KPIs
@@ -586,18 +614,19 @@ def compute(kpi_id: str, facts: Facts, period: Period, by: tuple[str, ...] = ())
     for cut in by:
         if cut not in CUTS:
             raise ValueError(f"Onbekende uitsnede: {cut}")
-    groups: dict[tuple, list[Any]] = defaultdict(list)
     # The base records of a period are shared by the KPIs on the same base and by every cut:
-    # select them once (the claim KPIs would otherwise scan all claim lines per KPI and cut).
+    # select them once (the claim KPIs would otherwise scan all claim lines per KPI and cut), and
+    # group them once per cut for all KPIs on that base (six KPIs read the claims of a period).
     base_key = ("base", kpi.base, period)
     if base_key not in facts._cache:
         facts._cache[base_key] = kpi.base(facts, period)
     records = facts._cache[base_key]
     if not by:
         return {(): kpi.value(list(records), facts, period)}
-    for record in records:
-        groups[tuple(cut_value(record, c) for c in by)].append(record)
-    return {key: kpi.value(rows, facts, period) for key, rows in sorted(groups.items())}
+    groups_key = ("groups", kpi.base, period, by)
+    if groups_key not in facts._cache:
+        facts._cache[groups_key] = group_by_cuts(records, by)
+    return {key: kpi.value(rows, facts, period) for key, rows in facts._cache[groups_key]}
 
 
 def market_table(facts: Facts, y: int) -> dict[tuple[str, str], tuple[int, int]]:

@@ -1,0 +1,198 @@
+"""The full KPI set from an ingested database to numbers, three ways, measured in one run:
+
+1. today's route: the ORM fact reader (``monitoring.facts.load_facts``) + the registry;
+2. the lean route: the plain-SQL reader (``monitoring.facts_lean.load_facts``) + the registry;
+3. DuckDB: the same lean facts copied into DuckDB (``bench/kpi_sql.load``) + one query per KPI
+   (``bench/kpi_sql.run``).
+
+    JEUGDREGIE_VAR_DIR=/tmp/analytics-var .venv/bin/python bench/kpi_engines.py [--year 2024]
+        [--repeat 3] [--scale 1 10] [--json]
+
+(``DATABASE_URL`` selects PostgreSQL instead of the SQLite file in the var dir.) The facts are
+those a screen loads for one year (``load_facts(1 Jan, 31 Dec)``: the year's claim lines, the
+allocations 190 days around it with whole care paths, the change requests); the KPI set is every
+KPI of the registry for the year and its three tertials, whole and cut by gemeente and by
+aanbieder (23 x 4 x 3 = 276 results). Scale N > 1 replicates the scale-1 facts N times (as
+``bench/kpi_duckdb.py``), for the computing steps only: the readers need an ingested database of
+that size.
+
+Every step is timed in wall seconds and in CPU seconds of this process (``time.process_time``):
+on a shared machine the CPU seconds are the steadier figure. DuckDB runs with one thread for the
+CPU comparison (its default thread count is printed beside). Best of ``--repeat``, the engines
+interleaved. Parity: the registry gives exactly the same results on both readers' facts, and
+DuckDB the registry's (counts and cents exactly, ratios to 1e-9); a difference fails the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+CUT_SETS: list[tuple[str, ...]] = [(), ("gemeente",), ("aanbieder",)]
+
+
+def timed(fn, *args, **kw):
+    w0, c0 = time.perf_counter(), time.process_time()
+    result = fn(*args, **kw)
+    return result, time.perf_counter() - w0, time.process_time() - c0
+
+
+def best(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return min(w for w, _ in runs), min(c for _, c in runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--year", type=int, default=2024)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", type=int, nargs="+", default=[1])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdregie.settings")
+    import django
+
+    django.setup()
+    import duckdb
+    from django.db import connection
+
+    import kpi_sql
+    from jeugdregie.monitoring import facts as orm
+    from jeugdregie.monitoring import facts_lean as lean
+    from jeugdregie.rules.kpi import Facts, tertial, year
+    from kpi_duckdb import replicate
+
+    begin, end = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
+    periods = [year(args.year)] + [tertial(args.year, t) for t in (1, 2, 3)]
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {os.cpu_count()} cores")
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+
+    # 1. the readers, interleaved
+    loads: dict[str, list[tuple[float, float]]] = {"orm": [], "lean": []}
+    for _ in range(args.repeat):
+        reference, w, c = timed(orm.load_facts, begin, end)
+        loads["orm"].append((w, c))
+        facts, w, c = timed(lean.load_facts, begin, end)
+        loads["lean"].append((w, c))
+    print(
+        f"facts for {args.year}: {len(facts.claims):,} accepted + {len(facts.rejected_claims):,} rejected claim "
+        f"lines, {len(facts.allocations):,} allocations, {len(facts.change_requests):,} change requests; "
+        f"as of {facts.as_of}"
+    )
+    # the ORM leaves the order to the database: allocations and requests in id order as the lean
+    # reader gives them (a float sum such as redemption depends on the order of its terms)
+    reference = Facts(
+        reference.claims,
+        sorted(reference.allocations, key=lambda a: a.id),
+        reference.as_of,
+        reference.size_class_limits,
+        reference.rejected_claims,
+        sorted(reference.change_requests, key=lambda r: r.id),
+    )
+    same_facts = (
+        sorted(map(repr, facts.claims)) == sorted(map(repr, reference.claims))
+        and list(facts.allocations) == list(reference.allocations)
+        and list(facts.change_requests) == list(reference.change_requests)
+        and sorted(map(repr, facts.rejected_claims)) == sorted(map(repr, reference.rejected_claims))
+    )
+    on_orm = kpi_sql.registry_results(reference, periods, CUT_SETS)
+    del reference
+
+    results = []
+    for scale in args.scale:
+        scaled = replicate(facts, scale)
+        out: dict = {
+            "scale": scale,
+            "claims": len(scaled.claims) + len(scaled.rejected_claims),
+            "allocations": len(scaled.allocations),
+            "load_orm": best(loads["orm"]) if scale == 1 else None,
+            "load_lean": best(loads["lean"]) if scale == 1 else None,
+        }
+        registry_runs, duck_load_runs, duck_runs, duck_default_runs = [], [], [], []
+        found = registry = None
+        for _ in range(args.repeat):
+            fresh = replicate(scaled, 1)  # fresh Facts: no caches carried over
+            registry, w, c = timed(kpi_sql.registry_results, fresh, periods, CUT_SETS)
+            registry_runs.append((w, c))
+            del fresh
+            con = duckdb.connect()
+            con.execute("SET threads = 1")
+            _, w, c = timed(kpi_sql.load, con, scaled)
+            duck_load_runs.append((w, c))
+            kpi_sql.set_periods(con, periods)
+            found, w, c = timed(kpi_sql.run, con, periods, CUT_SETS)
+            duck_runs.append((w, c))
+            con.execute("RESET threads")
+            out["threads"] = con.execute("SELECT current_setting('threads')").fetchone()[0]
+            _, w, c = timed(kpi_sql.run, con, periods, CUT_SETS)
+            duck_default_runs.append((w, c))
+            con.close()
+        assert registry is not None and found is not None
+        out["registry"] = best(registry_runs)
+        out["duckdb_load"] = best(duck_load_runs)
+        out["duckdb"] = best(duck_runs)
+        out["duckdb_default_threads"] = best(duck_default_runs)
+        out["results"] = len(registry)
+        out["mismatches_duckdb"] = kpi_sql.compare(registry, found)
+        if scale == 1:
+            out["same_facts"] = same_facts
+            out["registry_orm_equal"] = on_orm == registry
+        results.append(out)
+        report(out)
+    if args.json:
+        print(json.dumps(results, indent=1))
+    if any(r["mismatches_duckdb"] or not r.get("registry_orm_equal", True) for r in results):
+        sys.exit(1)
+
+
+def report(r: dict) -> None:
+    def fmt(pair):
+        return "-" if pair is None else f"{pair[0]:7.2f} s wall {pair[1]:7.2f} s cpu"
+
+    print()
+    print(
+        f"scale {r['scale']}: {r['claims']:,} claim lines, {r['allocations']:,} allocations, {r['results']} results"
+    )
+    print(f"  ORM reader            {fmt(r['load_orm'])}")
+    print(f"  lean reader           {fmt(r['load_lean'])}")
+    print(f"  registry (full set)   {fmt(r['registry'])}")
+    print(f"  DuckDB load           {fmt(r['duckdb_load'])}")
+    print(f"  DuckDB queries, 1 thr {fmt(r['duckdb'])}")
+    print(f"  DuckDB queries, {r['threads']} thr {fmt(r['duckdb_default_threads'])}")
+    cpu = {k: r[k][1] for k in ("registry", "duckdb", "duckdb_load")}
+    print(f"  ratio registry / DuckDB queries (cpu, 1 thread): {cpu['registry'] / cpu['duckdb']:.1f}")
+    print(
+        f"  ratio registry / DuckDB load + queries (cpu): {cpu['registry'] / (cpu['duckdb'] + cpu['duckdb_load']):.1f}"
+    )
+    if r["load_orm"]:
+        lean_cpu, orm_cpu = r["load_lean"][1], r["load_orm"][1]
+        today = orm_cpu + cpu["registry"]
+        lean_route = lean_cpu + cpu["registry"]
+        duck_route = lean_cpu + cpu["duckdb_load"] + cpu["duckdb"]
+        print(
+            f"  database -> numbers (cpu): ORM + registry {today:.2f} s, lean + registry {lean_route:.2f} s, "
+            f"lean + DuckDB {duck_route:.2f} s; ratios to DuckDB {today / duck_route:.1f} and "
+            f"{lean_route / duck_route:.1f}"
+        )
+        print(
+            f"  parity: facts equal {r['same_facts']}, registry on ORM facts == on lean facts "
+            f"{r['registry_orm_equal']}"
+        )
+    problems = r["mismatches_duckdb"]
+    print(f"  parity with DuckDB: {'ok' if not problems else f'{len(problems)} differences'}")
+    for line in problems[:20]:
+        print(f"    {line}")
+
+
+if __name__ == "__main__":
+    main()
