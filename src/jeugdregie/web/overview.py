@@ -87,8 +87,8 @@ def _parse(request) -> Request:
     latest = data_complete_until()
     newest = last_complete_month_end(latest)
     years = [y for y in years_with_data(latest) if y <= newest.year]
-    default = newest.year if newest.month == 12 else newest.year - 1
-    year, message = choose_year(request.GET.get("jaar"), years, default if default in years else newest.year)
+    # The running year by default: the burn-up of this year's ceilings is what needs watching.
+    year, message = choose_year(request.GET.get("jaar"), years, newest.year)
     cut = request.GET.get("uitsplitsing")
     if cut not in data.CUTS:
         cut = "segment"
@@ -146,7 +146,7 @@ def _burnup(req: Request, levels) -> tuple[list[tuple[str, str]], str | None, da
 def overzicht(request):
     req = _parse(request)
     monthly = data.monthly(req.sel, req.version)
-    growth = data.growth(req.sel, req.version)
+    growth = data.growth(req.sel, req.version, req.as_of)
     levels, signals = _levels_and_signals(req)
     options, chosen, burn = _burnup(req, levels)
     req.plafond = chosen
@@ -185,6 +185,7 @@ def overzicht(request):
         "kosten_nu": spend_now,
         "kosten_vorig": spend_before,
         "groei": growth,
+        "vorig_peil": data.year_before(req.as_of),
         "plafonden": options,
         "plafond": chosen,
         "burnup": burn,
@@ -219,7 +220,7 @@ def grafiek(request, naam: str):
     elif naam == "clienten":
         fig = charts.clients_figure(data.monthly(req.sel, req.version), req.sel.year, req.subject)
     elif naam == "groei":
-        fig = charts.growth_figure(data.growth(req.sel, req.version), req.sel.year, req.months)
+        fig = charts.growth_figure(data.growth(req.sel, req.version, req.as_of), req.sel.year, req.months)
     else:
         levels, _signals = _levels_and_signals(req)
         _options, chosen, burn = _burnup(req, levels)

@@ -117,6 +117,7 @@ class GrowthTable:
     total: cost_growth.Growth | None  # None: suppressed
     rows: list[GrowthRow] = field(default_factory=list)
     rows_hidden: bool = False  # the breakdown rests on too few clients to show
+    running: bool = False  # last year as known a year before the peildatum
 
 
 def _group_names(cut: str) -> dict[str, str]:
@@ -133,18 +134,75 @@ def _small(g: cost_growth.Growth, limit: int) -> bool:
     return 0 < g.clients_previous < limit or 0 < g.clients_current < limit
 
 
-def growth(sel: Selection, version: tuple) -> GrowthTable:
+@dataclass(frozen=True)
+class GrowthLine:
+    """A claim line as the cost-growth decomposition reads it, with the date it was received."""
+
+    client: str
+    product: str  # code in the current book (legacy products mapped), as in the KPI facts
+    bedrag_cent: int
+    volume: int
+    segment: str
+    aanbieder: str
+    verwijzer: str
+    periode_begin: dt.date
+    received: dt.date
+
+
+@lru_cache(maxsize=8)
+def growth_lines(year: int, gemeente: str | None, aanbieder: str | None, version: tuple) -> list[GrowthLine]:
+    """Accepted claim lines of `year` and the year before for the selection, with their
+    declaratie's date (claim_facts has no received date)."""
+    from jeugdregie.monitoring.facts import referrers_by_allocation
+
+    products, referrers = product_index(), referrers_by_allocation()
+    rows = DeclaratieRegel.objects.filter(
+        periode_begin__gte=dt.date(year - 1, 1, 1), periode_begin__lte=dt.date(year, 12, 31), afgewezen=False
+    )
+    if gemeente:
+        rows = rows.filter(gemeente__cbs_code=gemeente)
+    if aanbieder:
+        rows = rows.filter(aanbieder__agb_code=aanbieder)
+    found = []
+    for client, agb, product_id, begin, cents, volume, toewijzing, received in rows.values_list(
+        "client__pseudoniem",
+        "aanbieder__agb_code",
+        "product_id",
+        "periode_begin",
+        "bedrag_cent",
+        "volume",
+        "toewijzing_id",
+        "declaratie__dagtekening",
+    ).iterator(chunk_size=10_000):
+        segment, _groep, code, _custom, _pxq = products.get(product_id, ("", "", "", "", False))
+        verwijzer = referrers.get(toewijzing, ("01", None))[0]
+        found.append(GrowthLine(client, code, cents, volume, segment, agb, verwijzer, begin, received))
+    return found
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The same date a year earlier (29 February: the 28th)."""
+    return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
+
+
+def growth(sel: Selection, version: tuple, as_of: dt.date) -> GrowthTable:
     """The change over months 1..last_month against the same months last year, for the whole and
-    per group of the chosen cut; outside regio groups with too few clients go into one 'other'
-    row, and the breakdown is left out when that row is itself too small."""
-    facts = claims(sel.year, sel.gemeente, sel.aanbieder, version)
+    per group of the chosen cut. In a running year last year's lines count as they were known a
+    year before `as_of` (claims come in months late: this year's last months are not complete
+    yet, last year's are); a finished year is compared with everything known of the year before.
+    Outside regio groups with too few clients go into one 'other' row, and the breakdown is left
+    out when that row is itself too small."""
+    lines = growth_lines(sel.year, sel.gemeente, sel.aanbieder, version)
     first = dt.date(sel.year, 1, 1)
     end = kpi_rules.month(sel.year, sel.last_month).end
-    current = [c for c in facts.claims if first <= c.periode_begin <= end]
+    running = sel.last_month < 12
+    year_ago = year_before(as_of)
+    current = [c for c in lines if first <= c.periode_begin <= end and (not running or c.received <= as_of)]
     previous = [
         c
-        for c in facts.claims
+        for c in lines
         if first.replace(year=sel.year - 1) <= c.periode_begin <= end.replace(year=sel.year - 1)
+        and (not running or c.received <= year_ago)
     ]
     total = cost_growth.decompose(previous, current)
     limit = threshold()
@@ -163,7 +221,7 @@ def growth(sel: Selection, version: tuple) -> GrowthTable:
             return GrowthTable(total, [], True)
         rows = [r for r in rows if r.key not in small] + [GrowthRow("", OTHER.format(n=limit), rest)]
     rows.sort(key=lambda r: -abs(r.growth.change_cent))
-    return GrowthTable(total, rows)
+    return GrowthTable(total, rows, running=running)
 
 
 # ---------------------------------------------------------------- ceiling burn-up

@@ -76,7 +76,9 @@ def test_monthly_series_equal_an_orm_aggregate_and_the_hand_worked_figures(overv
 
 def test_cost_growth_hand_worked(overview_region):
     a, b = overview_region
-    table = data.growth(data.Selection(2026, 6, None, None, False, "aanbieder"), data_version())
+    table = data.growth(
+        data.Selection(2026, 6, None, None, False, "aanbieder"), data_version(), D(2026, 6, 30)
+    )
     g = table.total
     # S0 = 3,600,000 (7 clients), S1 = 6,360,000 (8). Price last year 10,000 per hour; this year's
     # 366 units at that price Q1 = 3,660,000. Clients 1 x 3,600,000 / 7 = 514,285.71; care
@@ -94,6 +96,30 @@ def test_cost_growth_hand_worked(overview_region):
     # B: 2 clients both years, 60 h both years, EUR 100 -> 110 per hour: all tariff.
     assert rows[b.agb_code].parts == (0, 0, 60_000)
     assert sum(r.change_cent for r in rows.values()) == g.change_cent
+
+
+def test_running_year_compares_with_last_year_as_known_a_year_before(overview_region):
+    a, _ = overview_region
+    # A line for June 2025 that came in on 31 August 2025: in the monthly series (and the KPI) of
+    # June 2025, but not in the comparison of Jan-Jun 2026 (peildatum 30 June) with Jan-Jun 2025 as
+    # known on 30 June 2025.
+    t = allocation(a, "0983", "45N02", D(2025, 6, 1), D(2025, 6, 30))
+    ROWS.line(t, D(2025, 6, 1), D(2025, 6, 30), 77_000, volume=7, received=D(2025, 8, 31))
+    version = data_version()
+    assert data.monthly(data.Selection(2026, 6, None, None, False), version).spend_previous[5] == 677_000
+    running = data.growth(data.Selection(2026, 6, None, None, False), version, D(2026, 6, 30))
+    assert (running.total.previous_cent, running.total.clients_previous, running.running) == (
+        3_600_000,
+        7,
+        True,
+    )
+    # A finished year is compared with all that is known of the year before: the KPI's spend.
+    whole = data.growth(data.Selection(2025, 12, None, None, False), version, D(2025, 12, 31))
+    spend_2025 = DeclaratieRegel.objects.filter(afgewezen=False, periode_begin__year=2025).aggregate(
+        s=Sum("bedrag_cent")
+    )["s"]
+    assert (whole.total.current_cent, whole.total.previous_cent, whole.running) == (spend_2025, 5_000, False)
+    assert spend_2025 == 3_600_000 + 77_000
 
 
 def test_region_page_shows_the_figures_and_audits(overview_region):
@@ -177,7 +203,9 @@ def test_small_numbers_are_suppressed_outside_the_region(overview_region):
     assert hidden.hidden and hidden.spend == [None] * 12 and hidden.clients[:6] == [None] * 6
     # Per provider for Venlo: B alone (2 clients) would be a small group and the 'other' row it
     # would go into rests on the same 2: the breakdown is left out, the total stays.
-    table = data.growth(data.Selection(2026, 6, "0983", None, True, "aanbieder"), data_version())
+    table = data.growth(
+        data.Selection(2026, 6, "0983", None, True, "aanbieder"), data_version(), D(2026, 6, 30)
+    )
     assert table.total is not None and table.rows == [] and table.rows_hidden
     regio = login("regio").get(f"/overzicht/?jaar=2026&aanbieder={b.agb_code}").content.decode()
     assert "€ 1.100" in regio  # B's month in 2026: 2 x 55,000 cents
