@@ -186,6 +186,7 @@ def overzicht(request):
         "kosten_vorig": spend_before,
         "groei": growth,
         "vorig_peil": data.year_before(req.as_of),
+        "max_rijen": data.MAX_ROWS,
         "plafonden": options,
         "plafond": chosen,
         "burnup": burn,

@@ -110,6 +110,18 @@ class GrowthRow:
     key: str
     naam: str
     growth: cost_growth.Growth
+    combined: bool = False  # the sum of several rows: its client count would double-count
+
+
+MAX_ROWS = 15  # rows of the breakdown shown; the rest are summed into one
+
+
+def _summed(rows: list[GrowthRow]) -> cost_growth.Growth:
+    """Rows added up part by part (each row's parts sum to its change, so the sums do too)."""
+    fields = ("previous_cent", "current_cent", "clients_previous", "clients_current")
+    totals = [sum(getattr(r.growth, f) for r in rows) for f in fields]
+    parts = [sum(r.growth.parts[i] for r in rows) for i in range(3)]
+    return cost_growth.Growth(*totals, *parts)
 
 
 @dataclass
@@ -221,6 +233,9 @@ def growth(sel: Selection, version: tuple, as_of: dt.date) -> GrowthTable:
             return GrowthTable(total, [], True)
         rows = [r for r in rows if r.key not in small] + [GrowthRow("", OTHER.format(n=limit), rest)]
     rows.sort(key=lambda r: -abs(r.growth.change_cent))
+    if len(rows) > MAX_ROWS:
+        rest = rows[MAX_ROWS - 1 :]
+        rows = rows[: MAX_ROWS - 1] + [GrowthRow("", f"Overige {len(rest)} (opgeteld)", _summed(rest), True)]
     return GrowthTable(total, rows, running=running)
 
 

@@ -219,3 +219,15 @@ def test_a_month_of_clients_below_the_threshold_hides_the_whole_year_of_spend(ov
     found = data.monthly(data.Selection(2026, 6, None, a.agb_code, True), data_version())
     assert found.spend_previous == [None] * 12 and found.clients_previous[6] is None
     assert found.clients_previous[:6] == [5] * 6
+
+
+def test_many_groups_keep_the_largest_and_sum_the_rest(overview_region, monkeypatch):
+    monkeypatch.setattr(data, "MAX_ROWS", 1)
+    table = data.growth(
+        data.Selection(2026, 6, None, None, False, "aanbieder"), data_version(), D(2026, 6, 30)
+    )
+    [row] = table.rows
+    assert row.combined and row.naam == "Overige 2 (opgeteld)"
+    # A: 3,000,000 -> 5,700,000; B: 600,000 -> 660,000 (B's parts 0, 0, 60,000).
+    assert (row.growth.previous_cent, row.growth.current_cent) == (3_600_000, 6_360_000)
+    assert sum(row.growth.parts) == row.growth.change_cent == table.total.change_cent
