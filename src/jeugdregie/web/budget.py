@@ -149,6 +149,11 @@ def last_complete_month_end(day: dt.date) -> dt.date:
 
 @login_required
 def plafonds(request):
+    return render(request, "web/plafonds.html", plafonds_context(request))
+
+
+def plafonds_context(request) -> dict:
+    """The screen's data for the request's peildatum and role (the screen and its Excel export)."""
     scope = scope_of(request.user)
     if scope.rol == Rol.VERWIJZER:
         raise PermissionDenied("Verwijzers zien het stoplicht; de plafonds zijn voor gemeenten en de regio.")
@@ -206,4 +211,5 @@ def plafonds(request):
     from .settlement_outlook import outlook_context  # imports this module's data_version
 
     context |= outlook_context(scope, as_of)
-    return render(request, "web/plafonds.html", context)
+    context["query"] = f"peildatum={as_of.isoformat()}"
+    return context

@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,6 +32,12 @@ BOLD = Font(bold=True)
 def euros(cents: int | float | None) -> float | None:
     """Cents as euros; a float of cents (a forecast) is rounded to the cent first."""
     return None if cents is None else round(cents) / 100
+
+
+def number(value: int | float) -> int | float:
+    """A number as Excel keeps it: 15 significant digits (openpyxl would write 16, which Excel
+    drops on reading anyway)."""
+    return value if isinstance(value, int) else float(f"{value:.15g}")
 
 
 @dataclass(frozen=True)
@@ -53,11 +60,11 @@ def money(cents: int | float | None, shown_as: str = "-") -> Cell | str:
 
 
 def count(n: int | None, shown_as: str = "-") -> Cell | str:
-    return shown_as if n is None else Cell(n, COUNT)
+    return shown_as if n is None else Cell(number(n), COUNT)
 
 
 def percent(fraction: float | None, shown_as: str = "-") -> Cell | str:
-    return shown_as if fraction is None else Cell(float(fraction), PERCENT)
+    return shown_as if fraction is None else Cell(number(float(fraction)), PERCENT)
 
 
 def table(
@@ -94,7 +101,7 @@ def table(
             cell = ws.cell(row=row_number, column=col, value=value)
             if fmt and isinstance(value, int | float | dt.date):
                 cell.number_format = fmt
-    ws.freeze_panes = ws.cell(row=head + 1, column=1)
+    ws.freeze_panes = f"A{head + 1}"  # a string: ws.cell() would add an empty row
     ws.auto_filter.ref = f"A{head}:{get_column_letter(len(columns))}{max(row_number, head)}"
     return ws
 
@@ -110,7 +117,7 @@ def header_row(ws: Worksheet, headers: Sequence[str], widths: Sequence[int], row
 
 def header_row_index(ws: Worksheet) -> int:
     """The header row of a `table` sheet: the row above the frozen panes."""
-    return ws[ws.freeze_panes].row - 1
+    return coordinate_from_string(ws.freeze_panes)[1] - 1  # ws[...] would add the cell
 
 
 def new_workbook() -> Workbook:

@@ -42,6 +42,12 @@ def _shows_findings(scope: Scope, gemeente: str | None) -> bool:
 
 @login_required
 def datakwaliteit(request):
+    return render(request, "web/datakwaliteit.html", quality_context(request))
+
+
+def quality_context(request, every_finding: bool = False) -> dict:
+    """The screen's data for the request's filters and role; `every_finding`: all findings of every
+    check instead of the first SHOWN_PER_CHECK (the Excel export)."""
     scope = scope_of(request.user)
     latest = data_complete_until()
     jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), latest.year)
@@ -65,7 +71,8 @@ def datakwaliteit(request):
     for check in [*report["checks"], *report.get("ijw_regels", [])]:  # iJw rules: TR code
         if shows_findings:
             count, amount, clients = check["count"], check["bedrag_cent"], check["clients"]
-            findings = check["findings"] if toon == check["id"] else check["findings"][:SHOWN_PER_CHECK]
+            every = every_finding or toon == check["id"]
+            findings = check["findings"] if every else check["findings"][:SHOWN_PER_CHECK]
         elif check["count"] == 0:  # nothing found says nothing about anyone
             count, amount, clients, findings = 0, 0, 0, []
         else:
@@ -80,6 +87,7 @@ def datakwaliteit(request):
                 "count": count,
                 "clients": clients,
                 "bedrag": "-" if amount is None else format_euro(amount),
+                "bedrag_getoond_cent": amount,  # None when suppressed (the Excel export)
                 "shown": [
                     {
                         **f,
@@ -118,5 +126,6 @@ def datakwaliteit(request):
         "tot_datum": dt.date.fromisoformat(report["as_of"]),
         "has_messages": Bericht.objects.exists(),
         "admin_links": request.user.is_staff and request.user.has_perm("zorg.view_toewijzing"),
+        "query": urlencode(base_query),
     }
-    return render(request, "web/datakwaliteit.html", context)
+    return context

@@ -51,6 +51,11 @@ def home(request):
 
 @login_required
 def kpis(request):
+    return render(request, "web/kpis.html", kpi_context(request))
+
+
+def kpi_context(request) -> dict:
+    """The KPI screen's data for the request's filters and role (the screen and its Excel export)."""
     scope = scope_of(request.user)
     latest = data_complete_until()
     default = latest.year if latest.month == 12 else latest.year - 1
@@ -80,8 +85,9 @@ def kpis(request):
         "tot": as_of,
         "melding": melding,
         "drempel": threshold(),
+        "query": urlencode({"jaar": jaar, "gemeente": gemeente or "", "aanbieder": aanbieder or ""}),
     }
-    return render(request, "web/kpis.html", context)
+    return context
 
 
 @lru_cache(maxsize=4)
@@ -93,6 +99,12 @@ def _lights(as_of: dt.date, version: tuple):
 
 @login_required
 def stoplicht(request):
+    return render(request, "web/stoplicht.html", stoplicht_context(request))
+
+
+def stoplicht_context(request) -> dict:
+    """The traffic light for the request's search, filters and role; `selected` holds every match,
+    `lights` the page shown (the screen and its Excel export)."""
     scope = scope_of(request.user)
     if scope.rol == Rol.AANBIEDER:
         raise PermissionDenied("Het stoplicht is voor verwijzers, gemeenten en de regio.")
@@ -116,6 +128,7 @@ def stoplicht(request):
         "scope": scope,
         "page": page,
         "lights": page.object_list,
+        "selected": selected,
         "totaal": len(lights),
         "gevonden": len(selected),
         "as_of": as_of,
@@ -126,4 +139,4 @@ def stoplicht(request):
         "producten": sorted({(x.product, x.product_naam) for x in lights}),
         "drempel": threshold(),
     }
-    return render(request, "web/stoplicht.html", context)
+    return context

@@ -2,6 +2,7 @@
 outside regio."""
 
 import datetime as dt
+import html as html_lib
 import re
 from itertools import count
 
@@ -24,7 +25,7 @@ def test_every_combination_is_reachable_page_by_page():
     total = sum(a.toegelaten_producten.count() for a in Raamovereenkomst.objects.all())
     client = login("verwijzer")
     html = client.get("/stoplicht/").content.decode()
-    assert f"{total} combinaties van aanbieder en product; u ziet 1 tot en met 50." in html
+    assert f"{total} combinaties van aanbieder en product; u ziet 1-50 van {total}." in html
     assert len(rows_of(html)) == 50
     pages = -(-total // 50)
     assert f"Pagina 1 van {pages}" in html
@@ -73,3 +74,68 @@ def test_a_waiting_time_on_fewer_than_five_clients_is_shown_to_the_region_only(c
 def test_the_traffic_light_is_cards_on_a_phone():
     html = login("verwijzer").get("/stoplicht/").content.decode()
     assert '<table class="cards">' in html and 'type="search"' in html
+
+
+ROW = re.compile(
+    r'<tr><td class="nowrap"><span class="dot (\w+)"[^>]*></span> \w+</td>\s*<td>(.*?)</td><td>(\S+) ', re.S
+)
+
+
+def every_row(client, query: str) -> tuple[list[tuple[str, str, str]], str]:
+    """(colour, provider name, product code) of every row over all pages, and the first page's status."""
+    first = client.get(f"/stoplicht/?{query}").content.decode()
+    pages = re.search(r"Pagina 1 van (\d+)", first)
+    found = []
+    for n in range(1, int(pages.group(1)) + 1 if pages else 2):
+        page = client.get(f"/stoplicht/?{query}&pagina={n}").content.decode()
+        assert len(rows_of(page)) == len(ROW.findall(page)) <= 50
+        found += [(c, html_lib.unescape(name), code) for c, name, code in ROW.findall(page)]
+    status = re.search(r'<p role="status">(.*?)</p>', first, re.S).group(1)
+    return found, status
+
+
+def combinations(keep=lambda agb, product: True) -> list[tuple[str, str]]:
+    """(provider name, product code) of every contracted provider x admitted product: the lights."""
+    return sorted(
+        (ra.aanbieder.naam, p.code)
+        for ra in Raamovereenkomst.objects.select_related("aanbieder")
+        for p in ra.toegelaten_producten.select_related("groep__segment")
+        if keep(ra.aanbieder, p)
+    )
+
+
+@pytest.mark.parametrize("username", ["verwijzer", "gemeente-venlo", "regio"])
+def test_filters_search_and_paging_give_exactly_the_expected_rows(care, username):  # noqa: F811
+    own, other = care
+    client = login(username)
+    total = len(combinations())
+    cases = {
+        "": combinations(),
+        f"zoek={own.agb_code}": combinations(lambda a, p: a == own),
+        # Only the two providers of the fixture have clients in Venray (allocations in 2024).
+        "gemeente=0984": combinations(lambda a, p: a in (own, other)),
+        "product=45N01": combinations(lambda a, p: p.code == "45N01"),
+        "segment=2": combinations(lambda a, p: p.groep.segment and p.groep.segment.code == "2"),
+        f"gemeente=0984&product=45N01&zoek={own.naam.split()[0]}+{own.agb_code}": combinations(
+            lambda a, p: a == own and p.code == "45N01"
+        ),
+        "zoek=bestaat-niet-xyz": [],
+    }
+    assert all(cases[q] for q in list(cases)[:-1])  # every case but the last finds something
+    for query, expected in cases.items():
+        rows, status = every_row(client, query)
+        assert sorted((name, code) for _, name, code in rows) == expected, query
+        n = len(expected)
+        head = (
+            f"{total} combinaties van aanbieder en product"
+            if n == total
+            else f"{n} van de {total} combinaties"
+        )
+        assert status.startswith(head), (query, status)
+        assert (f"; u ziet 1-50 van {n}." in status) == (n > 50), (query, status)
+    # Every row has one colour; the colour filter splits the list without loss or overlap.
+    everything, _ = every_row(client, "")
+    per_colour = {c: every_row(client, f"kleur={c}")[0] for c in ("groen", "oranje", "rood")}
+    for colour, rows in per_colour.items():
+        assert rows == [r for r in everything if r[0] == colour]
+    assert sum(map(len, per_colour.values())) + sum(r[0] == "onbekend" for r in everything) == total
