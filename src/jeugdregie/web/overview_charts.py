@@ -5,6 +5,7 @@ Each returns a figure; the view renders it as SVG or PNG."""
 from __future__ import annotations
 
 import math
+import textwrap
 
 from .charting import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, RED, dutch, euro_compact, pyplot
 from .overview_data import MONTHS, BurnUp, GrowthTable, Monthly
@@ -72,7 +73,7 @@ def burnup_figure(b: BurnUp | None, message: str = "Geen plafond gekozen"):
         ax.set_title("Plafondverbruik", loc="left")
         _empty(ax, message)
         return fig
-    ax.set_title(f"Plafondverbruik {b.as_of.year}: {b.naam}", loc="left")
+    ax.set_title(textwrap.fill(f"Plafondverbruik {b.as_of.year}: {b.naam}", 70), loc="left")
     x = list(range(1, 13))
     ax.plot(x, _nan(b.cumulative), marker="o", color=BLUE, label="Gedeclareerd (cumulatief)")
     last = max((m for m, v in zip(x, b.cumulative, strict=True) if v is not None), default=None)
@@ -116,7 +117,13 @@ def growth_figure(table: GrowthTable, year: int, months: str):
     if g is None:
         _empty(ax, "Niet getoond: minder dan 5 cliënten")
         return fig
-    labels = [str(year - 1), "Meer cliënten", "Meer zorg\nper cliënt", "Hogere tarieven", str(year)]
+    labels = [
+        f"{months}\n{year - 1}",
+        "Meer\ncliënten",
+        "Meer zorg\nper cliënt",
+        "Hogere\ntarieven",
+        f"{months}\n{year}",
+    ]
     bottoms, heights, colours = [0.0], [float(g.previous_cent)], [GREY]
     level = float(g.previous_cent)
     for part in g.parts:
@@ -141,8 +148,12 @@ def growth_figure(table: GrowthTable, year: int, months: str):
             textcoords="offset points",
         )
     ax.set_xticks(range(5), labels)
-    top = max(g.previous_cent, g.current_cent, *(b + h for b, h in zip(bottoms, heights, strict=True)))
-    ax.set_ylim(0, top * 1.12 if top > 0 else 1)
+    top = max(b + h for b, h in zip(bottoms, heights, strict=True))
+    # The parts are small beside the totals: the axis starts just below the lowest running level
+    # (said on the axis), so that the steps can be read.
+    low = min(g.previous_cent, g.current_cent, *bottoms[1:4])
+    floor = max(0.0, low - 1.5 * (top - low)) if top > low else 0.0
+    ax.set_ylim(floor, top + 0.15 * (top - floor) if top > floor else 1)
     _euro_axis(ax, fmt)
-    ax.set_ylabel("Gedeclareerd (netto)")
+    ax.set_ylabel("Gedeclareerd (netto)" + ("\nas begint niet bij € 0" if floor > 0 else ""))
     return fig
