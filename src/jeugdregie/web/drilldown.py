@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Max, Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,9 +34,11 @@ from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules import kpi as rules
 from jeugdregie.rules.carepaths import AllocationFact, CarePath
 from jeugdregie.rules.kpi_answers import ChangeRequestFact
+from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing
 
 from .access import Scope, choose_year, known_code, scope_of, years_with_data
-from .formatting import format_kpi, product_label, product_names
+from .budget import data_version
+from .formatting import format_kpi, number, product_label, product_names
 from .kpi_query import _suppress_value, threshold
 
 PER_PAGE = 50
@@ -49,6 +53,26 @@ CUT_LABELS = {
 }
 _CODE = re.compile(r"^[0-9A-Za-z]{0,20}$")
 TERTIAL_MONTHS = {"jaar": (1, 12), "T1": (1, 4), "T2": (5, 8), "T3": (9, 12)}
+
+
+def facts_version() -> tuple:
+    """Changes whenever the care facts change (messages, claim lines, allocations)."""
+    return (
+        data_version()[0],
+        tuple(DeclaratieRegel.objects.aggregate(n=Count("pk"), m=Max("pk"), s=Sum("bedrag_cent")).values()),
+        tuple(Toewijzing.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
+    )
+
+
+@lru_cache(maxsize=2)
+def _facts(year: int, version: tuple) -> rules.Facts:
+    return load_facts(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def year_facts(year: int) -> rules.Facts:
+    """The KPI facts of a year, read once per version of the data (a year of the demo region
+    takes seconds to read; paging through a drill-down must not read it again)."""
+    return _facts(year, facts_version())
 
 
 def drill_url(kpi_id: str, year: int, months: tuple[int, int] = (1, 12), **cuts: str | None) -> str:
@@ -154,17 +178,19 @@ def per_product(records: list[Any], scope: Scope, client_rows: bool) -> list[dic
     return found
 
 
-def _row(record: Any, names: dict[str, str], providers: dict[str, str]) -> dict[str, Any]:
+def _row(
+    record: Any, names: dict[str, str], providers: dict[str, str], places: dict[str, str]
+) -> dict[str, Any]:
     """A record as a table row: pseudonyms only, never a BSN or a name."""
     common = {
         "client": record.client,
-        "gemeente": getattr(record, "gemeente", ""),
+        "gemeente": places.get(getattr(record, "gemeente", ""), getattr(record, "gemeente", "")),
     }
     if isinstance(record, CarePath):
         last = record.last
         return {
             **common,
-            "gemeente": last.gemeente,
+            "gemeente": places.get(last.gemeente, last.gemeente),
             "aanbieder": providers.get(last.aanbieder, last.aanbieder),
             "product": " > ".join(product_label(p, names) for p in record.products),
             "van": record.begin,
@@ -227,7 +253,7 @@ def drilldown(request):
     gemeente, aanbieder = scope.allowed_filter(cuts.get("gemeente"), cuts.get("aanbieder"))
     cuts = {k: v for k, v in (cuts | {"gemeente": gemeente, "aanbieder": aanbieder}).items() if v}
     period = period_of(jaar, first, last)
-    facts = load_facts(dt.date(jaar, 1, 1), dt.date(jaar, 12, 31))
+    facts = year_facts(jaar)
     records = sorted(select(facts, kpi, period, cuts), key=_sort_key)
     client_rows = sees_client_rows(scope, gemeente)
     value = kpi.value(list(records), facts, period) if records else None
@@ -238,10 +264,11 @@ def drilldown(request):
             found = {k: None for k in found}
     names = product_names()
     providers = dict(Aanbieder.objects.values_list("agb_code", "naam"))
+    gemeenten = dict(Gemeente.objects.values_list("cbs_code", "naam"))
     page = None
     if client_rows:
         page = Paginator(records, PER_PAGE).get_page(request.GET.get("pagina"))
-        page_rows = [_row(r, names, providers) for r in page.object_list]
+        page_rows = [_row(r, names, providers, gemeenten) for r in page.object_list]
         if page_rows:
             described = ", ".join(f"{k} {v}" for k, v in cuts.items()) or "regio"
             AuditRegel.objects.create(
@@ -252,7 +279,6 @@ def drilldown(request):
     else:
         page_rows = []
     query = {"kpi": kpi.id, "jaar": jaar, "van": first, "tot": last, **cuts}
-    gemeenten = dict(Gemeente.objects.values_list("cbs_code", "naam"))
     context = {
         "scope": scope,
         "kpi": kpi,
@@ -283,6 +309,8 @@ def drilldown(request):
         "kind": kind_of(records),
         "value": format_kpi(value, kpi.unit, names),
         "aantal_regels": found["rows"],
+        "aantal_tekst": "-" if found["rows"] is None else number(found["rows"]),
+        "clienten_tekst": "-" if found["clients"] is None else number(found["clients"]),
         "aantal_clienten": found["clients"],
         "totaal_cent": found["amount_cent"],
         "totaal": exact_euro(found["amount_cent"]),
@@ -290,7 +318,13 @@ def drilldown(request):
         "page": page,
         "rows": page_rows,
         "producten": [
-            {**p, "label": product_label(p["product"], names), "bedrag": exact_euro(p["amount_cent"])}
+            {
+                **p,
+                "label": product_label(p["product"], names),
+                "bedrag": exact_euro(p["amount_cent"]),
+                "rows_tekst": "-" if p["rows"] is None else number(p["rows"]),
+                "clients_tekst": "-" if p["clients"] is None else number(p["clients"]),
+            }
             for p in per_product(records, scope, client_rows)
         ],
         "query": urlencode(query),

@@ -25,7 +25,7 @@ from jeugdregie.accounts.models import Rol
 from jeugdregie.catalogus.models import Product, ProductMapping, Segment, Tarief
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.contracten.stuuropdracht import norm_rows
-from jeugdregie.monitoring.facts import data_complete_until, load_facts, product_index
+from jeugdregie.monitoring.facts import data_complete_until, product_index
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules import kpi as rules
 from jeugdregie.rules.stuuropdracht import MIN_PEERS
@@ -33,8 +33,8 @@ from jeugdregie.zorg.models import DeclaratieRegel
 
 from .access import Scope, choose_year, scope_of, years_with_data
 from .budget import _computed, _rows, data_version, last_complete_month_end
-from .drilldown import TERTIAL_MONTHS, drill_url, exact_euro
-from .formatting import euro, format_kpi, percent, product_label, product_names
+from .drilldown import TERTIAL_MONTHS, drill_url, exact_euro, year_facts
+from .formatting import euro, format_kpi, number, percent, product_label, product_names
 from .kpi_query import scoped_kpi_rows, threshold
 from .settlement_rows import group_names
 from .stoplicht import counts
@@ -48,7 +48,11 @@ def _year(request) -> tuple[int, str | None, dt.date]:
 
 
 def _facts(jaar: int) -> rules.Facts:
-    return load_facts(dt.date(jaar, 1, 1), dt.date(jaar, 12, 31))
+    return year_facts(jaar)
+
+
+def _count(n: int | None) -> str:
+    return "-" if n is None else number(n)
 
 
 def _shown(value: Any, clients: int, scope: Scope) -> Any:
@@ -104,7 +108,7 @@ def share_rows(
                 "key": key,
                 "naam": labels.get(key, key) if cut != "product" else product_label(key, labels),
                 "eigen": euro(own_shown),
-                "eigen_clienten": _shown(own_clients, own_clients, scope),
+                "eigen_clienten": _count(_shown(own_clients, own_clients, scope)),
                 "regio": euro(region_shown),
                 "aandeel": percent(share) if share is not None else "-",
                 "eigen_url": drill_url("spend", jaar, gemeente=cbs, **{cut: key}),
@@ -112,6 +116,13 @@ def share_rows(
             }
         )
     return rows
+
+
+def _same(a: list[dict], b: list[dict], fields: tuple[str, ...]) -> bool:
+    def key(rows):
+        return sorted(tuple(str(r[f]) for f in fields) for r in rows)
+
+    return key(a) == key(b)
 
 
 @login_required
@@ -127,6 +138,8 @@ def gemeente(request, cbs: str):
     names = product_names()
     own = _kpi_table(scope, jaar, facts, names, gemeente=cbs)
     region = _kpi_table(scope, jaar, facts, names)
+    segments = share_rows(facts, jaar, "segment", cbs, scope, segment_names())
+    groups = share_rows(facts, jaar, "groep", cbs, scope, group_names())
     total_own, total_region = (
         spend_by(facts, jaar, "gemeente").get(cbs, (0, 0)),
         rules.compute("spend", facts, rules.year(jaar))[()],
@@ -144,13 +157,15 @@ def gemeente(request, cbs: str):
             {
                 "label": o["label"],
                 "definition": o["definition"],
+                "unit": o["unit"],
                 "eigen": o["cells"][0],
                 "regio": r["cells"][0],
             }
             for o, r in zip(own, region, strict=True)
         ],
-        "segmenten": share_rows(facts, jaar, "segment", cbs, scope, segment_names()),
-        "groepen": share_rows(facts, jaar, "groep", cbs, scope, group_names()),
+        "segmenten": segments,
+        # In a region whose product groups are its segments the second table would repeat the first.
+        "groepen": [] if _same(groups, segments, ("naam", "eigen", "regio")) else groups,
         "totaal_eigen": euro(own_total),
         "totaal_regio": euro(total_region),
         "aandeel": percent(own_total / total_region) if own_total is not None and total_region else "-",
@@ -181,7 +196,7 @@ def ranking(facts: rules.Facts, jaar: int, cut: str, agb: str, scope: Scope, lab
         rows.append(
             {
                 "naam": labels.get(key, key),
-                "clienten": _shown(n, n, scope),
+                "clienten": _count(_shown(n, n, scope)),
                 "bedrag": euro(_shown(cents, n, scope)),
                 "per_client": euro(_shown(cents / n, n, scope)) if n else "-",
                 "plaats": place,
@@ -250,6 +265,8 @@ def aanbieder(request, agb: str):
     facts = _facts(jaar)
     names = product_names()
     as_of, ceilings = ceiling_rows(agb, scope)
+    ranked_groups = ranking(facts, jaar, "groep", agb, scope, group_names())
+    ranked_segments = ranking(facts, jaar, "segment", agb, scope, segment_names())
     context = {
         "scope": scope,
         "aanbieder": provider,
@@ -262,8 +279,10 @@ def aanbieder(request, agb: str):
         "normen": [_norm(n, names) for n in norm_rows(scope, agb, jaar, facts)],
         "plafond_peildatum": as_of,
         "plafonds": ceilings,
-        "groepen": ranking(facts, jaar, "groep", agb, scope, group_names()),
-        "segmenten": ranking(facts, jaar, "segment", agb, scope, segment_names()),
+        "groepen": ranked_groups,
+        "segmenten": []
+        if _same(ranked_groups, ranked_segments, ("naam", "bedrag", "plaats"))
+        else ranked_segments,
         "min_peers": MIN_PEERS,
     }
     return render(request, "web/aanbieder.html", context)
@@ -305,6 +324,11 @@ def product(request, code: str):
     if not versions:
         raise Http404("Onbekend product.")
     current = versions[-1]
+    predecessors = list(
+        ProductMapping.objects.filter(nieuw_product__in=versions)
+        .select_related("oud_product")
+        .order_by("oud_product__code")
+    )
     jaar, melding, latest = _year(request)
     pks = [pk for pk, (_s, _g, mapped, _c, _p) in product_index().items() if mapped == code]
     figures = product_figures(pks, scope, aanbieder=own_provider)
@@ -312,7 +336,7 @@ def product(request, code: str):
     per_year = [
         {
             "jaar": y,
-            "clienten": _shown(f["clients"], f["clients"], scope),
+            "clienten": _count(_shown(f["clients"], f["clients"], scope)),
             "bedrag": euro(_shown(f["spend"], f["clients"], scope)),
             "url": drill_url("spend", y, product=code, aanbieder=own_provider),
         }
@@ -323,7 +347,7 @@ def product(request, code: str):
             {
                 "agb": agb,
                 "naam": provider_names.get(agb, agb),
-                "clienten": _shown(f["clients"], f["clients"], scope),
+                "clienten": _count(_shown(f["clients"], f["clients"], scope)),
                 "bedrag": euro(_shown(f["spend"], f["clients"], scope)),
                 "spend": f["spend"],
                 "url": drill_url("spend", jaar, product=code, aanbieder=agb),
@@ -339,14 +363,17 @@ def product(request, code: str):
         "label": product_label(code, product_names()),
         "versies": versions,
         "tarieven": [
-            {"jaar": t.jaar, "boek": t.product.boek.naam, "tarief": exact_euro(t.bedrag_cent)}
-            for t in Tarief.objects.filter(product__in=versions)
+            {
+                "jaar": t.jaar,
+                "boek": t.product.boek.naam,
+                "product": f"{t.product.code} {t.product.naam}",
+                "tarief": exact_euro(t.bedrag_cent),
+            }
+            for t in Tarief.objects.filter(product__in=[*versions, *(m.oud_product for m in predecessors)])
             .select_related("product__boek")
-            .order_by("jaar")
+            .order_by("jaar", "product__code")
         ],
-        "oude_producten": ProductMapping.objects.filter(nieuw_product__in=versions).select_related(
-            "oud_product"
-        ),
+        "oude_producten": predecessors,
         "jaar": jaar,
         "jaren": years_with_data(latest),
         "melding": melding,

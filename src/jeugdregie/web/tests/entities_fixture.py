@@ -7,7 +7,8 @@ Venlo (0983), product 45N02, all allocations for the whole of 2025:
 - P2 (A): 5 clients, months 3 and 6 at 200.17 each.
 - P3 (A): 5 clients, month 10 at 50.33.
 - P1 (B): 2 clients, month 4 at 77.77: fewer than 5 clients, suppressed outside regio.
-Beesel (0889): P0 with 3 clients on 45N01, month 7 at 30.01.
+Beesel (0889): P0 with 3 clients on 45N01, month 7 at 30.01; P3 with 1 client on 41N01 (segment 3,
+dagbesteding), months 8 and 9 at 44.44: Beesel rests on 4 clients, segment 3 on 1.
 Plus one deleted allocation of P0 in Venlo (no care: counts nowhere) and a ceiling of EUR 5,000 for
 P0 in the group of 45N02 in 2025.
 """
@@ -81,6 +82,9 @@ def build() -> World:
         claim(client_with(p1, venlo, "45N02"), 4, 7_777)
     for _ in range(3):
         claim(client_with(p0, beesel, "45N01"), 7, 3_001)
+    day_care = client_with(p3, beesel, "41N01")
+    claim(day_care, 8, 4_444)
+    claim(day_care, 9, 4_444)
     deleted = client_with(p0, venlo, "45N02")
     deleted.verwijderd = True
     deleted.save()

@@ -93,7 +93,7 @@ def test_allocations_behind_new_allocations(world):
 def test_client_rows_are_audited_per_page(world):
     before = AuditRegel.objects.count()
     page = login("regio").get(f"/onderbouwing/?kpi=spend&jaar={YEAR}&gemeente=0889")
-    assert page.context["client_rows"] and len(page.context["rows"]) == 3
+    assert page.context["client_rows"] and len(page.context["rows"]) == 5
     line = AuditRegel.objects.order_by("-pk").first()
     assert AuditRegel.objects.count() == before + 1
     assert (line.user.username, line.actie) == ("regio", "drill-down: regels bekeken")
@@ -109,19 +109,20 @@ def test_municipality_sees_its_own_rows_and_only_suppressed_totals_elsewhere(wor
     own = venlo.get(f"/onderbouwing/?kpi=spend&jaar={YEAR}&gemeente=0983")
     assert own.context["client_rows"] and own.context["aantal_regels"] == 38
     assert AuditRegel.objects.count() == before + 1
-    # Beesel: 3 clients, below the threshold: neither rows nor totals, and nothing audited.
+    # Beesel: 4 clients, below the threshold: neither rows nor totals, and nothing audited.
     other = venlo.get(f"/onderbouwing/?kpi=spend&jaar={YEAR}&gemeente=0889")
     assert other.status_code == 200
     assert not other.context["client_rows"] and other.context["rows"] == []
     assert other.context["totaal_cent"] is None and other.context["aantal_regels"] is None
     assert other.context["value"] == "-"
     assert "9.003" not in other.content.decode() and "90,03" not in other.content.decode()
-    # The whole region: totals only (38 + 3 lines, 20 clients), no rows.
+    # The whole region: totals only (38 + 5 lines, 21 clients), no rows.
     region = venlo.get(f"/onderbouwing/?kpi=spend&jaar={YEAR}")
-    assert not region.context["client_rows"] and region.context["aantal_regels"] == 41
+    assert not region.context["client_rows"] and region.context["aantal_regels"] == 43
     # Per product outside the own municipality: 45N01 rests on 3 clients and is not shown.
     products = {p["product"]: p for p in region.context["producten"]}
-    assert products["45N01"]["amount_cent"] is None and products["45N02"]["amount_cent"] == 438_926
+    assert products["45N01"]["amount_cent"] is None and products["41N01"]["amount_cent"] is None
+    assert products["45N02"]["amount_cent"] == 438_926
     assert AuditRegel.objects.count() == before + 1
 
 

@@ -14,7 +14,7 @@ from .entities_fixture import YEAR, build
 pytestmark = pytest.mark.django_db
 
 VENLO_CENT = 198_037 + 200_170 + 25_165 + 15_554  # see entities_fixture
-BEESEL_CENT = 9_003
+BEESEL_CENT = 9_003 + 8_888
 
 
 @pytest.fixture
@@ -78,35 +78,30 @@ def test_municipality_page_own_figures_beside_the_region(world):
     assert "Gemeente Venlo" in html and "CBS 0983" in html
     region = spend()
     assert (spend(gemeente__cbs_code="0983"), region) == (VENLO_CENT, VENLO_CENT + BEESEL_CENT)
-    # Share: 438,926 / 447,929 = 97.99%.
-    assert page.context["aandeel"] == "98,0%"
-    assert page.context["totaal_eigen"] == "EUR 4.389" and page.context["totaal_regio"] == "EUR 4.479"
+    # Share: 438,926 / 456,817 = 96.08%.
+    assert page.context["aandeel"] == "96,1%"
+    assert page.context["totaal_eigen"] == "EUR 4.389" and page.context["totaal_regio"] == "EUR 4.568"
     kpis = {k["label"]: k for k in page.context["kpis"]}
-    assert kpis["Kosten"]["eigen"][0] == "EUR 4.389" and kpis["Kosten"]["regio"][0] == "EUR 4.479"
+    assert kpis["Kosten"]["eigen"][0] == "EUR 4.389" and kpis["Kosten"]["regio"][0] == "EUR 4.568"
     assert kpis["Kosten"]["eigen"][1] == f"/onderbouwing/?kpi=spend&jaar={YEAR}&gemeente=0983"
-    # Clients: 5 + 5 + 5 + 2 in Venlo, 3 more in Beesel.
-    assert (kpis["Cliënten"]["eigen"][0], kpis["Cliënten"]["regio"][0]) == ("17", "20")
+    # Clients: 5 + 5 + 5 + 2 in Venlo, 4 more in Beesel.
+    assert (kpis["Cliënten"]["eigen"][0], kpis["Cliënten"]["regio"][0]) == ("17", "21")
 
 
-def test_municipality_page_suppresses_small_groups_outside_regio(world):
-    # Per product group: 45N01 (Beesel, 3 clients) is not shown to Venlo's user, the region is.
-    groups = {
-        r["key"]: r for r in login("gemeente-venlo").get(f"/gemeente/0983/?jaar={YEAR}").context["groepen"]
+def test_municipality_page_suppresses_small_segments_outside_regio(world):
+    # Segment 3 (dagbesteding) rests on Beesel's one client: not shown to Venlo's user, the region is.
+    venlo = {
+        r["key"]: r for r in login("gemeente-venlo").get(f"/gemeente/0983/?jaar={YEAR}").context["segmenten"]
     }
-    regio_groups = {
-        r["key"]: r for r in login("regio").get(f"/gemeente/0983/?jaar={YEAR}").context["groepen"]
-    }
-    from jeugdregie.catalogus.models import Product
-
-    g01, g02 = Product.objects.get(code="45N01").groep.code, Product.objects.get(code="45N02").groep.code
-    if g01 != g02:  # separate groups: the small one is hidden outside regio
-        assert groups[g01]["regio"] == "-" and regio_groups[g01]["regio"] == "EUR 90"
-        assert groups[g02]["eigen"] == "EUR 4.389" and groups[g02]["aandeel"] == "100,0%"
-    else:
-        assert groups[g02]["eigen"] == "EUR 4.389" and groups[g02]["aandeel"] == "98,0%"
-    # Beesel's own page for the regio role: 3 clients, shown in full.
+    regio = {r["key"]: r for r in login("regio").get(f"/gemeente/0983/?jaar={YEAR}").context["segmenten"]}
+    assert (venlo["3"]["regio"], regio["3"]["regio"]) == ("-", "EUR 89")  # 2 x 44.44
+    assert venlo["3"]["aandeel"] == "-" and regio["3"]["aandeel"] == "0,0%"
+    # Segment 4: Venlo 438,926 of 447,929 (with Beesel's 45N01) = 97.99%.
+    assert venlo["4"]["eigen"] == "EUR 4.389" and venlo["4"]["aandeel"] == "98,0%"
+    assert venlo["4"]["eigen_clienten"] == "17"
+    # Beesel's own page for the regio role: 4 clients, shown in full.
     beesel = login("regio").get(f"/gemeente/0889/?jaar={YEAR}")
-    assert beesel.context["totaal_eigen"] == "EUR 90"
+    assert beesel.context["totaal_eigen"] == "EUR 179"  # 9,003 + 8,888
 
 
 # ---------------------------------------------------------------- the provider page
@@ -143,7 +138,7 @@ def test_small_provider_is_suppressed_outside_regio(world):
     venlo = login("gemeente-venlo").get(f"/aanbieder/{p1}/?jaar={YEAR}").context
     regio = login("regio").get(f"/aanbieder/{p1}/?jaar={YEAR}").context
     assert {r["bedrag"] for r in venlo["groepen"]} == {"-"}
-    assert {r["clienten"] for r in venlo["groepen"]} == {None}
+    assert {r["clienten"] for r in venlo["groepen"]} == {"-"}
     assert {r["bedrag"] for r in regio["groepen"]} == {"EUR 156"}  # 2 x 77.77
     kpis_venlo = {r["id"]: r["cells"][0][0] for r in venlo["kpis"]}
     assert kpis_venlo["spend"] == "-"
@@ -162,7 +157,7 @@ def test_product_page_name_tariff_years_and_providers(world):
     tariff = Tarief.objects.filter(product=product).latest("jaar").bedrag_cent
     assert f"EUR {tariff // 100:,}".replace(",", ".") + f",{tariff % 100:02d}" in html
     years = {r["jaar"]: r for r in page.context["per_jaar"]}
-    assert years[YEAR]["clienten"] == 17
+    assert years[YEAR]["clienten"] == "17"
     assert spend(product__code="45N02") == VENLO_CENT
     assert years[YEAR]["bedrag"] == "EUR 4.389"
     providers = {r["agb"]: r for r in page.context["aanbieders"]}
