@@ -216,19 +216,22 @@ def grafiek(request, naam: str):
     if fmt not in CONTENT_TYPES:
         raise Http404("Formaat svg of png.")
     req = _parse(request)
+    width = charts.NARROW if request.GET.get("breedte") == "smal" else charts.WIDTH
     if naam == "kosten":
-        fig = charts.spend_figure(data.monthly(req.sel, req.version), req.sel.year, req.subject)
+        fig = charts.spend_figure(data.monthly(req.sel, req.version), req.sel.year, req.subject, width)
     elif naam == "clienten":
-        fig = charts.clients_figure(data.monthly(req.sel, req.version), req.sel.year, req.subject)
+        fig = charts.clients_figure(data.monthly(req.sel, req.version), req.sel.year, req.subject, width)
     elif naam == "groei":
-        fig = charts.growth_figure(data.growth(req.sel, req.version, req.as_of), req.sel.year, req.months)
+        fig = charts.growth_figure(
+            data.growth(req.sel, req.version, req.as_of), req.sel.year, req.months, width
+        )
     else:
         levels, _signals = _levels_and_signals(req)
         _options, chosen, burn = _burnup(req, levels)
         message = (
             "Niet getoond: minder dan 5 cliënten" if chosen and burn is None else "Geen plafond of budget"
         )
-        fig = charts.burnup_figure(burn, message)
+        fig = charts.burnup_figure(burn, message, width)
     response = HttpResponse(render_chart(fig, fmt), content_type=CONTENT_TYPES[fmt])
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="overzicht-{naam}-{req.sel.year}.{fmt}"'

@@ -10,7 +10,8 @@ import textwrap
 from .charting import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, RED, dutch, euro_compact, pyplot
 from .overview_data import MONTHS, BurnUp, GrowthTable, Monthly
 
-WIDTH = 7.2
+WIDTH = 7.2  # inches; NARROW for phones (the page asks for it below 40rem)
+NARROW = 4.2
 
 
 def _euro_axis(ax, fmt) -> None:
@@ -21,15 +22,20 @@ def _nan(values):
     return [math.nan if v is None else v for v in values]
 
 
+def _month_ticks(width: float) -> list[str]:
+    """Month names, on a narrow chart every other one left blank."""
+    return list(MONTHS) if width >= WIDTH else [m if i % 2 == 0 else "" for i, m in enumerate(MONTHS)]
+
+
 def _empty(ax, text: str) -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#555")
     ax.set_xticks([])
     ax.set_yticks([])
 
 
-def spend_figure(data: Monthly, year: int, subject: str):
+def spend_figure(data: Monthly, year: int, subject: str, width: float = WIDTH):
     plt, fmt = pyplot()
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.0))
+    fig, ax = plt.subplots(figsize=(width, 3.0))
     ax.set_title(f"Kosten per maand, {subject}", loc="left")
     if all(v is None for v in data.spend + data.spend_previous):
         _empty(ax, "Niet getoond: minder dan 5 cliënten in een maand" if data.hidden else "Geen gegevens")
@@ -38,7 +44,7 @@ def spend_figure(data: Monthly, year: int, subject: str):
     width = 0.4
     ax.bar([i - width / 2 for i in x], _nan(data.spend_previous), width, color=GREY, label=str(year - 1))
     ax.bar([i + width / 2 for i in x], _nan(data.spend), width, color=BLUE, label=str(year))
-    ax.set_xticks(list(x), MONTHS)
+    ax.set_xticks(list(x), _month_ticks(width))
     ax.set_xlabel("Maand van de zorg (productperiode)")
     ax.set_ylabel("Gedeclareerd (netto)")
     _euro_axis(ax, fmt)
@@ -46,17 +52,18 @@ def spend_figure(data: Monthly, year: int, subject: str):
     return fig
 
 
-def clients_figure(data: Monthly, year: int, subject: str):
+def clients_figure(data: Monthly, year: int, subject: str, width: float = WIDTH):
     from matplotlib.ticker import MaxNLocator
 
     plt, fmt = pyplot()
-    fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
+    fig, ax = plt.subplots(figsize=(width, 2.8))
     ax.set_title(f"Cliënten met declaratie per maand, {subject}", loc="left")
     if all(v is None for v in data.clients + data.clients_previous):
         _empty(ax, "Niet getoond: minder dan 5 cliënten" if data.hidden else "Geen gegevens")
         return fig
-    ax.plot(MONTHS, _nan(data.clients_previous), marker="s", color=GREY, label=str(year - 1))
-    ax.plot(MONTHS, _nan(data.clients), marker="o", color=BLUE, label=str(year))
+    ax.plot(range(12), _nan(data.clients_previous), marker="s", color=GREY, label=str(year - 1))
+    ax.plot(range(12), _nan(data.clients), marker="o", color=BLUE, label=str(year))
+    ax.set_xticks(range(12), _month_ticks(width))
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(fmt(lambda v, _: dutch(v)))
@@ -66,14 +73,14 @@ def clients_figure(data: Monthly, year: int, subject: str):
     return fig
 
 
-def burnup_figure(b: BurnUp | None, message: str = "Geen plafond gekozen"):
+def burnup_figure(b: BurnUp | None, message: str = "Geen plafond gekozen", width: float = WIDTH):
     plt, fmt = pyplot()
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
+    fig, ax = plt.subplots(figsize=(width, 3.2))
     if b is None:
         ax.set_title("Plafondverbruik", loc="left")
         _empty(ax, message)
         return fig
-    ax.set_title(textwrap.fill(f"Plafondverbruik {b.as_of.year}: {b.naam}", 70), loc="left")
+    ax.set_title(textwrap.fill(f"Plafondverbruik {b.as_of.year}: {b.naam}", int(width * 10)), loc="left")
     x = list(range(1, 13))
     ax.plot(x, _nan(b.cumulative), marker="o", color=BLUE, label="Gedeclareerd (cumulatief)")
     last = max((m for m, v in zip(x, b.cumulative, strict=True) if v is not None), default=None)
@@ -98,7 +105,7 @@ def burnup_figure(b: BurnUp | None, message: str = "Geen plafond gekozen"):
     if b.ceiling_cent:
         label = "Budget" if b.key.startswith("gemeente:") else "Plafond"
         ax.axhline(b.ceiling_cent, color=ORANGE, linewidth=2, label=label)
-    ax.set_xticks(x, MONTHS)
+    ax.set_xticks(x, _month_ticks(width))
     ax.set_xlim(0.7, 12.3)
     ax.set_ylim(bottom=0)
     ax.set_xlabel(f"Maand van de zorg; peildatum {b.as_of:%d-%m-%Y}")
@@ -108,10 +115,10 @@ def burnup_figure(b: BurnUp | None, message: str = "Geen plafond gekozen"):
     return fig
 
 
-def growth_figure(table: GrowthTable, year: int, months: str):
+def growth_figure(table: GrowthTable, year: int, months: str, width: float = WIDTH):
     """Waterfall: last year's spend, the three parts, this year's spend."""
     plt, fmt = pyplot()
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
+    fig, ax = plt.subplots(figsize=(width, 3.2))
     ax.set_title(f"Kostengroei {months} {year} t.o.v. {year - 1}", loc="left")
     g = table.total
     if g is None:
@@ -137,13 +144,14 @@ def growth_figure(table: GrowthTable, year: int, months: str):
     bars = ax.bar(range(5), heights, 0.6, bottom=bottoms, color=colours)
     texts = [euro_compact(g.previous_cent)] + [euro_compact(p, signed=True) for p in g.parts]
     texts.append(euro_compact(g.current_cent))
+    narrow = width < WIDTH
     for bar, text in zip(bars, texts, strict=True):
         ax.annotate(
-            text,
+            text.replace(" mln", "\nmln").replace(" mld", "\nmld") if narrow else text,
             (bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height()),
             ha="center",
             va="bottom",
-            fontsize=8,
+            fontsize=7 if narrow else 8,
             xytext=(0, 2),
             textcoords="offset points",
         )

@@ -231,3 +231,13 @@ def test_many_groups_keep_the_largest_and_sum_the_rest(overview_region, monkeypa
     # A: 3,000,000 -> 5,700,000; B: 600,000 -> 660,000 (B's parts 0, 0, 60,000).
     assert (row.growth.previous_cent, row.growth.current_cent) == (3_600_000, 6_360_000)
     assert sum(row.growth.parts) == row.growth.change_cent == table.total.change_cent
+
+
+def test_narrow_charts_for_phones(overview_region):
+    client = login("regio")
+    wide = client.get("/overzicht/grafiek/groei/?jaar=2026&format=svg").content
+    narrow = client.get("/overzicht/grafiek/groei/?jaar=2026&format=svg&breedte=smal").content
+    width = lambda svg: float(svg.split(b'width="', 1)[1].split(b"pt", 1)[0])  # noqa: E731
+    assert narrow.startswith(b"<?xml") and width(narrow) < width(wide) * 0.7
+    html = client.get("/overzicht/?jaar=2026").content.decode()
+    assert '<source media="(max-width: 40rem)" srcset="grafiek/groei/?jaar=2026' in html
