@@ -128,6 +128,23 @@ def quality_workbook(request, context: dict) -> bytes:
         ],
         notes,
     )
+    if context["regel_checks"]:
+        excel.table(
+            wb,
+            "iJw-regels",
+            f"Datakwaliteit {what}: iJw-regels, gemeld, niet geweigerd; {_role(request)}",
+            context["tot_datum"],
+            [Column("Regel", 9), Column("Retourcode", 11), Column("Controle", 48), Column("Ernst", 10)]
+            + [Column("Bevindingen", 13), Column("Cliënten", 11), Column("Bedrag", 16)],
+            [
+                [c["tr"], c["retourcode"], c["label"], c["severity_label"], count(c["count"])]
+                + [count(c["clients"]), money(c["bedrag_getoond_cent"])]
+                for c in context["regel_checks"]
+            ],
+            notes,
+        )
+    if context["antwoorden"]:
+        _answers_sheets(wb, f"Datakwaliteit {what}", _role(request), context)
     if context["shows_findings"]:
         excel.table(
             wb,
@@ -148,10 +165,10 @@ def quality_workbook(request, context: dict) -> bytes:
             ],
             [
                 [
-                    c["label"],
+                    f"{c['tr']} {c['label']}" if "tr" in c else c["label"],
                     f["gemeente_naam"] or f["gemeente"],
                     f["aanbieder_naam"] or f["aanbieder"],
-                    f["client"],
+                    f["client"] or "-",
                     ", ".join(str(nummer or id_) for id_, nummer in f["toewijzing_refs"]),
                     f["product_label"],
                     f["van"],
@@ -159,7 +176,7 @@ def quality_workbook(request, context: dict) -> bytes:
                     excel.euros(f["bedrag_cent"]),
                     f["uitleg"],
                 ]
-                for c in context["checks"]
+                for c in [*context["checks"], *context["regel_checks"]]
                 for f in c["shown"]
             ],
             ["Cliënten staan er alleen met een verkort pseudoniem in."],
@@ -168,6 +185,85 @@ def quality_workbook(request, context: dict) -> bytes:
             user=request.user, actie="datakwaliteit gedownload (Excel)", object_omschrijving=what
         )
     return excel.to_bytes(wb)
+
+
+def _answers_sheets(wb, head: str, role: str, context: dict) -> None:
+    """The municipality's answers: rejected claim lines per provider and per return code, change
+    requests per provider; hidden rows ("-") as on the screen."""
+    answers, day = context["antwoorden"], context["tot_datum"]
+    rejected = answers["afwijzingen"]
+
+    def rejection(n: dict) -> list:
+        return [count(n["regels"]), count(n["afgewezen_regels"]), money(n["ingediend_cent"])] + [
+            money(n["afgewezen_cent"]),
+            percent(n["aandeel"]),
+        ]
+
+    excel.table(
+        wb,
+        "Afwijzingen per aanbieder",
+        f"{head}: afgewezen declaratieregels (JW325) per aanbieder; {role}",
+        day,
+        [Column("Aanbieder", 34), Column("AGB", 10), Column("Regels ingediend", 12)]
+        + [Column("Afgewezen regels", 12), Column("Ingediend", 16), Column("Afgewezen", 16)]
+        + [Column("Afgewezen aandeel", 12)],
+        [
+            [r["naam"] or r["aanbieder"], r["aanbieder"], *rejection(r["getallen"])]
+            for r in rejected["per_aanbieder"]
+        ]
+        + [["Totaal", "", *rejection(rejected["totaal_getallen"])]],
+        _suppression_note(context),
+    )
+    codes_note = (
+        [
+            f"De verdeling over retourcodes wordt niet getoond: een retourcode rust op minder dan {context['drempel']} cliënten."
+        ]
+        if rejected["codes_verborgen"]
+        else []
+    )
+    excel.table(
+        wb,
+        "Afwijzingen per retourcode",
+        f"{head}: afgewezen declaratieregels (JW325) per retourcode; {role}",
+        day,
+        [
+            Column("Retourcode", 11),
+            Column("Regel", 9),
+            Column("Betekenis", 50),
+            Column("Afgewezen regels", 12),
+        ]
+        + [Column("Afgewezen", 16), Column("Aandeel van ingediend", 12)],
+        [
+            [r["retourcode"], r["tr"] or "-", r["betekenis"], count(r["getallen"]["afgewezen_regels"])]
+            + [money(r["getallen"]["afgewezen_cent"]), percent(r["getallen"]["aandeel"])]
+            for r in rejected["per_retourcode"]
+        ],
+        codes_note,
+    )
+    requests = answers["verzoeken"]
+
+    def request_numbers(n: dict) -> list:
+        days = n["mediaan_dagen"]
+        return [count(n[k]) for k in ("ingediend", "beslist", "toegekend", "afgewezen")] + [
+            percent(n["aandeel_toegekend"]),
+            "-" if days is None else Cell(number(days), '#,##0.0 "dagen"'),
+        ]
+
+    excel.table(
+        wb,
+        "Wijzigingsverzoeken",
+        f"{head}: wijzigingsverzoeken (JW317 / JW319) per aanbieder; {role}",
+        day,
+        [Column("Aanbieder", 34), Column("AGB", 10)]
+        + [Column(h, 11) for h in ("Ingediend", "Beslist", "Toegekend", "Afgewezen")]
+        + [Column("Aandeel toegekend", 12), Column("Dagen tot beslissing (mediaan)", 14)],
+        [
+            [r["naam"] or r["aanbieder"], r["aanbieder"], *request_numbers(r["getallen"])]
+            for r in requests["per_aanbieder"]
+        ]
+        + [["Totaal", "", *request_numbers(requests["totaal_getallen"])]],
+        _suppression_note(context),
+    )
 
 
 @login_required

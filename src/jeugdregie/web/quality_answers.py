@@ -85,11 +85,13 @@ def answers_context(answers: dict[str, Any], scope: Scope) -> dict[str, Any]:
     return {
         "afwijzingen": {
             "totaal": _rejection_cells(_shown(total, REJECTION_NUMBERS)),
+            "totaal_getallen": _shown(total, REJECTION_NUMBERS),  # numbers for the Excel export
             "per_aanbieder": [
                 {
                     "aanbieder": r["aanbieder"],
                     "naam": names.get(r["aanbieder"], ""),
                     **_rejection_cells(_shown(r, REJECTION_NUMBERS)),
+                    "getallen": _shown(r, REJECTION_NUMBERS),
                 }
                 for r in providers
             ],
@@ -103,6 +105,7 @@ def answers_context(answers: dict[str, Any], scope: Scope) -> dict[str, Any]:
                     "afgewezen_regels": str(r["afgewezen_regels"]),
                     "afgewezen": format_euro(r["afgewezen_cent"]),
                     "aandeel": format_value(r["aandeel"], "fractie"),
+                    "getallen": r,
                 }
                 for r in codes
             ],
@@ -110,11 +113,13 @@ def answers_context(answers: dict[str, Any], scope: Scope) -> dict[str, Any]:
         },
         "verzoeken": {
             "totaal": _request_cells(_shown(request_total, REQUEST_NUMBERS)),
+            "totaal_getallen": _shown(request_total, REQUEST_NUMBERS),
             "per_aanbieder": [
                 {
                     "aanbieder": r["aanbieder"],
                     "naam": names.get(r["aanbieder"], ""),
                     **_request_cells(_shown(r, REQUEST_NUMBERS)),
+                    "getallen": _shown(r, REQUEST_NUMBERS),
                 }
                 for r in request_rows
             ],

@@ -161,11 +161,17 @@ def test_provider_kpi_export_holds_its_own_figures_only(care):
 
 
 def _expected_summary(report, shows_findings):
+    """Findings, clients and amount per check as worked out from the report: everything where the
+    findings are shown; else 0 for a check without findings and "-" for one on fewer than five
+    clients (a check that counts no clients, like reused identifications, is not hidden)."""
     rows = []
     for c in report["checks"]:
-        if shows_findings or c["count"] == 0 or c["clients"] >= 5:
-            n, k, cents = (c["count"], c["clients"], c["bedrag_cent"]) if c["count"] else (0, 0, 0)
-            rows.append([n, k, cents / 100])
+        small = c["clients"] is not None and c["clients"] < 5
+        if shows_findings or (c["count"] and not small):
+            n, k, cents = c["count"], c["clients"], c["bedrag_cent"]
+            rows.append(["-" if v is None else v for v in (n, k)] + ["-" if cents is None else cents / 100])
+        elif c["count"] == 0:
+            rows.append([0, 0, 0])
         else:
             rows.append(["-", "-", "-"])
     return rows
@@ -186,6 +192,36 @@ def test_quality_export_summary_and_findings_equal_the_report(care, username, qu
         for cell, fmt in zip(row[2:], (COUNT, COUNT, MONEY), strict=True):
             assert cell.number_format == (fmt if cell.value != "-" else "General")
     assert ("Bevindingen" in wb.sheetnames) == shows
+    screen = client.get(f"/datakwaliteit/?jaar=2024{query}").context
+    rules = report.get("ijw_regels", [])
+    assert ("iJw-regels" in wb.sheetnames) == bool(rules)
+    if rules:
+        _, got, _ = body(wb["iJw-regels"])
+        assert [r[:3] for r in got] == [[c["tr"], c["retourcode"], c["label"]] for c in rules]
+        assert [r[4:] for r in got] == _expected_summary({"checks": rules}, shows)
+    answers = report.get("antwoorden")
+    if answers:  # the municipality's answers: numbers where the screen shows them, "-" where not
+        _, got, _ = body(wb["Afwijzingen per aanbieder"])
+        shown = screen["antwoorden"]["afwijzingen"]
+        assert [r[1] for r in got] == [r["aanbieder"] for r in shown["per_aanbieder"]] + [None]
+        raw = [*answers["afwijzingen"]["per_aanbieder"], answers["afwijzingen"]["totaal"]]
+        for row, text, numbers in zip(got, [*shown["per_aanbieder"], shown["totaal"]], raw, strict=True):
+            assert (row[2] == "-") == (text["regels"] == "-")
+            if row[2] != "-":
+                assert row[2:7] == [
+                    numbers["regels"],
+                    numbers["afgewezen_regels"],
+                    numbers["ingediend_cent"] / 100,
+                    numbers["afgewezen_cent"] / 100,
+                    "-" if numbers["aandeel"] is None else numbers["aandeel"],
+                ]
+        _, got, _ = body(wb["Wijzigingsverzoeken"])
+        shown = screen["antwoorden"]["verzoeken"]
+        raw = [*answers["verzoeken"]["per_aanbieder"], answers["verzoeken"]["totaal"]]
+        for row, text, numbers in zip(got, [*shown["per_aanbieder"], shown["totaal"]], raw, strict=True):
+            assert (row[2] == "-") == (text["ingediend"] == "-")
+            if row[2] != "-":
+                assert row[2:6] == [numbers[k] for k in ("ingediend", "beslist", "toegekend", "afgewezen")]
     if shows:
         _, found, found_cells = body(wb["Bevindingen"])
         expected = [
@@ -193,7 +229,12 @@ def test_quality_export_summary_and_findings_equal_the_report(care, username, qu
             for c in report["checks"]
             for f in c["findings"]
         ]
-        assert [[r[0], r[3], r[6].date(), r[8], r[9]] for r in found] == expected
+        assert [[r[0], r[3], r[6].date(), r[8], r[9]] for r in found] == expected + [
+            [f"{c['tr']} {c['label']}", f["client"] or "-", dt.date.fromisoformat(f["begin"])]
+            + [f["bedrag_cent"] / 100, f["uitleg"]]
+            for c in rules
+            for f in c["findings"]
+        ]
         assert all(r[8].number_format == MONEY and r[6].number_format == "dd-mm-yyyy" for r in found_cells)
         assert AuditRegel.objects.filter(actie="datakwaliteit gedownload (Excel)").count() == (
             1 if found else 0
