@@ -76,6 +76,10 @@ INSTALLED_APPS = [
     "jeugdregie.demo",
     "jeugdregie.web",
     "jeugdregie.rapportage",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "jeugdregie.api",
 ]
 
 MIDDLEWARE = [
@@ -211,4 +215,26 @@ STOPLICHT = {
     "waiting_red_factor": float(os.environ.get("JEUGDREGIE_STOPLICHT_WACHTTIJD_ROOD", "1.5")),
     "kpi_orange": 1,
     "kpi_red": 2,
+}
+
+# The read API under /api/ (docs/api.md): a token for systems, the session for browsers; JSON only,
+# read only, errors as Dutch JSON.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",  # first: without credentials a 401
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "jeugdregie.api.exceptions.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Jeugdregie lees-API",
+    "DESCRIPTION": "KPI's, plafonds, prognoses, signalen en het stoplicht van de jeugdhulpregio, met "
+    "dezelfde rechten per rol en dezelfde onderdrukking van kleine aantallen als de schermen.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
 }

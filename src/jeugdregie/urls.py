@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("contracten/", include("jeugdregie.contracten.urls")),
     path("rapportage/", include("jeugdregie.rapportage.urls")),
+    path("api/", include("jeugdregie.api.urls")),
     path("", include("jeugdregie.web.urls")),
 ]
