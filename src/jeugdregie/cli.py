@@ -27,6 +27,7 @@ COMMANDS = {
     "signals": "signals",
     "load-demo-region": "load_demo_region",
     "report": "report",
+    "precompute": "precompute",
 }
 
 USAGE = """Gebruik: jeugdregie <opdracht> [opties]
@@ -47,6 +48,7 @@ Opdrachten:
   settle --year Y [--rules FILE|NAAM] [--as-of YYYY-MM-DD] [--json]
   settle-compare --year Y --rules A.toml B.toml [...] [--json]
   report --tertial JJJJ-T[1-3] [--provider AGB | --municipality CODE] --out FILE.pdf
+  precompute [--year Y]...  cijfers van de schermen vooraf berekenen (na elke ingest vanzelf)
   manage <django-opdracht> ...   elke Django-beheeropdracht (migrate, createsuperuser, ...)
 
 `jeugdregie <opdracht> --help` toont de opties van een opdracht.

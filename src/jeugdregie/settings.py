@@ -8,6 +8,8 @@ JEUGDREGIE_VAR_DIR         where the SQLite file, demo data and generated keys l
 JEUGDREGIE_SMALL_NUMBER_THRESHOLD   aggregates on fewer clients are not shown outside regio (default 5)
 JEUGDREGIE_LOGIN_POGINGEN           wrong passwords before a login is locked out (default 5)
 JEUGDREGIE_LOGIN_BLOKKADE_MINUTEN   how long it stays locked out (default 15)
+JEUGDREGIE_SCREEN_CACHE    file (default) or off: the screens' precomputed figures under var/cache
+JEUGDREGIE_SCREEN_CACHE_DIR         where those live (default var/cache)
 
 `jeugdregie demo` serves with DEBUG off (Dutch error pages, no debug pages) while keeping the
 generated development keys in var/.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -138,6 +141,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The screens' computed figures (web/screen_cache.py), warmed by `jeugdregie precompute` at the end
+# of every ingest. On disk under var/cache because the ingest (or the demo's background ingest) runs
+# in another process than the server; keys carry a data version, so new data never shows old
+# figures. JEUGDREGIE_SCREEN_CACHE=off disables it (the default under pytest, where test databases
+# reuse ids; tests that need it switch it on with a temporary directory).
+SCREEN_CACHE = os.environ.get("JEUGDREGIE_SCREEN_CACHE", "off" if "pytest" in sys.modules else "file")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "screens": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache"
+        if SCREEN_CACHE == "file"
+        else "django.core.cache.backends.dummy.DummyCache",
+        "LOCATION": os.environ.get("JEUGDREGIE_SCREEN_CACHE_DIR", str(VAR_DIR / "cache")),
+        "TIMEOUT": 7 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

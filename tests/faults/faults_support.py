@@ -84,7 +84,14 @@ class Scratch:
 
     @property
     def env(self) -> dict[str, str]:
-        return {**os.environ, "DATABASE_URL": self.url, "DJANGO_SETTINGS_MODULE": "jeugdregie.settings"}
+        # No screen cache: these runs compare database state, and would otherwise precompute the
+        # screens at the end of every ingest into the shared var/cache.
+        return {
+            **os.environ,
+            "DATABASE_URL": self.url,
+            "DJANGO_SETTINGS_MODULE": "jeugdregie.settings",
+            "JEUGDREGIE_SCREEN_CACHE": "off",
+        }
 
     def connect(self):
         if self.vendor == "sqlite":

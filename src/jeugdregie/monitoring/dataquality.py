@@ -21,7 +21,14 @@ from jeugdregie.rules.kpi import Facts, year
 from jeugdregie.zorg.models import Toewijzing
 
 from .claim_answers import claim_answers
-from .facts import allocation_facts, claim_facts, data_complete_until, product_index, referrers_by_allocation
+from .facts import (
+    allocation_facts,
+    claim_facts,
+    data_complete_until,
+    product_index,
+    referrers_by_allocation,
+    shared,
+)
 from .ijw_findings import ijw_rule_checks
 
 PSEUDONYM_SHOWN = 10  # characters of the pseudonym shown: enough to tell clients apart
@@ -34,12 +41,22 @@ def short_pseudonym(pseudonym: str) -> str:
 def load_check_input(
     jaar: int, *, as_of: dt.date | None = None, thresholds: rules.Thresholds | None = None
 ) -> tuple[Facts, frozenset[int]]:
-    """The facts the checks need for `jaar`, and the ids of the deleted allocations claimed on.
+    """The facts the checks need for `jaar`, and the ids of the deleted allocations claimed on
+    (read once inside `facts.shared_facts()`).
 
     Built from the same readers as the KPI facts (`load_facts`), with a wider allocation window:
     short trajectories look W days around the year, and a claim may be on an allocation that
     started long before (or after) it, which must be there to compare its dates with."""
     thresholds = thresholds or rules.Thresholds()
+    return shared(
+        ("check input", jaar, as_of, thresholds),
+        lambda: _load_check_input(jaar, as_of, thresholds),
+    )
+
+
+def _load_check_input(
+    jaar: int, as_of: dt.date | None, thresholds: rules.Thresholds
+) -> tuple[Facts, frozenset[int]]:
     begin, end = dt.date(jaar, 1, 1), dt.date(jaar, 12, 31)
     products, referrers = product_index(), referrers_by_allocation()
     claims = list(claim_facts(begin, end, products=products, referrers=referrers))

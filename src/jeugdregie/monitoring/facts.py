@@ -7,7 +7,10 @@ place that turns rows into facts, so every screen, command and report sees the s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from django.db.models import Max, Min, Sum
 
@@ -29,6 +32,42 @@ from jeugdregie.zorg.requests import request_outcomes
 
 # Relapse and inflow look 183 days around a period: load that much extra.
 MARGIN = dt.timedelta(days=190)
+
+T = TypeVar("T")
+_shared: ContextVar[dict[Any, Any] | None] = ContextVar("jeugdregie_shared_facts", default=None)
+
+
+@contextmanager
+def shared_facts():
+    """Inside this block the same facts are read once: `load_facts` (and the data-quality input)
+    with the same arguments return the same object, and `derived(facts)` gives one dict per facts
+    object for results computed from it. For a batch that reads the same data many times (the
+    screens' precompute); the data must not change inside the block, and nobody may alter facts."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def shared(key: tuple, load: Callable[[], T]) -> T:
+    """`load()`, once per `key` inside `shared_facts()`; every time outside it."""
+    memo = _shared.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
+def derived(facts: object) -> dict[Any, Any]:
+    """A dict for results derived from `facts`: shared inside `shared_facts()` (the facts stay
+    alive there, so their id is theirs), a fresh one outside it."""
+    memo = _shared.get()
+    if memo is None:
+        return {}
+    entry = memo.setdefault(("derived", id(facts)), (facts, {}))
+    return entry[1]
 
 
 def product_index() -> dict[int, tuple[str, str, str, str, bool]]:
@@ -314,7 +353,11 @@ def data_complete_until() -> dt.date:
 
 
 def load_facts(begin: dt.date, end: dt.date, *, as_of: dt.date | None = None) -> Facts:
-    """All facts the KPIs need for periods inside [begin, end]."""
+    """All facts the KPIs need for periods inside [begin, end] (read once inside `shared_facts()`)."""
+    return shared(("facts", begin, end, as_of), lambda: _load_facts(begin, end, as_of=as_of))
+
+
+def _load_facts(begin: dt.date, end: dt.date, *, as_of: dt.date | None = None) -> Facts:
     products = product_index()
     referrers = referrers_by_allocation()
     wide_begin, wide_end = begin - MARGIN, end + MARGIN

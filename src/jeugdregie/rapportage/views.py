@@ -14,7 +14,9 @@ from jeugdregie.accounts.models import Rol
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.monitoring.facts import data_complete_until
 from jeugdregie.regio.models import Gemeente
+from jeugdregie.web import screen_cache
 from jeugdregie.web.access import known_code, scope_of
+from jeugdregie.web.kpi_query import threshold
 
 from .data import ReportError, build_report, last_complete_tertial, parse_tertial
 
@@ -43,12 +45,22 @@ def _request(request):
     return scope, aanbieder, gemeente, raw, tertialen
 
 
+def cached_report(year: int, t: int, aanbieder: str | None, gemeente: str | None, at: str | None = None):
+    """The report from the screen cache (a ReportError is raised, never cached)."""
+    return screen_cache.cached(
+        "rapport",
+        (year, t, aanbieder, gemeente, threshold()),
+        lambda: build_report(year, t, aanbieder=aanbieder, gemeente=gemeente),
+        at=at,
+    )
+
+
 @login_required
 def rapport(request):
     scope, aanbieder, gemeente, raw, tertialen = _request(request)
     try:
         year, t = parse_tertial(raw)
-        report = build_report(year, t, aanbieder=aanbieder, gemeente=gemeente)
+        report = cached_report(year, t, aanbieder, gemeente)
     except ReportError as error:
         return render(request, "rapportage/fout.html", {"scope": scope, "melding": str(error)}, status=400)
     query = urlencode(

@@ -20,7 +20,6 @@ from jeugdregie.rules.forecast import month_end
 
 from .access import scope_of
 from .kpi_query import threshold
-from .stoplicht import counts
 
 SIGNAL_KINDS = {
     "plafond": "Plafond",
@@ -80,6 +79,15 @@ def _computed(year: int, as_of: dt.date, version: tuple):
     rows = forecast_rows(year)
     levels = forecast_levels(year, as_of, rows=rows)
     return levels, collect_signals(year, as_of, rows=rows, levels=levels)
+
+
+def plafonds_figures(as_of: dt.date, at: str | None = None):
+    """The level forecasts and signals on `as_of`, from the screen cache."""
+    from . import screen_cache
+
+    return screen_cache.cached(
+        "plafonds", (as_of,), lambda: _computed(as_of.year, as_of, data_version()), at=at
+    )
 
 
 def _rows(levels, level: str, names: dict[str, str], keep=lambda key: True) -> list[Row]:
@@ -172,11 +180,15 @@ def plafonds_context(request) -> dict:
         as_of = newest
     if as_of not in peildata:
         as_of = newest
-    levels, signals = _computed(as_of.year, as_of, data_version())
+    from . import screen_cache
+    from .views import counts_on
+
+    at = screen_cache.version()
+    levels, signals = plafonds_figures(as_of, at)
     provider_names = dict(Aanbieder.objects.values_list("agb_code", "naam"))
     municipality_names = dict(Gemeente.objects.values_list("cbs_code", "naam"))
     if scope.suppress_small_numbers:
-        levels, signals = _suppressed(levels, signals, counts(as_of, data_version()))
+        levels, signals = _suppressed(levels, signals, counts_on(as_of, at))
     if scope.rol == Rol.AANBIEDER:
         providers = [r for r in _rows(levels, "aanbieder", provider_names) if r.key == scope.aanbieder]
         signals = [s for s in signals if s.niveau == "aanbieder" and s.sleutel == scope.aanbieder]
@@ -210,6 +222,6 @@ def plafonds_context(request) -> dict:
     }
     from .settlement_outlook import outlook_context  # imports this module's data_version
 
-    context |= outlook_context(scope, as_of)
+    context |= outlook_context(scope, as_of, at)
     context["query"] = f"peildatum={as_of.isoformat()}"
     return context

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 
-from jeugdregie.monitoring.facts import load_facts
+from jeugdregie.monitoring.facts import derived, load_facts
 from jeugdregie.rules import kpi as rules
 
 from .access import Scope
@@ -53,22 +53,21 @@ def _group_key(gemeente: str | None, aanbieder: str | None) -> tuple[tuple[str, 
 
 
 class _Groups:
-    """Base records of a KPI in a period, per group of the cut: computed once per base function."""
+    """Base records of a KPI in a period, per group of the cut: split once per base function, and
+    once for every group when `memo` is shared between calls on the same facts."""
 
-    def __init__(self, facts: rules.Facts, by: tuple[str, ...], key: tuple) -> None:
-        self.facts, self.by, self.key = facts, by, key
-        self._records: dict[tuple, list[Any]] = {}
+    def __init__(self, facts: rules.Facts, by: tuple[str, ...], key: tuple, memo: dict) -> None:
+        self.facts, self.by, self.key, self.memo = facts, by, key, memo
 
     def records(self, kpi: rules.Kpi, period: rules.Period) -> list[Any]:
         base = POPULATION.get(kpi.id, kpi.base)
-        cache_key = (base, period)
-        if cache_key not in self._records:
-            self._records[cache_key] = [
-                r
-                for r in base(self.facts, period)
-                if tuple(rules.cut_value(r, c) for c in self.by) == self.key
-            ]
-        return self._records[cache_key]
+        cache_key = ("records", base, period, self.by)
+        if cache_key not in self.memo:
+            groups: dict[tuple, list[Any]] = defaultdict(list)
+            for r in base(self.facts, period):
+                groups[tuple(rules.cut_value(r, c) for c in self.by)].append(r)
+            self.memo[cache_key] = groups
+        return self.memo[cache_key].get(self.key, [])
 
 
 def _clients(records) -> int:
@@ -124,14 +123,20 @@ def scoped_kpi_rows(
     if facts is None:
         facts = load_facts(dt.date(year, 1, 1), dt.date(year, 12, 31))
     by, key = _group_key(gemeente, aanbieder)
-    groups = _Groups(facts, by, key)
+    # Results for every group of the cut, kept for the next call on the same facts inside
+    # `shared_facts()` (the screens' precompute asks for each municipality and provider in turn).
+    memo = derived(facts)
+    groups = _Groups(facts, by, key, memo)
     periods = [rules.year(year)] + [rules.tertial(year, t) for t in (1, 2, 3)]
     rows = []
     for kpi in rules.REGISTRY.values():
         values: list[Any] = []
         hidden = []
         for period in periods:
-            value = rules.compute(kpi.id, facts, period, by).get(key)
+            computed_key = ("compute", kpi.id, period, by)
+            if computed_key not in memo:
+                memo[computed_key] = rules.compute(kpi.id, facts, period, by)
+            value = memo[computed_key].get(key)
             if scope.suppress_small_numbers:
                 shown = _suppress_value(kpi, value, groups.records(kpi, period), facts, year)
                 hidden.append(shown is None and value is not None)

@@ -23,6 +23,7 @@ from jeugdregie.monitoring.facts import data_complete_until
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules.dataquality import format_euro
 
+from . import screen_cache
 from .access import Scope, choose_year, filter_context, known_code, scope_of, suppress, years_with_data
 from .formatting import product_label, product_names
 from .kpi_query import threshold
@@ -59,7 +60,11 @@ def quality_context(request, every_finding: bool = False) -> dict:
     )
     shows_findings = _shows_findings(scope, gemeente)
     toon = request.GET.get("toon", "")  # a check whose findings are all shown
-    report = data_quality_report(jaar, gemeente=gemeente, aanbieder=aanbieder)
+    report = screen_cache.cached(
+        "datakwaliteit",
+        (jaar, gemeente, aanbieder),
+        lambda: data_quality_report(jaar, gemeente=gemeente, aanbieder=aanbieder),
+    )
 
     base_query = {
         k: v

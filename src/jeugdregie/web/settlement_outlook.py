@@ -15,13 +15,25 @@ from .afrekening_service import outlook
 from .settlement_rows import group_names, rule_set_summary
 
 
-def outlook_context(scope: Scope, as_of: dt.date) -> dict:
+def outlook_figures(as_of: dt.date, at: str | None = None):
+    """The settlement outlook on `as_of`, from the screen cache."""
+    from . import screen_cache
+
+    def compute():
+        try:
+            return outlook(as_of.year, as_of)
+        except SettlementError as exc:  # no rule set yet: remembered as well, it is as slow to find
+            return exc
+
+    return screen_cache.cached("vooruitblik", (as_of,), compute, at=at)
+
+
+def outlook_context(scope: Scope, as_of: dt.date, at: str | None = None) -> dict:
     if scope.rol != Rol.REGIO:
         return {}
-    try:
-        s = outlook(as_of.year, as_of)
-    except SettlementError as exc:
-        return {"vooruitblik": {"fout": str(exc)}}
+    s = outlook_figures(as_of, at)
+    if isinstance(s, SettlementError):
+        return {"vooruitblik": {"fout": str(s)}}
     names = group_names()
     rows, within = [], 0
     for g in s.groups:

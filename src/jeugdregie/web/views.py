@@ -13,6 +13,7 @@ from jeugdregie.ijw.models import Aanlevering, Bericht
 from jeugdregie.monitoring.facts import data_complete_until
 from jeugdregie.regio.models import Gemeente
 
+from . import screen_cache
 from . import stoplicht as traffic_screen
 from .access import choose_year, filter_context, known_code, scope_of, years_with_data
 from .budget import data_version, last_complete_month_end
@@ -64,7 +65,11 @@ def kpi_context(request) -> dict:
         known_code(request.GET.get("gemeente") or None, Gemeente, "cbs_code"),
         known_code(request.GET.get("aanbieder") or None, Aanbieder, "agb_code"),
     )
-    kpi_rows, as_of = scoped_kpi_rows(scope, jaar, gemeente, aanbieder)
+    kpi_rows, as_of = screen_cache.cached(
+        "kpi",
+        (scope.suppress_small_numbers, threshold(), jaar, gemeente, aanbieder),
+        lambda: scoped_kpi_rows(scope, jaar, gemeente, aanbieder),
+    )
     names = product_names()
     rows = [
         {
@@ -97,6 +102,19 @@ def _lights(as_of: dt.date, version: tuple):
     return provider_product_lights(as_of)
 
 
+def stoplicht_figures(as_of: dt.date, at: str | None = None):
+    """The region's lights and the client counts behind them on `as_of`, from the screen cache."""
+    at = at or screen_cache.version()
+    lights = screen_cache.cached("stoplicht", (as_of,), lambda: _lights(as_of, data_version()), at=at)
+    return lights, counts_on(as_of, at)
+
+
+def counts_on(as_of: dt.date, at: str | None = None):
+    return screen_cache.cached(
+        "counts", (as_of,), lambda: traffic_screen.counts(as_of, data_version()), at=at
+    )
+
+
 @login_required
 def stoplicht(request):
     return render(request, "web/stoplicht.html", stoplicht_context(request))
@@ -109,9 +127,8 @@ def stoplicht_context(request) -> dict:
     if scope.rol == Rol.AANBIEDER:
         raise PermissionDenied("Het stoplicht is voor verwijzers, gemeenten en de regio.")
     as_of = last_complete_month_end(data_complete_until())
-    version = data_version()
-    lights = _lights(as_of, version)
-    data, info = traffic_screen.counts(as_of, version), traffic_screen.product_info()
+    lights, data = stoplicht_figures(as_of)
+    info = traffic_screen.product_info()
     if scope.suppress_small_numbers:
         lights = traffic_screen.suppressed(lights, data, info)
     chosen = {

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from jeugdregie.ijw.services import Ingester
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             f"{summary.quarantined_messages} berichten en {summary.quarantined_lines} regels in quarantaine."
         )
         self.set_ceilings()
+        # The screens' figures for every role, before the demo says it is ready (issue 13).
+        call_command("precompute", stdout=self.stdout)
         ingest_marker().write_text(json.dumps(manifest))
 
     def set_ceilings(self) -> None:

@@ -1,6 +1,7 @@
 import json
 import sys
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -39,8 +40,15 @@ class Command(BaseCommand):
             default=FILES_PER_TRANSACTION,
             help=f"bestanden per transactie, elk met een eigen savepoint (standaard {FILES_PER_TRANSACTION})",
         )
+        parser.add_argument(
+            "--no-precompute",
+            action="store_true",
+            help="de cijfers van de schermen na afloop niet vooraf berekenen (zie 'jeugdregie precompute')",
+        )
 
-    def handle(self, *args, paths, xsd_dir, as_json, no_progress, files_per_transaction, **options):
+    def handle(
+        self, *args, paths, xsd_dir, as_json, no_progress, files_per_transaction, no_precompute, **options
+    ):
         try:
             total = count_sources(paths)
         except (FileNotFoundError, OSError) as exc:
@@ -68,6 +76,9 @@ class Command(BaseCommand):
                 returncode=2,
             ) from exc
         print_errors(summary.errors)
+        if not no_precompute and (summary.accepted_messages or summary.reprocessed):
+            # Once per run, not per file: the screens' first visit finds its figures ready.
+            call_command("precompute", stdout=sys.stderr if as_json else self.stdout)
         if as_json:
             self.stdout.write(json.dumps(summary.as_dict()))
         else:

@@ -1,0 +1,70 @@
+"""Load test of the screens (issue 12): users of the four demo roles log in through the login form
+and walk their role's pages over and over.
+
+    JEUGDREGIE_VAR_DIR=/tmp/speed-var .venv/bin/jeugdregie serve --port 8015 &
+    .venv/bin/locust -f bench/locustfile.py --headless -u 20 -r 5 -t 60s \\
+        --host http://127.0.0.1:8015 --csv /tmp/locust --only-summary
+
+Users are spread over the roles by weight (regio 2, gemeente 2, aanbieder 1, verwijzer 1); each
+task is one page, named by its path, so locust's table gives p50/p95 per page.
+"""
+
+from __future__ import annotations
+
+import re
+
+from locust import HttpUser, between, task
+
+PASSWORD = "jeugdregie-demo"  # jeugdregie.demo.region.DEMO_WACHTWOORD
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class _Role(HttpUser):
+    abstract = True
+    wait_time = between(0.5, 1.5)
+    username = ""
+    pages: tuple[str, ...] = ()
+
+    def on_start(self) -> None:
+        form = self.client.get("/accounts/login/", name="login (form)")
+        token = CSRF.search(form.text)
+        assert token, "no CSRF token on the login page"
+        response = self.client.post(
+            "/accounts/login/",
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+            headers={"Referer": self.host + "/accounts/login/"},
+            name="login (post)",
+        )
+        if "/accounts/login/" in response.url:
+            response.failure(f"login as {self.username} failed")
+
+    @task
+    def walk(self) -> None:
+        for page in self.pages:
+            with self.client.get(page, name=f"{self.username} {page}", catch_response=True) as response:
+                if response.status_code != 200 or "/accounts/login/" in response.url:
+                    response.failure(f"{response.status_code} {response.url}")
+
+
+class Regio(_Role):
+    weight = 2
+    username = "regio"
+    pages = ("/", "/kpi/", "/stoplicht/", "/plafonds/", "/rapportage/", "/datakwaliteit/")
+
+
+class Gemeente(_Role):
+    weight = 2
+    username = "gemeente-venlo"
+    pages = ("/", "/kpi/", "/stoplicht/", "/plafonds/", "/rapportage/", "/datakwaliteit/")
+
+
+class Aanbieder(_Role):
+    weight = 1
+    username = "aanbieder"
+    pages = ("/", "/kpi/", "/plafonds/", "/rapportage/", "/datakwaliteit/")
+
+
+class Verwijzer(_Role):
+    weight = 1
+    username = "verwijzer"
+    pages = ("/", "/stoplicht/")

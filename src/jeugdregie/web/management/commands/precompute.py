@@ -1,0 +1,30 @@
+"""`jeugdregie precompute [--year Y ...]`: fill the screen cache for every role's default view (run
+at the end of every ingest; by hand after changing the region's configuration in bulk)."""
+
+from django.core.management.base import BaseCommand
+
+from jeugdregie.web import screen_cache
+from jeugdregie.web.precompute import precompute
+
+
+class Command(BaseCommand):
+    help = "Rekent de cijfers van de schermen vooraf uit voor elke rol (na elke inlezing automatisch)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--year",
+            type=int,
+            action="append",
+            dest="years",
+            help="jaar (herhaalbaar); standaard dit en vorig jaar",
+        )
+        parser.add_argument(
+            "--zonder-aanbieders", action="store_true", help="alleen regio en gemeenten, niet elke aanbieder"
+        )
+
+    def handle(self, *args, years, zonder_aanbieders, **options):
+        if not screen_cache.enabled():
+            self.stdout.write("De schermcache staat uit (JEUGDREGIE_SCREEN_CACHE=off); niets te doen.")
+            return
+        timings = precompute(years, providers=not zonder_aanbieders, report=self.stdout.write)
+        self.stdout.write(f"Schermcijfers vooraf berekend in {sum(timings.values()):.1f} s.")

@@ -1,0 +1,128 @@
+"""Warm the screen cache after an ingest (issues 12 and 13): compute what the screens show by
+default to each role, so that nobody waits on the first visit.
+
+What is computed, for the data version at the end of the ingest:
+- KPI's: the current and previous year, for the regio (everything), for gemeente and aanbieder
+  users without a filter (suppressed), for each municipality and each provider on its own;
+- Datakwaliteit: the same years, for the regio, each municipality and each provider;
+- Tertiaalrapportage: the newest complete tertial, for the regio, each municipality and provider;
+- Stoplicht and Plafonds: the newest complete month end (lights, forecasts, signals, the client
+  counts behind the suppression, the settlement outlook).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+from django.db import close_old_connections
+
+from jeugdregie.ijw.models import Bericht
+from jeugdregie.monitoring.facts import data_complete_until, shared_facts
+from jeugdregie.regio.models import Gemeente
+
+from . import screen_cache
+
+
+def precompute(
+    years: list[int] | None = None,
+    *,
+    providers: bool = True,
+    report: Callable[[str], object] | None = None,
+) -> dict[str, float]:
+    """Compute and store every default screen figure; returns seconds per part. `years` defaults
+    to the newest year with data and the year before."""
+    from jeugdregie.monitoring.dataquality import data_quality_report
+    from jeugdregie.rapportage.data import ReportError, last_complete_tertial
+    from jeugdregie.rapportage.views import cached_report
+
+    from .budget import last_complete_month_end, plafonds_figures
+    from .kpi_query import scoped_kpi_rows, threshold
+    from .settlement_outlook import outlook_figures
+    from .views import stoplicht_figures
+
+    say = report or (lambda _text: None)
+    timings: dict[str, float] = {}
+    if not screen_cache.enabled() or not Bericht.objects.exists():
+        return timings
+    latest = data_complete_until()
+    years = years or [latest.year, latest.year - 1]
+    at = screen_cache.version()
+    gemeenten = list(Gemeente.objects.values_list("cbs_code", flat=True).order_by("cbs_code"))
+    aanbieders = _active_providers(years) if providers else []
+
+    def step(name: str, work: Callable[[], object]) -> None:
+        started = time.perf_counter()
+        with shared_facts():  # each step reads its facts once for all roles
+            work()
+        timings[name] = time.perf_counter() - started
+        say(f"{name}: {timings[name]:.1f} s")
+
+    from .access import Scope
+
+    regio, other = Scope("regio"), Scope("gemeente")
+    limit = threshold()
+
+    def kpi(year: int) -> None:
+        wanted = [(regio, None, None), (other, None, None)]
+        wanted += [(other, cbs, None) for cbs in gemeenten]
+        wanted += [(other, None, agb) for agb in aanbieders]
+        for scope, gemeente, aanbieder in wanted:
+            screen_cache.cached(
+                "kpi",
+                (scope.suppress_small_numbers, limit, year, gemeente, aanbieder),
+                lambda s=scope, g=gemeente, a=aanbieder: scoped_kpi_rows(s, year, g, a),
+                at=at,
+            )
+
+    def quality(year: int) -> None:
+        wanted = [(None, None)] + [(cbs, None) for cbs in gemeenten] + [(None, agb) for agb in aanbieders]
+        for gemeente, aanbieder in wanted:
+            screen_cache.cached(
+                "datakwaliteit",
+                (year, gemeente, aanbieder),
+                lambda g=gemeente, a=aanbieder: data_quality_report(year, gemeente=g, aanbieder=a),
+                at=at,
+            )
+
+    def reports() -> None:
+        year, t = last_complete_tertial(latest)
+        wanted = [(None, None)] + [(None, cbs) for cbs in gemeenten] + [(agb, None) for agb in aanbieders]
+        for aanbieder, gemeente in wanted:
+            try:
+                cached_report(year, t, aanbieder, gemeente, at)
+            except ReportError:
+                return  # no complete tertial yet: the screen says so at once
+
+    def budget() -> None:
+        as_of = last_complete_month_end(latest)
+        stoplicht_figures(as_of, at)
+        plafonds_figures(as_of, at)
+        outlook_figures(as_of, at)
+
+    step("stoplicht en plafonds", budget)
+    for year in years:
+        step(f"KPI's {year}", lambda y=year: kpi(y))
+    step("tertiaalrapportage", reports)
+    for year in years:
+        step(f"datakwaliteit {year}", lambda y=year: quality(y))
+    close_old_connections()
+    return timings
+
+
+def _active_providers(years: list[int]) -> list[str]:
+    """AGB codes of the providers with a claim line or an allocation in `years` (a provider
+    without any has nothing to compute; its screens are fast anyway)."""
+    from django.db.models import Q
+
+    from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing
+
+    begin, end = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
+    claimed = DeclaratieRegel.objects.filter(periode_begin__range=(begin, end))
+    allocated = Toewijzing.objects.filter(ingangsdatum__lte=end).filter(
+        Q(einddatum__isnull=True) | Q(einddatum__gte=begin)
+    )
+    codes = set(claimed.values_list("aanbieder__agb_code", flat=True).distinct())
+    codes |= set(allocated.values_list("aanbieder__agb_code", flat=True).distinct())
+    return sorted(codes)

@@ -1,0 +1,112 @@
+"""The screens' computed figures, shared between processes (issues 12 and 13).
+
+The slow part of the KPI, Plafonds, Stoplicht, Tertiaalrapportage and Datakwaliteit screens is
+computing their figures from all claims and allocations; showing them is fast. `cached` keeps what
+was computed in Django's "screens" cache (on disk under var/cache, see settings.CACHES: the ingest
+that warms it and the server that reads it are different processes) with a small in-process layer
+in front, so a hit does not even unpickle.
+
+Every key carries `version()`: a fingerprint of the data the figures rest on (messages, claim
+lines, allocations, ceilings, budgets, norms, rule sets, overruns) plus a generation number that
+any change to the region's configuration (providers, municipalities, products, contracts, budgets)
+bumps. New data gives a new version, so it can never show old figures; old entries simply age out.
+`jeugdregie precompute` (run at the end of every ingest) fills the cache for the default view of
+every role, so the first visit after an ingest is a hit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.db.models import Count, Max
+
+T = TypeVar("T")
+
+GENERATION_KEY = "screens:generation"
+# Apps whose saved or deleted rows change what the screens show without adding messages.
+CONFIG_APPS = frozenset({"regio", "catalogus", "contracten", "budget"})
+IN_PROCESS = 32  # entries kept unpickled in this process
+
+# How often each named computation ran in this process: the tests read it to see a hit.
+computed: Counter[str] = Counter()
+_local: OrderedDict[str, Any] = OrderedDict()
+
+
+def enabled() -> bool:
+    return settings.SCREEN_CACHE != "off"
+
+
+def _store():
+    return caches["screens"]
+
+
+def generation() -> int:
+    return int(_store().get(GENERATION_KEY, 0)) if enabled() else 0
+
+
+def bump_generation(**_kwargs) -> None:
+    """A signal receiver: the region's configuration changed, every cached figure is stale."""
+    if not enabled():
+        return
+    store = _store()
+    try:
+        store.incr(GENERATION_KEY)
+    except ValueError:
+        store.set(GENERATION_KEY, 1, timeout=None)
+
+
+def on_config_change(sender, **kwargs) -> None:
+    if sender._meta.app_label in CONFIG_APPS:
+        bump_generation()
+
+
+def version() -> str:
+    """The fingerprint of everything the screens' figures rest on (a few aggregate queries)."""
+    from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing
+
+    from .afrekening_service import settlement_version  # includes budget.data_version()
+
+    parts = (
+        connection.settings_dict["NAME"],
+        generation(),
+        settlement_version(),
+        tuple(DeclaratieRegel.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
+        tuple(Toewijzing.objects.aggregate(n=Count("pk"), m=Max("pk")).values()),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+
+
+def cached(name: str, args: tuple, compute: Callable[[], T], *, at: str | None = None) -> T:
+    """`compute()` under `name` + `args` for data version `at` (computed when not given): from
+    this process, else from the shared cache, else computed and stored in both."""
+    if not enabled():
+        computed[name] += 1
+        return compute()
+    at = at or version()
+    key = f"screens:{name}:{at}:" + hashlib.sha256(repr(args).encode()).hexdigest()[:24]
+    if key in _local:
+        _local.move_to_end(key)
+        return _local[key]
+    value = _store().get(key, _MISSING)
+    if value is _MISSING:
+        computed[name] += 1
+        value = compute()
+        _store().set(key, value)
+    _local[key] = value
+    while len(_local) > IN_PROCESS:
+        _local.popitem(last=False)
+    return value
+
+
+def forget_local() -> None:
+    """Empty the in-process layer (tests; the shared cache stays)."""
+    _local.clear()
+
+
+_MISSING = object()

@@ -1,0 +1,179 @@
+"""The screen cache (issues 12 and 13): `precompute` fills it for every role's default view, a page
+view after it computes nothing, and new ingested data or a changed configuration gives new figures.
+
+The data is a hand-made stream of iJw messages for the demo region's parties: allocations and claim
+lines of 2024 by the demo provider for clients of Venlo, sent until January 2025 (so the KPI screen
+opens on 2024 and the newest complete tertial is 2024-T3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from jeugdregie.accounts.testing import login
+from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.demo import region
+from jeugdregie.demo.loader import load_demo_region
+from jeugdregie.ijw import messages as m
+from jeugdregie.ijw.bsn import generate_bsn
+from jeugdregie.ijw.services import Ingester
+from jeugdregie.ijw.writer import to_xml
+from jeugdregie.web import screen_cache
+from jeugdregie.zorg.models import DeclaratieRegel
+
+pytestmark = pytest.mark.django_db
+
+VENLO = "0983"
+TARIEF = 10_000  # cents per instalment
+
+
+@pytest.fixture
+def cache_on(settings, tmp_path):
+    """The file cache as `jeugdregie serve` uses it, in a directory of this test."""
+    settings.SCREEN_CACHE = "file"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "screens": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
+    screen_cache.forget_local()
+    screen_cache.computed.clear()
+    yield tmp_path / "cache"
+    screen_cache.forget_local()
+
+
+@pytest.fixture
+def agb():
+    load_demo_region()
+    return region.aanbieders()[0].agb_code  # the demo user "aanbieder"
+
+
+def bsn(n: int) -> str:
+    import random
+
+    return generate_bsn(random.Random(n))  # noqa: S311 - a test BSN, not a secret
+
+
+def messages(agb: str, clients: range, *, ident: str, month: int = 3) -> list[tuple[str, bytes]]:
+    """Per client an allocation of 45L01 for 2024 and one claim line of `month` 2024 of TARIEF."""
+    out = []
+    for n in clients:
+        nummer = f"{ident}00{n}"
+        allocation = m.Toewijzing(
+            m.Header(VENLO, agb, f"T{nummer}", dt.date(2024, 1, 5)),
+            m.ClientIdentity(bsn(n), dt.date(2012, 5, 17), "2"),
+            (
+                m.ToegewezenProduct(
+                    toewijzing_nummer=nummer,
+                    product_categorie="45",
+                    product_code="45L01",
+                    toewijzingsdatum=dt.date(2024, 1, 2),
+                    ingangsdatum=dt.date(2024, 1, 1),
+                    einddatum=dt.date(2024, 12, 31),
+                    omvang=m.Omvang(12, "82", "6"),
+                ),
+            ),
+        )
+        begin = dt.date(2024, month, 1)
+        end = dt.date(2024, month + 1, 1) - dt.timedelta(days=1)
+        claim = m.Declaratie(
+            m.Header(agb, VENLO, f"D{nummer}", dt.date(2025, 1, 10)),
+            f"N{nummer}",
+            begin,
+            end,
+            dt.date(2025, 1, 10),
+            (
+                m.DeclaratieClient(
+                    bsn(n),
+                    (
+                        m.Prestatie(
+                            f"R{nummer}", nummer, "45", "45L01", begin, end, 1, "82", TARIEF, TARIEF, "D"
+                        ),
+                    ),
+                ),
+            ),
+        )
+        out += [
+            (f"{nummer}-1-toewijzing.xml", to_xml(allocation)),
+            (f"{nummer}-2-declaratie.xml", to_xml(claim)),
+        ]
+    return out
+
+
+def ingest(files) -> None:
+    ingester = Ingester()
+    for name, data in files:
+        summary = ingester.ingest_file(name, data)
+        assert summary.quarantined_messages == 0 and summary.accepted_messages == 1, summary.errors
+
+
+DEFAULT_PAGES = {
+    "regio": ["/kpi/", "/stoplicht/", "/plafonds/", "/rapportage/", "/datakwaliteit/"],
+    "gemeente-venlo": ["/kpi/", "/stoplicht/", "/plafonds/", "/rapportage/", "/datakwaliteit/"],
+    "aanbieder": ["/kpi/", "/plafonds/", "/rapportage/", "/datakwaliteit/"],
+    "verwijzer": ["/stoplicht/"],
+}
+
+
+def test_precompute_fills_the_cache_and_no_default_page_computes_afterwards(cache_on, agb):
+    ingest(messages(agb, range(6), ident="1"))
+    call_command("precompute")
+    assert screen_cache.computed["kpi"] > 0
+    # Another process (the server): nothing in memory, everything from the shared cache on disk.
+    screen_cache.forget_local()
+    screen_cache.computed.clear()
+    for user, pages in DEFAULT_PAGES.items():
+        client = login(user)
+        for page in pages:
+            response = client.get(page)
+            assert response.status_code == 200, (user, page)
+    assert dict(screen_cache.computed) == {}
+
+
+def test_new_ingested_data_gives_new_figures(cache_on, agb):
+    ingest(messages(agb, range(6), ident="1"))
+    call_command("precompute")
+    regio = login("regio")
+    # 6 clients x 1 instalment of EUR 100,00 in March 2024.
+    assert "600" in _spend(regio)
+    screen_cache.computed.clear()
+    assert "600" in _spend(regio)
+    assert screen_cache.computed["kpi"] == 0
+    ingest(messages(agb, range(6, 9), ident="2"))  # 3 more clients: EUR 900,00
+    assert DeclaratieRegel.objects.count() == 9
+    assert "900" in _spend(regio)
+    assert screen_cache.computed["kpi"] == 1
+
+
+def test_a_changed_configuration_gives_a_new_version(cache_on, agb):
+    ingest(messages(agb, range(2), ident="1"))
+    before = screen_cache.version()
+    assert screen_cache.version() == before  # stable while nothing changes
+    provider = Aanbieder.objects.get(agb_code=agb)
+    provider.naam = provider.naam + " (nieuw)"
+    provider.save()
+    assert screen_cache.version() != before
+
+
+def test_the_ingest_command_precomputes_once_at_the_end(cache_on, agb, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, data in messages(agb, range(6), ident="1"):
+        (folder / name).write_bytes(data)
+    call_command("ingest", str(folder), "--no-progress")
+    screen_cache.forget_local()
+    screen_cache.computed.clear()
+    assert "600" in _spend(login("regio"))
+    assert dict(screen_cache.computed) == {}
+
+
+def _spend(client) -> str:
+    """The region's spend row on the KPI screen."""
+    html = client.get("/kpi/").content.decode()
+    start = html.index(">Kosten<")
+    return html[start : start + 400]
