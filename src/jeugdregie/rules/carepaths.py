@@ -18,6 +18,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 EXTENSION_DAYS = 31  # "within 1 month"
 CONVERSION_DAYS = 1  # a successor starting at most this long after the end continues the care: a conversion
@@ -94,9 +95,10 @@ class CarePath:
     begin: dt.date
     end: dt.date | None  # None: still open
 
-    @property
+    @cached_property
     def last(self) -> AllocationFact:
-        """The allocation that ends the path: its attributes place the path in the cuts."""
+        """The allocation that ends the path: its attributes place the path in the cuts (found once
+        per path: every cut and the dropout rule ask for it)."""
         return max(self.allocations, key=lambda a: (a.einddatum or dt.date.max, a.ingangsdatum, a.id))
 
     @property

@@ -227,9 +227,12 @@ def _size_class_share(records, facts, period) -> dict[str, float] | None:
     total = _spend(records, facts, period)
     if not total:
         return None
-    by_class: dict[str, int] = {"micro": 0, "klein": 0, "groot": 0}
+    per_provider: dict[tuple[str, int], int] = defaultdict(int)  # classed once per provider and year
     for c in records:
-        by_class[facts.size_class(c.aanbieder, c.periode_begin.year)] += c.bedrag_cent
+        per_provider[(c.aanbieder, c.periode_begin.year)] += c.bedrag_cent
+    by_class: dict[str, int] = {"micro": 0, "klein": 0, "groot": 0}
+    for (aanbieder, y), amount in per_provider.items():
+        by_class[facts.size_class(aanbieder, y)] += amount
     return {k: v / total for k, v in by_class.items()}
 
 
