@@ -157,17 +157,17 @@ def extension_ids(allocations: Sequence[AllocationFact]) -> set[int]:
     found = set()
     for a in allocations:
         code = a.allocated_code
+        start = a.ingangsdatum
         # Not itself: a one-day allocation ends 0 days before it starts.
-        same_code = any(
-            other != a.id and 0 <= (a.ingangsdatum - end).days <= EXTENSION_DAYS
-            for end, other in ends.get((a.client, code), ())
-        )
-        successor = any(
-            other != a.id and CONVERSION_DAYS < (a.ingangsdatum - end).days <= EXTENSION_DAYS
-            for end, other in successor_ends.get((a.client, code, a.aanbieder), ())
-        )
-        if same_code or successor:
-            found.add(a.id)
+        for end, other in ends.get((a.client, code), ()):
+            if other != a.id and 0 <= (start - end).days <= EXTENSION_DAYS:
+                found.add(a.id)
+                break
+        else:
+            for end, other in successor_ends.get((a.client, code, a.aanbieder), ()):
+                if other != a.id and CONVERSION_DAYS < (start - end).days <= EXTENSION_DAYS:
+                    found.add(a.id)
+                    break
     return found
 
 
