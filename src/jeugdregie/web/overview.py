@@ -43,6 +43,7 @@ class Request:
     message: str | None
     plafond: str | None
     version: tuple
+    newest: dt.date  # the newest complete month end: what is known
 
     @property
     def subject(self) -> str:
@@ -101,7 +102,9 @@ def _parse(request) -> Request:
         cut,
     )
     as_of = min(newest, dt.date(year, 12, 31))
-    return Request(scope, sel, as_of, years, message, request.GET.get("plafond") or None, data_version())
+    return Request(
+        scope, sel, as_of, years, message, request.GET.get("plafond") or None, data_version(), newest
+    )
 
 
 def _levels_and_signals(req: Request):
@@ -145,7 +148,7 @@ def _burnup(req: Request, levels) -> tuple[list[tuple[str, str]], str | None, da
 @login_required
 def overzicht(request):
     req = _parse(request)
-    monthly = data.monthly(req.sel, req.version)
+    monthly = data.monthly(req.sel, req.version, req.newest)
     growth = data.growth(req.sel, req.version, req.as_of)
     levels, signals = _levels_and_signals(req)
     options, chosen, burn = _burnup(req, levels)
@@ -182,6 +185,8 @@ def overzicht(request):
         "uitsplitsing_naam": data.CUTS[req.sel.cut],
         "maanden": data.series_rows(monthly, req.sel.year),
         "verborgen": monthly.hidden,
+        "onvolledig": any(monthly.incomplete),
+        "compleet_procent": round(data.COMPLETE * 100),
         "kosten_nu": spend_now,
         "kosten_vorig": spend_before,
         "groei": growth,
@@ -218,9 +223,13 @@ def grafiek(request, naam: str):
     req = _parse(request)
     width = charts.NARROW if request.GET.get("breedte") == "smal" else charts.WIDTH
     if naam == "kosten":
-        fig = charts.spend_figure(data.monthly(req.sel, req.version), req.sel.year, req.subject, width)
+        fig = charts.spend_figure(
+            data.monthly(req.sel, req.version, req.newest), req.sel.year, req.subject, width
+        )
     elif naam == "clienten":
-        fig = charts.clients_figure(data.monthly(req.sel, req.version), req.sel.year, req.subject, width)
+        fig = charts.clients_figure(
+            data.monthly(req.sel, req.version, req.newest), req.sel.year, req.subject, width
+        )
     elif naam == "groei":
         fig = charts.growth_figure(
             data.growth(req.sel, req.version, req.as_of), req.sel.year, req.months, width

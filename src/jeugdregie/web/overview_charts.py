@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import textwrap
 
-from .charting import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, RED, dutch, euro_compact, pyplot
+from .charting import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, RED, dutch, euro_compact, figure, integer_locator
 from .overview_data import MONTHS, BurnUp, GrowthTable, Monthly
 
 WIDTH = 7.2  # inches; NARROW for phones (the page asks for it below 40rem)
@@ -34,48 +34,64 @@ def _empty(ax, text: str) -> None:
 
 
 def spend_figure(data: Monthly, year: int, subject: str, width: float = WIDTH):
-    plt, fmt = pyplot()
-    fig, ax = plt.subplots(figsize=(width, 3.0))
+    fig, ax, fmt = figure(width, 3.0)
     ax.set_title(f"Kosten per maand, {subject}", loc="left")
     if all(v is None for v in data.spend + data.spend_previous):
         _empty(ax, "Niet getoond: minder dan 5 cliënten in een maand" if data.hidden else "Geen gegevens")
         return fig
     x = range(12)
-    width = 0.4
-    ax.bar([i - width / 2 for i in x], _nan(data.spend_previous), width, color=GREY, label=str(year - 1))
-    ax.bar([i + width / 2 for i in x], _nan(data.spend), width, color=BLUE, label=str(year))
+    bar = 0.4
+    ax.bar([i - bar / 2 for i in x], _nan(data.spend_previous), bar, color=GREY, label=str(year - 1))
+    done = [v if not data.incomplete[i] else None for i, v in enumerate(data.spend)]
+    ax.bar([i + bar / 2 for i in x], _nan(done), bar, color=BLUE, label=str(year))
+    if any(data.incomplete):
+        rest = [v if data.incomplete[i] else None for i, v in enumerate(data.spend)]
+        ax.bar(
+            [i + bar / 2 for i in x],
+            _nan(rest),
+            bar,
+            color=LIGHT_BLUE,
+            edgecolor=BLUE,
+            hatch="//",
+            label=f"{year}, nog niet compleet",
+        )
     ax.set_xticks(list(x), _month_ticks(width))
     ax.set_xlabel("Maand van de zorg (productperiode)")
     ax.set_ylabel("Gedeclareerd (netto)")
     _euro_axis(ax, fmt)
-    ax.legend(frameon=False, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.22))
+    ax.legend(frameon=False, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.22))
     return fig
 
 
 def clients_figure(data: Monthly, year: int, subject: str, width: float = WIDTH):
-    from matplotlib.ticker import MaxNLocator
-
-    plt, fmt = pyplot()
-    fig, ax = plt.subplots(figsize=(width, 2.8))
+    fig, ax, fmt = figure(width, 2.8)
     ax.set_title(f"Cliënten met declaratie per maand, {subject}", loc="left")
     if all(v is None for v in data.clients + data.clients_previous):
         _empty(ax, "Niet getoond: minder dan 5 cliënten" if data.hidden else "Geen gegevens")
         return fig
     ax.plot(range(12), _nan(data.clients_previous), marker="s", color=GREY, label=str(year - 1))
     ax.plot(range(12), _nan(data.clients), marker="o", color=BLUE, label=str(year))
+    if any(data.incomplete):
+        ax.plot(
+            [i for i in range(12) if data.incomplete[i]],
+            _nan([v for i, v in enumerate(data.clients) if data.incomplete[i]]),
+            "o",
+            markerfacecolor="white",
+            markeredgecolor=BLUE,
+            label=f"{year}, nog niet compleet",
+        )
     ax.set_xticks(range(12), _month_ticks(width))
     ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(integer_locator())
     ax.yaxis.set_major_formatter(fmt(lambda v, _: dutch(v)))
     ax.set_xlabel("Maand van de zorg (productperiode)")
     ax.set_ylabel("Cliënten")
-    ax.legend(frameon=False, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.25))
+    ax.legend(frameon=False, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.25))
     return fig
 
 
 def burnup_figure(b: BurnUp | None, message: str = "Geen plafond gekozen", width: float = WIDTH):
-    plt, fmt = pyplot()
-    fig, ax = plt.subplots(figsize=(width, 3.2))
+    fig, ax, fmt = figure(width, 3.2)
     if b is None:
         ax.set_title("Plafondverbruik", loc="left")
         _empty(ax, message)
@@ -117,8 +133,7 @@ def burnup_figure(b: BurnUp | None, message: str = "Geen plafond gekozen", width
 
 def growth_figure(table: GrowthTable, year: int, months: str, width: float = WIDTH):
     """Waterfall: last year's spend, the three parts, this year's spend."""
-    plt, fmt = pyplot()
-    fig, ax = plt.subplots(figsize=(width, 3.2))
+    fig, ax, fmt = figure(width, 3.2)
     ax.set_title(f"Kostengroei {months} {year} t.o.v. {year - 1}", loc="left")
     g = table.total
     if g is None:

@@ -52,6 +52,7 @@ class Monthly:
     spend_previous: list[int | None]
     clients_previous: list[int | None]
     hidden: bool = False  # some figures were suppressed
+    incomplete: list[bool] = field(default_factory=lambda: [False] * 12)  # this year's months not yet in
 
 
 @lru_cache(maxsize=8)
@@ -95,11 +96,33 @@ def _month_values(
     return spend, clients, hidden
 
 
-def monthly(sel: Selection, version: tuple) -> Monthly:
+def monthly(sel: Selection, version: tuple, as_of: dt.date | None = None) -> Monthly:
     facts = claims(sel.year, sel.gemeente, sel.aanbieder, version)
     spend, clients, hidden = _month_values(facts, sel.year, sel.last_month, sel.suppress)
     spend0, clients0, hidden0 = _month_values(facts, sel.year - 1, 12, sel.suppress)
-    return Monthly(spend, clients, spend0, clients0, hidden or hidden0)
+    incomplete = incomplete_months(sel.year, sel.last_month, as_of, version) if as_of else [False] * 12
+    return Monthly(spend, clients, spend0, clients0, hidden or hidden0, incomplete)
+
+
+COMPLETE = 0.9  # a care month counts as complete once this share of its claims is usually in
+
+
+def incomplete_months(year: int, last_month: int, as_of: dt.date, version: tuple) -> list[bool]:
+    """Per month of `year`: not yet complete on `as_of` by the region's claim lag profile (the
+    forecast's chain ladder, jeugdregie.rules.forecast.lag_profile): less than COMPLETE of a care
+    month's final amount is usually received that many months after it."""
+    from jeugdregie.rules import forecast as fc
+
+    known = fc.month_of(as_of)
+    amounts = [
+        fc.ClaimAmount(fc.month_of(c.periode_begin), fc.month_of(c.received), c.bedrag_cent)
+        for c in growth_lines(year, None, None, version)
+    ]
+    profile = fc.lag_profile(amounts, known)
+    return [
+        m <= last_month and profile[max(0, min(known - fc.month_index(year, m), fc.MAX_LAG))] < COMPLETE
+        for m in range(1, 13)
+    ]
 
 
 # ---------------------------------------------------------------- cost growth
@@ -259,7 +282,8 @@ class BurnUp:
 def burnup_options(
     levels, scope_rol: str, gemeente: str | None, aanbieder: str | None
 ) -> list[tuple[str, str]]:
-    """(key, label) of every ceiling or budget this scope may look at, the fullest first."""
+    """(key, label) of every ceiling or budget this scope may look at, the largest expected
+    overrun in euros first (a small ceiling far over matters less than a large one just over)."""
     providers = dict(Aanbieder.objects.values_list("agb_code", "naam"))
     municipalities = dict(Gemeente.objects.values_list("cbs_code", "naam"))
     found = []
@@ -280,8 +304,10 @@ def burnup_options(
         else:
             continue
         forecast = getattr(f.chosen, "value_cent", None)  # None: suppressed
-        share = forecast / f.ceiling_cent if forecast is not None else 0.0
-        found.append((share, f"{f.level}:{f.key}", label))
+        if forecast is not None:
+            label += f" ({round(forecast / f.ceiling_cent * 100)}%)"
+        over = forecast - f.ceiling_cent if forecast is not None else float("-inf")
+        found.append((over, f"{f.level}:{f.key}", label))
     found.sort(key=lambda t: (-t[0], t[2]))
     return [(key, label) for _, key, label in found]
 

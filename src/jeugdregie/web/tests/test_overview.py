@@ -241,3 +241,18 @@ def test_narrow_charts_for_phones(overview_region):
     assert narrow.startswith(b"<?xml") and width(narrow) < width(wide) * 0.7
     html = client.get("/overzicht/?jaar=2026").content.decode()
     assert '<source media="(max-width: 40rem)" srcset="grafiek/groei/?jaar=2026' in html
+
+
+def test_months_not_yet_complete_by_the_lag_profile(overview_region):
+    a, _ = overview_region
+    # Besides the 600,000 a month received in the month itself, 600,000 a month of Jan-Jun 2025
+    # comes in two months late: half a month is in at lag 0 and 1, all at lag 2. On 30 June 2026
+    # June (lag 0) and May (lag 1) are not complete, April (lag 2) is.
+    t = allocation(a, "0983", "45N02", D(2025, 1, 1), D(2025, 6, 30))
+    for month in range(1, 7):
+        begin = D(2025, month, 1)
+        ROWS.line(t, begin, month_end(begin), 600_000, volume=60, received=month_end(D(2025, month + 2, 1)))
+    found = data.incomplete_months(2026, 6, D(2026, 6, 30), data_version())
+    assert found == [False] * 4 + [True, True] + [False] * 6
+    svg = login("regio").get("/overzicht/grafiek/kosten/?jaar=2026&format=svg").content.decode()
+    assert "2026, nog niet compleet" in svg
