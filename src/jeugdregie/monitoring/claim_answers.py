@@ -111,7 +111,8 @@ def claim_answers(
             {
                 "retourcode": code,
                 "tr": tr,
-                "betekenis": meaning,
+                # The rule's text says what should hold; the line did not meet it.
+                "betekenis": f"Niet voldaan aan: {meaning}" if tr else meaning,
                 "afgewezen_regels": len(rows),
                 "afgewezen_cent": sum(c.bedrag_cent for c in rows),
                 "aandeel": code_shares.get(code),

@@ -43,6 +43,7 @@ UNIT_NAMES = {
 FREQUENCY_NAMES = {"1": "per dag", "2": "per week", "4": "per maand", "6": "totaal"}
 TOTAL = "6"
 RUNNING_SHOWN = 10  # allocations named in a TR318 finding
+Volume = int | Fraction  # exact: Fraction only where minutes are converted to hours
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,15 @@ class RuleInput:
     claim_periods: Sequence[ClaimPeriod] = ()
     #: allocations of each provider and municipality, for TR318 (default: from ``allocations``)
     running: dict[tuple[str, str], list[Allocation]] = field(default_factory=dict)
+    _netted: dict[Period, list[_Netted]] = field(default_factory=dict, repr=False)
+
+    def netted(self, period: Period) -> list[_Netted]:
+        """The lines with a ProductPeriode beginning in `period`, netted (``_netted``); once."""
+        if period not in self._netted:
+            self._netted[period] = _netted(
+                (ln for ln in self.lines if period.contains(ln.begin)), self.allocations
+            )
+        return self._netted[period]
 
 
 @dataclass(frozen=True)
@@ -143,15 +153,15 @@ def _next_month(d: dt.date) -> dt.date:
     return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
-def _number(x: Fraction) -> str:
+def _number(x: Volume) -> str:
     return str(int(x)) if x.denominator == 1 else f"{float(x):.2f}".replace(".", ",")
 
 
-def in_unit(volume: int, unit: str, allocated_unit: str) -> Fraction | None:
-    """A claimed volume in the allocation's unit; hours may be claimed in minutes (TR341). None
-    when the units do not match (ingest refuses those lines, TR341)."""
+def in_unit(volume: int, unit: str, allocated_unit: str) -> Volume | None:
+    """A claimed volume in the allocation's unit, exactly; hours may be claimed in minutes (TR341).
+    None when the units do not match (ingest refuses those lines, TR341)."""
     if unit == allocated_unit:
-        return Fraction(volume)
+        return volume
     if (allocated_unit, unit) == ("04", "01"):
         return Fraction(volume, 60)
     return None
@@ -165,7 +175,7 @@ class _Netted:
     first: ClaimLine
     begin: dt.date
     eind: dt.date
-    volume: Fraction | None  # in the allocation's unit; None when not comparable
+    volume: Volume | None  # in the allocation's unit; None when not comparable
     bedrag_cent: int
 
 
@@ -179,7 +189,7 @@ def _netted(lines: Iterable[ClaimLine], allocations: dict[int, Allocation]) -> l
     for (toewijzing, begin, eind), rows in sorted(groups.items()):
         a = allocations.get(toewijzing)
         parts = [in_unit(r.volume, r.eenheid, a.eenheid) if a and a.eenheid else None for r in rows]
-        volume = None if None in parts else sum((p for p in parts if p is not None), Fraction(0))
+        volume = None if None in parts else sum(p for p in parts if p is not None)
         amount = sum(r.bedrag_cent for r in rows)
         if amount or volume:
             found.append(_Netted(rows[0], begin, eind, volume, amount))
@@ -218,7 +228,7 @@ def allowed_volume(a: Allocation, begin: dt.date, eind: dt.date) -> int | None:
 
 def volume_over_omvang(data: RuleInput, period: Period) -> list[Finding]:
     found = []
-    for n in _netted((ln for ln in data.lines if period.contains(ln.begin)), data.allocations):
+    for n in data.netted(period):
         a = data.allocations.get(n.first.toewijzing)
         if a is None or n.volume is None:
             continue
@@ -252,7 +262,7 @@ def total_over_omvang(data: RuleInput, period: Period) -> list[Finding]:
         assert a.volume is not None
         if any(n.volume is None for n in periods):
             continue
-        running = Fraction(0)
+        running: Volume = 0
         for i, n in enumerate(periods):
             assert n.volume is not None
             running += n.volume
@@ -260,7 +270,7 @@ def total_over_omvang(data: RuleInput, period: Period) -> list[Finding]:
                 continue
             if period.contains(n.begin):
                 unit = UNIT_NAMES.get(a.eenheid, a.eenheid)
-                claimed = sum((m.volume for m in periods if m.volume is not None), Fraction(0))
+                claimed = sum(m.volume for m in periods if m.volume is not None)
                 amount = sum(m.bedrag_cent for m in periods[i:] if period.contains(m.begin))
                 found.append(
                     _finding(
@@ -285,7 +295,7 @@ def period_shape(data: RuleInput, period: Period) -> list[Finding]:
     month) or end before the last day (and before the allocation's Einddatum in that month): the
     period is not the whole month the allocation allows. Both rules in one finding per period."""
     found = []
-    for n in _netted((ln for ln in data.lines if period.contains(ln.begin)), data.allocations):
+    for n in data.netted(period):
         a = data.allocations.get(n.first.toewijzing)
         if a is None:
             continue
