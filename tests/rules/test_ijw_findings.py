@@ -190,3 +190,14 @@ def test_tr318_no_finding_when_care_did_not_run_the_whole_month():
     # The same with one allocation running all February: found.
     through = alloc(5, D(2024, 2, 1), D(2024, 2, 29), started=D(2024, 2, 1))
     assert [f.begin for f in run([], [through], "tr318_gap", periods).findings] == [D(2024, 2, 1)]
+
+
+def test_every_rule_check_is_registered_as_a_data_quality_finding_with_its_return_code():
+    from jeugdregie.ijw.trrules import RULES
+
+    for check in r.CHECKS.values():
+        assert RULES[check.tr].retourcode == check.retourcode
+        assert RULES[check.tr].afhandeling == "datakwaliteit"
+        assert check.id in RULES[check.tr].toelichting
+    assert RULES["TR388"].afhandeling == "datakwaliteit" and "tr387_period" in RULES["TR388"].toelichting
+    assert RULES["TR056"].afhandeling == "ingest" and "tr056_reused_id" in RULES["TR056"].toelichting
