@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import replace
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from test_ingest import AGB, client, declaratie, header, ingest, line, parties, toewijzing  # noqa: F401
 
 from jeugdregie.ijw import messages as m
@@ -90,3 +92,18 @@ def test_another_message_type_with_a_used_identification_gets_its_own_code():
     assert (error.rule, error.tr, error.retourcode) == ("message.identification_taken", None, None)
     assert "eerder ontvangen als JW305, nu als JW307" in error.message
     assert QuarantaineItem.objects.get().regel == "message.identification_taken"
+
+
+def test_the_ingest_command_prints_the_reused_identification(tmp_path, capsys):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "t.xml").write_bytes(to_xml(toewijzing()))
+    (tmp_path / "a" / "d.xml").write_bytes(to_xml(declaratie()))
+    (tmp_path / "b" / "d2.xml").write_bytes(to_xml(declaratie(lines=(line("R9"),), number="101")))
+    call_command("ingest", str(tmp_path / "a"), "--no-progress")
+    capsys.readouterr()
+    with pytest.raises(CommandError, match="Niet alles is verwerkt"):  # exit code 1: not processed
+        call_command("ingest", str(tmp_path / "b"), "--no-progress")
+    err = capsys.readouterr().err
+    assert "d2.xml: bericht D1: /Bericht/Header/BerichtIdentificatie/Identificatie: TR056 / 9056" in err
+    assert "(message.identification_reused)" in err
