@@ -97,8 +97,8 @@ def test_another_message_type_with_a_used_identification_gets_its_own_code():
 def test_the_ingest_command_prints_the_reused_identification(tmp_path, capsys):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    (tmp_path / "a" / "t.xml").write_bytes(to_xml(toewijzing()))
-    (tmp_path / "a" / "d.xml").write_bytes(to_xml(declaratie()))
+    (tmp_path / "a" / "1-t.xml").write_bytes(to_xml(toewijzing()))
+    (tmp_path / "a" / "2-d.xml").write_bytes(to_xml(declaratie()))
     (tmp_path / "b" / "d2.xml").write_bytes(to_xml(declaratie(lines=(line("R9"),), number="101")))
     call_command("ingest", str(tmp_path / "a"), "--no-progress")
     capsys.readouterr()
