@@ -31,13 +31,13 @@ from jeugdregie.rules import kpi as rules
 from jeugdregie.rules.stuuropdracht import MIN_PEERS
 from jeugdregie.zorg.models import DeclaratieRegel
 
+from . import screen_cache
 from .access import Scope, choose_year, scope_of, years_with_data
-from .budget import _computed, _rows, data_version, last_complete_month_end
+from .budget import _rows, last_complete_month_end, plafonds_figures
 from .drilldown import TERTIAL_MONTHS, drill_url, exact_euro, year_facts
 from .formatting import euro, format_kpi, number, percent, product_label, product_names
 from .kpi_query import scoped_kpi_rows, threshold
 from .settlement_rows import group_names
-from .stoplicht import counts
 
 
 def _year(request) -> tuple[int, str | None, dt.date]:
@@ -45,10 +45,6 @@ def _year(request) -> tuple[int, str | None, dt.date]:
     default = latest.year if latest.month == 12 else latest.year - 1
     jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), default)
     return jaar, melding, latest
-
-
-def _facts(jaar: int) -> rules.Facts:
-    return year_facts(jaar)
 
 
 def _count(n: int | None) -> str:
@@ -60,8 +56,18 @@ def _shown(value: Any, clients: int, scope: Scope) -> Any:
     return None if scope.suppress_small_numbers and 0 < clients < threshold() else value
 
 
-def _kpi_table(scope: Scope, jaar: int, facts: rules.Facts, names, **cut: str) -> list[dict[str, Any]]:
-    rows, _ = scoped_kpi_rows(scope, jaar, cut.get("gemeente"), cut.get("aanbieder"), facts=facts)
+def _kpi_rows(scope: Scope, jaar: int, gemeente: str | None = None, aanbieder: str | None = None):
+    """The KPI rows as the KPI screen computes them, under the same screen-cache entry (which
+    `jeugdregie precompute` warms for every municipality and provider)."""
+    return screen_cache.cached(
+        "kpi",
+        (scope.suppress_small_numbers, threshold(), jaar, gemeente, aanbieder),
+        lambda: scoped_kpi_rows(scope, jaar, gemeente, aanbieder, facts=year_facts(jaar)),
+    )
+
+
+def _kpi_table(scope: Scope, jaar: int, names, **cut: str) -> list[dict[str, Any]]:
+    rows, _ = _kpi_rows(scope, jaar, cut.get("gemeente"), cut.get("aanbieder"))
     return [
         {
             **row,
@@ -118,6 +124,18 @@ def share_rows(
     return rows
 
 
+def _municipality_figures(scope: Scope, jaar: int, cbs: str) -> dict[str, Any]:
+    """Spend per segment and group beside the region's, and the totals (suppressed for `scope`)."""
+    facts = year_facts(jaar)
+    own_cent, own_clients = spend_by(facts, jaar, "gemeente").get(cbs, (0, 0))
+    return {
+        "segments": share_rows(facts, jaar, "segment", cbs, scope, segment_names()),
+        "groups": share_rows(facts, jaar, "groep", cbs, scope, group_names()),
+        "own_total": _shown(own_cent, own_clients, scope),
+        "total_region": rules.compute("spend", facts, rules.year(jaar)).get((), 0),
+    }
+
+
 def _same(a: list[dict], b: list[dict], fields: tuple[str, ...]) -> bool:
     def key(rows):
         return sorted(tuple(str(r[f]) for f in fields) for r in rows)
@@ -134,24 +152,23 @@ def gemeente(request, cbs: str):
         raise PermissionDenied("Een gemeente ziet alleen de eigen gemeentepagina.")
     municipality = get_object_or_404(Gemeente, cbs_code=cbs)
     jaar, melding, latest = _year(request)
-    facts = _facts(jaar)
     names = product_names()
-    own = _kpi_table(scope, jaar, facts, names, gemeente=cbs)
-    region = _kpi_table(scope, jaar, facts, names)
-    segments = share_rows(facts, jaar, "segment", cbs, scope, segment_names())
-    groups = share_rows(facts, jaar, "groep", cbs, scope, group_names())
-    total_own, total_region = (
-        spend_by(facts, jaar, "gemeente").get(cbs, (0, 0)),
-        rules.compute("spend", facts, rules.year(jaar))[()],
+    own = _kpi_table(scope, jaar, names, gemeente=cbs)
+    region = _kpi_table(scope, jaar, names)
+    figures = screen_cache.cached(
+        "gemeentepagina",
+        (scope.suppress_small_numbers, threshold(), jaar, cbs),
+        lambda: _municipality_figures(scope, jaar, cbs),
     )
-    own_total = _shown(total_own[0], total_own[1], scope)
+    segments, groups = figures["segments"], figures["groups"]
+    own_total, total_region = figures["own_total"], figures["total_region"]
     context = {
         "scope": scope,
         "gemeente": municipality,
         "jaar": jaar,
         "jaren": years_with_data(latest),
         "melding": melding,
-        "tot": facts.as_of,
+        "tot": _kpi_rows(scope, jaar)[1],
         "drempel": threshold(),
         "kpis": [
             {
@@ -211,14 +228,17 @@ def ranking(facts: rules.Facts, jaar: int, cut: str, agb: str, scope: Scope, lab
 def ceiling_rows(agb: str, scope: Scope) -> tuple[dt.date, list]:
     """The Plafonds screen's forecast per product group for this provider (web.budget), suppressed
     outside regio when fewer than the threshold of clients claimed in the group this year."""
+    from .views import counts_on
+
     as_of = last_complete_month_end(data_complete_until())
-    version = data_version()
-    levels, _signals = _computed(as_of.year, as_of, version)
+    at = screen_cache.version()
+    levels, _signals = plafonds_figures(as_of, at)
     names = {f"{agb}/{code}": g for code, g in group_names().items()}
     rows = _rows(levels, "aanbieder_groep", names, keep=lambda key: key.startswith(f"{agb}/"))
     rows += _rows(levels, "aanbieder", {agb: "Totaal"}, keep=lambda key: key == agb)
     if scope.suppress_small_numbers:
-        per_group, per_provider = counts(as_of, version).groups, counts(as_of, version).providers
+        data = counts_on(as_of, at)
+        per_group, per_provider = data.groups, data.providers
         limit = threshold()
 
         def small(r) -> bool:
@@ -253,6 +273,17 @@ def _norm(n, names) -> dict[str, Any]:
     }
 
 
+def _provider_figures(scope: Scope, jaar: int, agb: str) -> dict[str, Any]:
+    """The norms with their benchmark and the places among comparable providers (for `scope`)."""
+    facts = year_facts(jaar)
+    names = product_names()
+    return {
+        "norms": [_norm(n, names) for n in norm_rows(scope, agb, jaar, facts)],
+        "groups": ranking(facts, jaar, "groep", agb, scope, group_names()),
+        "segments": ranking(facts, jaar, "segment", agb, scope, segment_names()),
+    }
+
+
 @login_required
 def aanbieder(request, agb: str):
     scope = scope_of(request.user)
@@ -262,21 +293,24 @@ def aanbieder(request, agb: str):
         raise PermissionDenied("Een aanbieder ziet alleen de eigen aanbiederspagina.")
     provider = get_object_or_404(Aanbieder, agb_code=agb)
     jaar, melding, latest = _year(request)
-    facts = _facts(jaar)
     names = product_names()
     as_of, ceilings = ceiling_rows(agb, scope)
-    ranked_groups = ranking(facts, jaar, "groep", agb, scope, group_names())
-    ranked_segments = ranking(facts, jaar, "segment", agb, scope, segment_names())
+    figures = screen_cache.cached(
+        "aanbiederpagina",
+        (scope.suppress_small_numbers, threshold(), jaar, agb),
+        lambda: _provider_figures(scope, jaar, agb),
+    )
+    ranked_groups, ranked_segments = figures["groups"], figures["segments"]
     context = {
         "scope": scope,
         "aanbieder": provider,
         "jaar": jaar,
         "jaren": years_with_data(latest),
         "melding": melding,
-        "tot": facts.as_of,
+        "tot": _kpi_rows(scope, jaar, aanbieder=agb)[1],
         "drempel": threshold(),
-        "kpis": _kpi_table(scope, jaar, facts, names, aanbieder=agb),
-        "normen": [_norm(n, names) for n in norm_rows(scope, agb, jaar, facts)],
+        "kpis": _kpi_table(scope, jaar, names, aanbieder=agb),
+        "normen": figures["norms"],
         "plafond_peildatum": as_of,
         "plafonds": ceilings,
         "groepen": ranked_groups,
