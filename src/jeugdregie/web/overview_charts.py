@@ -15,7 +15,22 @@ NARROW = 4.2
 
 
 def _euro_axis(ax, fmt) -> None:
-    ax.yaxis.set_major_formatter(fmt(lambda v, _: euro_compact(v)))
+    """Euro ticks in one unit per axis: all in millions once the axis reaches EUR 1 mln ('€ 0,5 mln'
+    beside '€ 1,0 mln', not '€ 500.000'), else whole euros."""
+
+    def label(value: float, _pos) -> str:
+        if abs(value) < 0.5:
+            return "€ 0"
+        if max(abs(v) for v in ax.get_ylim()) < 100_000_000:
+            return euro_compact(value)
+        ticks = list(ax.yaxis.get_majorticklocs())
+        step = min((abs(b - a) for a, b in zip(ticks, ticks[1:], strict=False)), default=10_000_000)
+        millions = step / 100_000_000
+        decimals = next((d for d in (1, 2) if abs(millions * 10**d - round(millions * 10**d)) < 1e-6), 3)
+        sign = "-" if value < 0 else ""
+        return f"{sign}€ {dutch(abs(value) / 100_000_000, decimals)} mln"
+
+    ax.yaxis.set_major_formatter(fmt(label))
 
 
 def _nan(values):

@@ -242,7 +242,7 @@ def growth(sel: Selection, version: tuple, as_of: dt.date) -> GrowthTable:
     total = cost_growth.decompose(previous, current)
     limit = threshold()
     if sel.suppress and _small(total, limit):
-        return GrowthTable(None, [], True)
+        return GrowthTable(None, [], True, running)
     per = cost_growth.decompose_by(previous, current, key=lambda c: getattr(c, sel.cut))
     names = _group_names(sel.cut)
     rows = [GrowthRow(str(k), names.get(str(k), str(k)), g) for k, g in per.items()]
@@ -253,7 +253,7 @@ def growth(sel: Selection, version: tuple, as_of: dt.date) -> GrowthTable:
             [c for c in current if getattr(c, sel.cut) in small],
         )
         if _small(rest, limit):
-            return GrowthTable(total, [], True)
+            return GrowthTable(total, [], True, running)
         rows = [r for r in rows if r.key not in small] + [GrowthRow("", OTHER.format(n=limit), rest)]
     rows.sort(key=lambda r: -abs(r.growth.change_cent))
     if len(rows) > MAX_ROWS:
