@@ -1,6 +1,6 @@
 """The full KPI set from an ingested database to numbers, three ways, measured in one run:
 
-1. today's route: the ORM fact reader (``monitoring.facts.load_facts``) + the registry;
+1. the ORM fact reader (``monitoring.facts.load_facts_orm``, the route before issue 13) + the registry;
 2. the lean route: the plain-SQL reader (``monitoring.facts_lean.load_facts``) + the registry;
 3. DuckDB: the same lean facts copied into DuckDB (``bench/kpi_sql.load``) + one query per KPI
    (``bench/kpi_sql.run``).
@@ -80,7 +80,7 @@ def main() -> None:
     # 1. the readers, interleaved
     loads: dict[str, list[tuple[float, float]]] = {"orm": [], "lean": []}
     for _ in range(args.repeat):
-        reference, w, c = timed(orm.load_facts, begin, end)
+        reference, w, c = timed(orm.load_facts_orm, begin, end)
         loads["orm"].append((w, c))
         facts, w, c = timed(lean.load_facts, begin, end)
         loads["lean"].append((w, c))

@@ -353,11 +353,16 @@ def data_complete_until() -> dt.date:
 
 
 def load_facts(begin: dt.date, end: dt.date, *, as_of: dt.date | None = None) -> Facts:
-    """All facts the KPIs need for periods inside [begin, end] (read once inside `shared_facts()`)."""
-    return shared(("facts", begin, end, as_of), lambda: _load_facts(begin, end, as_of=as_of))
+    """All facts the KPIs need for periods inside [begin, end] (read once inside `shared_facts()`),
+    read by `facts_lean` with one SQL query per fact kind: the facts `load_facts_orm` gives
+    (tests/rules/test_kpi_parity.py) in less time (docs/performance.md, issue 13)."""
+    from .facts_lean import load_facts as lean
+
+    return shared(("facts", begin, end, as_of), lambda: lean(begin, end, as_of=as_of))
 
 
-def _load_facts(begin: dt.date, end: dt.date, *, as_of: dt.date | None = None) -> Facts:
+def load_facts_orm(begin: dt.date, end: dt.date, *, as_of: dt.date | None = None) -> Facts:
+    """The same facts read through the ORM: the reference the lean reader is compared with."""
     products = product_index()
     referrers = referrers_by_allocation()
     wide_begin, wide_end = begin - MARGIN, end + MARGIN
