@@ -96,6 +96,7 @@ def _month_values(
     return spend, clients, hidden
 
 
+@lru_cache(maxsize=16)
 def monthly(sel: Selection, version: tuple, as_of: dt.date | None = None) -> Monthly:
     facts = claims(sel.year, sel.gemeente, sel.aanbieder, version)
     spend, clients, hidden = _month_values(facts, sel.year, sel.last_month, sel.suppress)
@@ -221,6 +222,12 @@ def year_before(day: dt.date) -> dt.date:
 
 
 def growth(sel: Selection, version: tuple, as_of: dt.date) -> GrowthTable:
+    """The cost-growth table (see _growth), computed once per selection and data version."""
+    return _growth(sel, version, as_of, MAX_ROWS)
+
+
+@lru_cache(maxsize=16)
+def _growth(sel: Selection, version: tuple, as_of: dt.date, max_rows: int) -> GrowthTable:
     """The change over months 1..last_month against the same months last year, for the whole and
     per group of the chosen cut. In a running year last year's lines count as they were known a
     year before `as_of` (claims come in months late: this year's last months are not complete
@@ -256,9 +263,9 @@ def growth(sel: Selection, version: tuple, as_of: dt.date) -> GrowthTable:
             return GrowthTable(total, [], True, running)
         rows = [r for r in rows if r.key not in small] + [GrowthRow("", OTHER.format(n=limit), rest)]
     rows.sort(key=lambda r: -abs(r.growth.change_cent))
-    if len(rows) > MAX_ROWS:
-        rest = rows[MAX_ROWS - 1 :]
-        rows = rows[: MAX_ROWS - 1] + [GrowthRow("", f"Overige {len(rest)} (opgeteld)", _summed(rest), True)]
+    if len(rows) > max_rows:
+        rest = rows[max_rows - 1 :]
+        rows = rows[: max_rows - 1] + [GrowthRow("", f"Overige {len(rest)} (opgeteld)", _summed(rest), True)]
     return GrowthTable(total, rows, running=running)
 
 
