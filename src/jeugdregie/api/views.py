@@ -1,6 +1,8 @@
 """Read-only endpoints. Every number comes from the same service functions the screens call
-(web.kpi_query, web.budget, web.stoplicht, web.views), with the same scope per role, the same
-small-number suppression and the same audit line; these views only choose and serialize."""
+(web.kpi_query, web.budget, web.stoplicht, web.views), under the screens' own entries in the
+screen cache (web/screen_cache.py, warmed by `jeugdregie precompute`), with the same scope per
+role, the same small-number suppression and the same audit line; these views only choose and
+serialize."""
 
 from __future__ import annotations
 
@@ -16,18 +18,12 @@ from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.monitoring.facts import data_complete_until
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules.forecast import month_end
+from jeugdregie.web import screen_cache
 from jeugdregie.web import stoplicht as traffic_screen
 from jeugdregie.web.access import Scope, known_code, scope_of, years_with_data
-from jeugdregie.web.budget import (
-    SIGNAL_KINDS,
-    _computed,
-    _rows,
-    _suppressed,
-    data_version,
-    last_complete_month_end,
-)
+from jeugdregie.web.budget import SIGNAL_KINDS, _rows, _suppressed, last_complete_month_end, plafonds_figures
 from jeugdregie.web.kpi_query import scoped_kpi_rows, threshold
-from jeugdregie.web.views import _lights
+from jeugdregie.web.views import counts_on, stoplicht_figures
 
 from . import serializers as s
 from .pagination import Pagina
@@ -81,7 +77,12 @@ class KpiView(APIView):
             raise exceptions.ValidationError(
                 {"detail": f"Voor {jaar} zijn er geen gegevens (wel voor {years[0]} tot en met {years[-1]})."}
             )
-        rows, as_of = scoped_kpi_rows(scope, jaar, gemeente, aanbieder)
+        # The KPI screen's computation under the KPI screen's cache entry (web/views.kpi_context).
+        rows, as_of = screen_cache.cached(
+            "kpi",
+            (scope.suppress_small_numbers, threshold(), jaar, gemeente, aanbieder),
+            lambda: scoped_kpi_rows(scope, jaar, gemeente, aanbieder),
+        )
         if "kpi" in params:
             rows = [r for r in rows if r["id"] == params["kpi"]]
         if gemeente and scope.rol == Rol.GEMEENTE and gemeente == scope.gemeente:  # as the screen does
@@ -135,10 +136,10 @@ class _Ceilings:
         _refuse_referrer(scope)
         self.gemeente, self.aanbieder = _party_filter(scope, params)
         self.as_of = _peildatum(params)
-        version = data_version()
-        levels, signals = _computed(self.as_of.year, self.as_of, version)
+        at = screen_cache.version()
+        levels, signals = plafonds_figures(self.as_of, at)  # as the Plafonds screen, from its cache
         if scope.suppress_small_numbers:
-            levels, signals = _suppressed(levels, signals, traffic_screen.counts(self.as_of, version))
+            levels, signals = _suppressed(levels, signals, counts_on(self.as_of, at))
         self.levels, self.signals = levels, signals
         self.names = {
             "aanbieder": dict(Aanbieder.objects.values_list("agb_code", "naam")),
@@ -264,9 +265,8 @@ class StoplichtView(APIView):
         params = _params(s.StoplichtQuery, request)
         known_code(params.get("gemeente"), Gemeente, "cbs_code")
         as_of = last_complete_month_end(data_complete_until())
-        version = data_version()
-        lights = _lights(as_of, version)
-        data, info = traffic_screen.counts(as_of, version), traffic_screen.product_info()
+        lights, data = stoplicht_figures(as_of)  # as the Stoplicht screen, from its cache
+        info = traffic_screen.product_info()
         if scope.suppress_small_numbers:
             lights = traffic_screen.suppressed(lights, data, info)
         chosen = {k: params.get(k, "") for k in ("zoek", "kleur", "gemeente", "segment", "product")}

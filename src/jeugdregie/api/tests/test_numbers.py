@@ -9,13 +9,16 @@ import json
 import pytest
 from django.contrib.auth.models import User
 
+from jeugdregie.accounts.testing import login
 from jeugdregie.budget.traffic import provider_product_lights
 from jeugdregie.demo.loader import load_demo_region
+from jeugdregie.web import screen_cache
 from jeugdregie.web import stoplicht as traffic_screen
 from jeugdregie.web.access import scope_of
 from jeugdregie.web.budget import data_version
 from jeugdregie.web.kpi_query import scoped_kpi_rows
 from jeugdregie.web.tests.test_access import build_care
+from jeugdregie.web.tests.test_screen_cache import cache_on  # noqa: F401 (fixture)
 
 from .support import get
 
@@ -137,3 +140,19 @@ def test_traffic_light_filters_as_on_the_screen(care):
     assert [(r["aanbieder"], r["product"]) for r in body["resultaten"]] == [(own.agb_code, "45N01")]
     _, body = get("verwijzer", "/api/stoplicht/?gemeente=0984&per_pagina=200")
     assert {r["aanbieder"] for r in body["resultaten"]} == {x.agb_code for x in care}
+
+
+@pytest.mark.usefixtures("cache_on")
+def test_the_api_reads_the_screens_cache_entries():
+    """With the screen cache on (as `jeugdregie serve` runs), an API call after the screen
+    computes nothing again: it reads the very figures the screen showed."""
+    assert login("gemeente-venlo").get("/kpi/?jaar=2024&gemeente=0984").status_code == 200
+    assert login("verwijzer").get("/stoplicht/").status_code == 200
+    assert login("regio").get("/plafonds/").status_code == 200
+    before = dict(screen_cache.computed)
+    assert set(before) >= {"kpi", "stoplicht", "counts", "plafonds"}
+    _, body = get("gemeente-venlo", "/api/kpi/?jaar=2024&gemeente=0984")
+    assert body["kpis"] == engine_rows("gemeente-venlo", "0984")
+    assert get("verwijzer", "/api/stoplicht/")[0].status_code == 200
+    assert get("regio", "/api/plafonds/")[0].status_code == 200
+    assert dict(screen_cache.computed) == before
