@@ -28,18 +28,20 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from jeugdregie.accounts.models import AuditRegel, Rol
+from jeugdregie.catalogus.models import Segment
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.monitoring.facts import data_complete_until, load_facts
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules import kpi as rules
 from jeugdregie.rules.carepaths import AllocationFact, CarePath
 from jeugdregie.rules.kpi_answers import ChangeRequestFact
-from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing
+from jeugdregie.zorg.models import VERWIJZERS, DeclaratieRegel, Toewijzing
 
 from .access import Scope, choose_year, known_code, scope_of, years_with_data
 from .budget import data_version
 from .formatting import format_kpi, number, product_label, product_names
 from .kpi_query import _suppress_value, threshold
+from .settlement_rows import group_names
 
 PER_PAGE = 50
 CUT_LABELS = {
@@ -238,6 +240,25 @@ def exact_euro(cents: int | None) -> str:
     return f"{sign}EUR {whole:,}".replace(",", ".") + f",{rest:02d}"
 
 
+def _choices(scope: Scope, cuts: dict[str, str], gemeenten: dict, providers: dict) -> list[dict[str, Any]]:
+    """The selectors of the form: municipality, provider (an aanbieder only its own), category,
+    segment and referrer type, each with the current choice."""
+    own = {scope.aanbieder: providers.get(scope.aanbieder, scope.aanbieder)} if scope.aanbieder else providers
+    options = {
+        "gemeente": ("Gemeente", "Hele regio", sorted(gemeenten.items(), key=lambda kv: kv[1])),
+        "aanbieder": ("Aanbieder", "Alle aanbieders", sorted(own.items(), key=lambda kv: kv[1])),
+        "categorie": ("Categorie", "Alle", [(c, c) for c in ("A", "B", "C", "NGA")]),
+        "segment": ("Segment", "Alle", list(Segment.objects.values_list("code", "naam"))),
+        "verwijzer": ("Type verwijzer", "Alle", VERWIJZERS),
+    }
+    if scope.aanbieder:
+        options["aanbieder"] = ("Aanbieder", None, options["aanbieder"][2])
+    return [
+        {"cut": cut, "label": label, "all": all_label, "options": values, "chosen": cuts.get(cut, "")}
+        for cut, (label, all_label, values) in options.items()
+    ]
+
+
 @login_required
 def drilldown(request):
     scope = scope_of(request.user)
@@ -279,6 +300,14 @@ def drilldown(request):
     else:
         page_rows = []
     query = {"kpi": kpi.id, "jaar": jaar, "van": first, "tot": last, **cuts}
+    labels: dict[str, dict[str, str]] = {
+        "gemeente": gemeenten,
+        "aanbieder": providers,
+        "segment": {code: f"{code} {naam}" for code, naam in Segment.objects.values_list("code", "naam")},
+        "groep": group_names(),
+        "verwijzer": {code: f"{code} {naam}" for code, naam in VERWIJZERS},
+        "categorie": {},
+    }
     context = {
         "scope": scope,
         "kpi": kpi,
@@ -294,15 +323,7 @@ def drilldown(request):
                 "cut": c,
                 "label": CUT_LABELS[c],
                 "value": v,
-                "shown": (
-                    providers.get(v, v)
-                    if c == "aanbieder"
-                    else gemeenten.get(v, v)
-                    if c == "gemeente"
-                    else product_label(v, names)
-                    if c == "product"
-                    else v
-                ),
+                "shown": product_label(v, names) if c == "product" else labels[c].get(v, v),
             }
             for c, v in cuts.items()
         ],
@@ -330,5 +351,7 @@ def drilldown(request):
         "query": urlencode(query),
         "drempel": threshold(),
         "kpis": [(k.id, k.label) for k in rules.REGISTRY.values()],
+        "keuzes": _choices(scope, cuts, gemeenten, providers),
+        "vaste_uitsnede": [(c, v) for c, v in cuts.items() if c in ("groep", "product")],
     }
     return render(request, "web/drilldown.html", context)

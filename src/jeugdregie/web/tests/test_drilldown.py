@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 
 from jeugdregie.accounts.models import AuditRegel
 from jeugdregie.accounts.testing import login
+from jeugdregie.catalogus.models import Segment
 from jeugdregie.web import drilldown
 from jeugdregie.web.access import Scope
 from jeugdregie.web.kpi_query import scoped_kpi_rows
@@ -78,6 +79,23 @@ def test_months_provider_and_product_cuts_add_up(world):
     page = regio.get(f"/onderbouwing/?kpi=spend&jaar={YEAR}&product=45N01")
     assert (page.context["aantal_regels"], page.context["totaal_cent"]) == (3, 9_003)
     assert "45N01 " in page.content.decode()  # the product with its name
+    # Category B is P1 alone; segment 3 is Beesel's day care; every allocation here had no request
+    # (referrer type 01 gemeente); referrer 02 (huisarts) has nothing.
+    for query, where in (
+        ("categorie=B", {"aanbieder__categorie": "B"}),
+        ("segment=3", {"product__code": "41N01"}),
+        ("verwijzer=01", {}),
+    ):
+        page = regio.get(f"/onderbouwing/?kpi=spend&jaar={YEAR}&{query}")
+        expected = accepted(**where)
+        assert (page.context["aantal_regels"], page.context["totaal_cent"]) == (expected["n"], expected["s"])
+    assert accepted(aanbieder__categorie="B") == {"n": 2, "s": 15_554}
+    assert accepted(product__code="41N01") == {"n": 2, "s": 8_888}
+    nothing = regio.get(f"/onderbouwing/?kpi=spend&jaar={YEAR}&verwijzer=02")
+    assert (nothing.context["aantal_regels"], nothing.context["totaal_cent"]) == (0, 0)
+    html = regio.get(f"/onderbouwing/?jaar={YEAR}&segment=3").content.decode()
+    assert '<option value="3" selected>' in html
+    assert f"Segment <strong>3 {Segment.objects.get(code='3').naam}</strong>" in html
 
 
 def test_allocations_behind_new_allocations(world):
