@@ -80,3 +80,17 @@ def test_the_municipalitys_own_kpis_are_audited_as_on_the_screen():
     assert (
         AuditRegel.objects.filter(actie="kpi bekeken", object_omschrijving="gemeente 0983 2024").count() == 1
     )
+
+
+def test_the_admin_hands_out_tokens_to_beheer_only():
+    from jeugdregie.accounts.testing import login
+
+    beheer = login("beheer")
+    assert beheer.get("/admin/authtoken/tokenproxy/").status_code == 200
+    regio_user = User.objects.get(username="regio")
+    response = beheer.post("/admin/authtoken/tokenproxy/add/", {"user": regio_user.pk})
+    assert response.status_code == 302
+    key = regio_user.auth_token.key
+    assert with_token(key).get("/api/kpi/").status_code == 200
+    # The regio role is staff (it uses the admin) but may not see or make tokens.
+    assert login("regio").get("/admin/authtoken/tokenproxy/").status_code == 403
