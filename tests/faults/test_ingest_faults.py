@@ -46,7 +46,7 @@ def test_one_file_per_transaction_gives_the_same_state_as_the_shared_transaction
     before that change, must store exactly the same."""
     folder, files = fault_slice
     db = scratch_db("perfile")
-    run = run_ingest(db, folder, "--files-per-transaction", "1")
+    run = run_ingest(db, folder, "--files-per-transaction", "1", timeout=1500)  # minutes on a busy PostgreSQL
     assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
     assert json.loads(run.stdout) == json.loads(reference.summary)
     assert state_differences(database_state(db), reference.state) == {}

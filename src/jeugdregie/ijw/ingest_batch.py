@@ -1,0 +1,637 @@
+"""The fast path of the ingest: a batch of files in one transaction, with the stored state the
+small messages need read once per batch and their rows written with one statement per table.
+
+``Ingester._ingest_batch`` runs a batch (``--files-per-transaction``, default 100) through
+``FastBatch.run`` inside one transaction. The small message types (JW301 allocations, JW305/307
+starts and stops, JW315 requests) are checked against an in-memory copy of the stored facts they
+name (allocations, their versions' references, starts, stops, requests, clients), loaded with one
+query per table for the whole batch and kept up to date as the batch's messages are applied; their
+rows (deliveries, messages, quarantine items, clients, allocations and versions, starts, stops,
+requests) are written at the end with one ``bulk_create``/``bulk_update`` per table. Every other
+file (claims, answers, change requests, or a file that does not hold exactly one message) first
+writes what is pending and then goes through ``Ingester._ingest_file``, the per-message path, in the
+same transaction.
+
+The checks and the rows are those of the per-message path (``services.Ingester._apply`` and
+``_message_problems``), message for message: the same rules, texts and values.
+``tests/faults/test_ingest_batch_same_state.py`` compares the whole database after both paths.
+
+Guarantees: should anything in the batch raise (a bug, a constraint another ingest running at the
+same time violated), the transaction rolls back and the caller redoes the batch the per-message way
+(a savepoint per file), which quarantines or refuses exactly the failing file as before. A file is
+stored whole or not at all because the batch is; a kill loses at most the uncommitted batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db import connections, router
+
+from jeugdregie.zorg.models import (
+    Client,
+    Toewijzing,
+    ToewijzingWijziging,
+    VerzoekOmToewijzing,
+    ZorgStart,
+    ZorgStop,
+)
+
+from . import errors as E
+from . import messages as m
+from .conformance import check_tree
+from .conformance import parse as parse_message
+from .errors import ValidationError
+from .models import Aanlevering, Bericht, QuarantaineItem
+from .pseudonym import client_key
+from .reader import ReadResult, read_bytes
+
+if TYPE_CHECKING:
+    from .services import Ingester, IngestSummary
+
+#: The message types the fast path applies itself; the others go through ``Ingester._ingest_file``.
+FAST_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315"})
+
+#: The Toewijzing columns a JW301 version may change (``Ingester._apply_toewijzing``).
+_ALLOCATION_FIELDS = [
+    "client",
+    "aanbieder",
+    "product",
+    "product_categorie",
+    "product_code",
+    "toewijzingsdatum",
+    "ingangsdatum",
+    "einddatum",
+    "volume",
+    "eenheid",
+    "frequentie",
+    "budget_cent",
+    "reden_wijziging",
+    "verwijderd",
+    "referentie_aanbieder",
+    "versie",
+]
+_REQUEST_FIELDS = [
+    "gemeente",
+    "client",
+    "bericht",
+    "product",
+    "product_categorie",
+    "product_code",
+    "aangevraagd_op",
+    "toewijzing_ingangsdatum",
+    "toewijzing_einddatum",
+    "volume",
+    "eenheid",
+    "frequentie",
+    "verwijzer_type",
+    "verwijzer_zorgverlenercode",
+]
+_CLIENT_FIELDS = ["geboortejaar", "geboortemaand", "geslacht", "gemeente"]
+
+AllocationKey = tuple[str, str]  # (CBS code of the municipality, ToewijzingNummer)
+
+
+@dataclass
+class _Care:
+    """The starts or stops of one allocation: (begindatum, row) with row unsaved while pending."""
+
+    rows: list[tuple[object, ZorgStart | ZorgStop]] = field(default_factory=list)
+
+    def dates(self) -> set:
+        return {d for d, _ in self.rows}
+
+
+@dataclass
+class _Pending:
+    deliveries: list[Aanlevering] = field(default_factory=list)
+    messages: list[Bericht] = field(default_factory=list)
+    quarantine: list[QuarantaineItem] = field(default_factory=list)
+    clients: list[Client] = field(default_factory=list)
+    changed_clients: dict[int, Client] = field(default_factory=dict)
+    allocations: list[Toewijzing] = field(default_factory=list)
+    changed_allocations: dict[int, Toewijzing] = field(default_factory=dict)
+    versions: list[ToewijzingWijziging] = field(default_factory=list)
+    starts: list[ZorgStart] = field(default_factory=list)
+    stops: list[ZorgStop] = field(default_factory=list)
+    deleted_starts: set[int] = field(default_factory=set)
+    deleted_stops: set[int] = field(default_factory=set)
+    requests: list[VerzoekOmToewijzing] = field(default_factory=list)
+    changed_requests: dict[int, VerzoekOmToewijzing] = field(default_factory=dict)
+
+
+class FastBatch:
+    """One batch of files, run inside the caller's transaction (see the module docstring)."""
+
+    def __init__(self, ingester: Ingester) -> None:
+        self.ing = ingester
+        self.allocations: dict[AllocationKey, Toewijzing | None] = {}
+        self.version_refs: dict[AllocationKey, set[str]] = {}
+        self.starts: dict[AllocationKey, _Care] = {}
+        self.stops: dict[AllocationKey, _Care] = {}
+        self.requests: dict[tuple[str, str], VerzoekOmToewijzing | None] = {}
+        self.pending = _Pending()
+        self.seen_files: set[str] = set()
+
+    # ------------------------------------------------------------ the batch
+
+    def run(self, batch: list[tuple[str, bytes]]) -> IngestSummary:
+        from .services import IngestSummary
+
+        _take_write_lock()
+        total = IngestSummary()
+        read: list[tuple[str, bytes, str, list[ReadResult] | None]] = []
+        for name, data in batch:
+            sha = hashlib.sha256(data).hexdigest()
+            results = None
+            if not self.ing._file_known(sha) and sha not in self.seen_files:
+                self.seen_files.add(sha)
+                results = list(read_bytes(data, name))
+            read.append((name, data, sha, results))
+        self._preload([r for *_, results in read if results for r in results])
+        for name, data, sha, results in read:
+            if results is None:
+                total.add(IngestSummary(files=1, duplicate_files=1))
+                continue
+            summary = IngestSummary(files=1)
+            if len(results) == 1 and self._fast(results[0]):
+                self._file(name, data, sha, results[0], summary)
+            else:
+                self.flush()
+                self.ing._ingest_file(name, data, sha, summary)
+                if any(r.kind in FAST_KINDS for r in results):  # never so far: one message a file
+                    self._reset()
+                    self._preload([r for *_, rs in read if rs for r in rs])
+            total.add(summary)
+        self.flush()
+        return total
+
+    def _fast(self, result: ReadResult) -> bool:
+        """Whether this path handles the file: one message of a small type (or none, the file
+        refused), not one whose sender and identification are known (a duplicate or TR056: the
+        per-message path compares it with what the earlier message stored)."""
+        message = result.message
+        if message is None:
+            return True
+        header = message.header
+        return result.kind in FAST_KINDS and not self.ing._message_known(
+            header.afzender, header.identificatie
+        )
+
+    def _reset(self) -> None:
+        """Forget the in-memory state (after the per-message path changed what it mirrors)."""
+        self.allocations, self.version_refs, self.starts, self.stops, self.requests = {}, {}, {}, {}, {}
+
+    def _preload(self, results: list[ReadResult]) -> None:
+        """The stored facts the batch's small messages name, one query per table."""
+        ing = self.ing
+        numbers: dict[str, set[str]] = {}
+        pseudonyms: set[str] = set()
+        refs: set[tuple[str, str]] = set()
+        for result in results:
+            message = result.message
+            if message is None or result.kind not in FAST_KINDS:
+                continue
+            header = message.header
+            if isinstance(message, m.Toewijzing):
+                numbers.setdefault(header.afzender, set()).update(
+                    p.toewijzing_nummer for p in message.producten
+                )
+            elif isinstance(message, (m.StartZorg, m.StopZorg)):
+                numbers.setdefault(header.ontvanger, set()).update(
+                    p.toewijzing_nummer for p in message.producten
+                )
+            elif isinstance(message, m.VerzoekOmToewijzing):
+                refs.update((header.afzender, p.referentie_aanbieder) for p in message.producten)
+            else:
+                continue
+            pseudonyms.add(client_key(message.client.bsn, ing.key))
+        wanted = [(g, n) for g, ns in numbers.items() for n in ns]
+        self.allocations.update(dict.fromkeys(wanted))
+        by_pk: dict[int, AllocationKey] = {}
+        for gemeente, nummers in numbers.items():
+            for chunk in _chunks(sorted(nummers), 500):
+                for t in Toewijzing.objects.filter(
+                    gemeente__cbs_code=gemeente, toewijzingnummer__in=chunk
+                ).select_related("aanbieder", "client"):
+                    self.allocations[(gemeente, t.toewijzingnummer)] = t
+                    by_pk[t.pk] = (gemeente, t.toewijzingnummer)
+        for key in wanted:
+            self.version_refs[key] = set()
+            self.starts[key] = _Care()
+            self.stops[key] = _Care()
+        for chunk in _chunks(sorted(by_pk), 500):
+            for pk, ref in ToewijzingWijziging.objects.filter(toewijzing_id__in=chunk).values_list(
+                "toewijzing_id", "referentie_aanbieder"
+            ):
+                self.version_refs[by_pk[pk]].add(ref)
+            for model, care in ((ZorgStart, self.starts), (ZorgStop, self.stops)):
+                for row in model.objects.filter(toewijzing_id__in=chunk).order_by("pk"):
+                    care[by_pk[row.toewijzing_id]].rows.append((row.begindatum, row))
+        missing = sorted(p for p in pseudonyms if p not in ing.clients)
+        for chunk in _chunks(missing, 500):
+            for client in Client.objects.filter(pseudoniem__in=chunk):
+                ing.clients[client.pseudoniem] = client
+        self.requests.update(dict.fromkeys(refs))
+        for chunk in _chunks(sorted(refs), 500):
+            agbs = {a for a, _ in chunk}
+            for request in VerzoekOmToewijzing.objects.filter(
+                aanbieder__agb_code__in=agbs, referentie_aanbieder__in=[r for _, r in chunk]
+            ).select_related("aanbieder"):
+                key = (request.aanbieder.agb_code, request.referentie_aanbieder)
+                if key in self.requests:
+                    self.requests[key] = request
+
+    # ------------------------------------------------------------ one file (as Ingester._ingest_file)
+
+    def _file(self, name: str, data: bytes, sha: str, result: ReadResult, summary: IngestSummary) -> None:
+        ing = self.ing
+        delivery = Aanlevering(bestandsnaam=name[-500:], sha256=sha, status="verwerkt")
+        self.pending.deliveries.append(delivery)
+        errors = list(result.errors)
+        if ing.xsd is not None and result.message is not None:
+            errors.extend(ing.xsd.validate(data, name))
+        if result.message is not None and result.kind in _IN_MESSAGE_RULE_KINDS():
+            errors.extend(check_tree(parse_message(data), name, ingest_only=True))
+        message = result.message
+        summary.messages += 1
+        blocking = [e for e in errors if e.scope == "message"]
+        if message is None or blocking:
+            summary.quarantined_messages += 1
+            summary.errors.extend(blocking or errors)
+            for error in blocking or errors:
+                level = "bericht" if message or result.header_known else "bestand"
+                self._quarantine(delivery, name, data, error, level)
+        else:  # not known: see _fast
+            self._apply(delivery, name, data, message, summary)
+        delivery.berichten = summary.messages
+        delivery.regels = summary.lines
+        delivery.geaccepteerd = summary.accepted_messages
+        delivery.in_quarantaine = summary.quarantined_messages + summary.quarantined_lines
+        delivery.dubbel = summary.duplicate_messages
+        if summary.accepted_messages == 0 and delivery.in_quarantaine:
+            delivery.status = "geweigerd"
+        elif delivery.in_quarantaine:
+            delivery.status = "deels"
+
+    def _quarantine(self, delivery, name, data, error: ValidationError, level: str, message=None) -> None:
+        self.pending.quarantine.append(self.ing._quarantine_item(delivery, name, data, error, level, message))
+
+    def _apply(self, delivery, name, data, message, summary: IngestSummary) -> None:
+        header = message.header
+        problems = self.ing._party_problems(message, name) or self._problems(message, name)
+        if problems:
+            summary.quarantined_messages += 1
+            summary.errors.extend(problems)
+            for problem in problems:
+                self._quarantine(delivery, name, data, problem, "bericht", message)
+            return
+        bericht = Bericht(
+            aanlevering=delivery,
+            soort=message.kind,
+            afzender=header.afzender,
+            ontvanger=header.ontvanger,
+            identificatie=header.identificatie,
+            dagtekening=header.dagtekening,
+        )
+        self.pending.messages.append(bericht)
+        self.ing._new_messages.append((header.afzender, header.identificatie))
+        if isinstance(message, m.Toewijzing):
+            self._apply_toewijzing(bericht, message)
+        elif isinstance(message, m.VerzoekOmToewijzing):
+            self._apply_verzoek(bericht, message)
+        else:
+            self._apply_start_stop(bericht, message)
+        summary.accepted_messages += 1
+
+    # ------------------------------------------------------------ checks (as Ingester._message_problems)
+
+    def _problems(self, message, name: str) -> list[ValidationError]:
+        if isinstance(message, m.Toewijzing):
+            return self._allocation_number_problems(message, name)
+        if isinstance(message, m.VerzoekOmToewijzing):
+            return []
+        header = message.header
+        gemeente = header.ontvanger
+        is_start = isinstance(message, m.StartZorg)
+        base = (
+            "/Bericht/Client/StartProducten/StartProduct"
+            if is_start
+            else "/Bericht/Client/StopProducten/StopProduct"
+        )
+        pseudonym = client_key(message.client.bsn, self.ing.key)
+        problems = []
+        for index, p in enumerate(message.producten, start=1):
+            element = f"{base}[{index}]/ToewijzingNummer"
+            t = self.allocations.get((gemeente, p.toewijzing_nummer))
+            if t is None:
+                problems.append(
+                    ValidationError(
+                        name,
+                        header.identificatie,
+                        element,
+                        "allocation.unknown",
+                        f"Toewijzing {p.toewijzing_nummer} is (nog) niet bekend bij gemeente {gemeente}.",
+                    )
+                )
+            elif (t.aanbieder.agb_code, t.client.pseudoniem) != (header.afzender, pseudonym):
+                problems.append(
+                    ValidationError(
+                        name,
+                        header.identificatie,
+                        element,
+                        "allocation.other_party",
+                        f"Toewijzing {p.toewijzing_nummer} hoort bij een andere aanbieder of cliënt.",
+                    )
+                )
+        if not problems:
+            problems = self._start_stop_problems(message, name, base)
+        return problems
+
+    def _start_stop_problems(self, message, name: str, base: str) -> list[ValidationError]:
+        gemeente = message.header.ontvanger
+        is_start = isinstance(message, m.StartZorg)
+        own_care = self.starts if is_start else self.stops
+        keys = {(gemeente, p.toewijzing_nummer) for p in message.producten}
+        own = {(key, d) for key in keys for d in own_care[key].dates()}
+        started = {key for key, _ in own} if is_start else set()
+        stopped = {key for key in started if self.stops[key].rows}
+        problems = []
+        for index, p in enumerate(message.producten, start=1):
+            pk = (gemeente, p.toewijzing_nummer)
+            key = (pk, p.begindatum)
+            found: tuple[str, str] | None = None
+            if p.status_aanlevering == "3" and key not in own:
+                found = (E.START_STOP_UNKNOWN, "de te verwijderen start of stop is niet eerder aangeleverd")
+            elif p.status_aanlevering == "3" and is_start and pk in stopped:
+                found = (E.START_STOP_STOPPED, "de start kan niet verwijderd worden: er is al een stop")
+            elif p.status_aanlevering == "1" and key in own:
+                found = (E.START_STOP_DUPLICATE, "deze start of stop met deze begindatum is al aangeleverd")
+            elif p.status_aanlevering == "1" and is_start and pk in started and pk not in stopped:
+                found = (E.START_OPEN, f"toewijzing {p.toewijzing_nummer} heeft al een start zonder stop")
+            if found is not None:
+                problems.append(
+                    ValidationError(
+                        name,
+                        message.header.identificatie,
+                        f"{base}[{index}]/StatusAanlevering",
+                        found[0],
+                        f"{found[1].capitalize()}.",
+                    )
+                )
+        return problems
+
+    def _allocation_number_problems(self, message: m.Toewijzing, name: str) -> list[ValidationError]:
+        header = message.header
+        pseudonym = client_key(message.client.bsn, self.ing.key)
+        taken = set()
+        for p in message.producten:
+            t = self.allocations.get((header.afzender, p.toewijzing_nummer))
+            if t is not None and (t.aanbieder.agb_code, t.client.pseudoniem) != (header.ontvanger, pseudonym):
+                taken.add(p.toewijzing_nummer)
+        return [
+            ValidationError(
+                name,
+                header.identificatie,
+                f"/Bericht/Client/ToegewezenProducten/ToegewezenProduct[{index}]/ToewijzingNummer",
+                E.ALLOCATION_NUMBER_TAKEN,
+                f"ToewijzingNummer {p.toewijzing_nummer} is bij gemeente {header.afzender} al gebruikt "
+                "voor een andere cliënt of aanbieder.",
+            )
+            for index, p in enumerate(message.producten, start=1)
+            if p.toewijzing_nummer in taken
+        ]
+
+    # ------------------------------------------------------------ storing (as Ingester._apply_*)
+
+    def _client(self, bsn: str, identity: m.ClientIdentity | None, gemeente) -> Client:
+        clients = self.ing.clients
+        pseudonym = client_key(bsn, self.ing.key)
+        client = clients.get(pseudonym)
+        if client is None:
+            client = Client(pseudoniem=pseudonym)
+            clients[pseudonym] = client
+            self.pending.clients.append(client)
+        if identity is not None:
+            update = {
+                "geboortejaar": identity.geboortedatum.year,
+                "geboortemaand": identity.geboortedatum.month,
+                "geslacht": identity.geslacht,
+            }
+            if gemeente is not None:
+                update["gemeente_id"] = gemeente.pk
+            if any(getattr(client, k) != v for k, v in update.items()):
+                for k, v in update.items():
+                    setattr(client, k, v)
+                if client.pk is not None:
+                    self.pending.changed_clients[client.pk] = client
+        return client
+
+    def _apply_toewijzing(self, bericht: Bericht, message: m.Toewijzing) -> None:
+        ing = self.ing
+        gemeente = ing.gemeenten[message.header.afzender]
+        aanbieder = ing.aanbieder(message.header.ontvanger)
+        client = self._client(message.client.bsn, message.client, gemeente)
+        for p in message.producten:
+            key = (gemeente.cbs_code, p.toewijzing_nummer)
+            values = {
+                "client": client,
+                "aanbieder": aanbieder,
+                "product": ing.product(p.product_categorie, p.product_code, p.ingangsdatum),
+                "product_categorie": p.product_categorie or "",
+                "product_code": p.product_code or "",
+                "toewijzingsdatum": p.toewijzingsdatum,
+                "ingangsdatum": p.ingangsdatum,
+                "einddatum": p.einddatum,
+                "volume": p.omvang.volume if p.omvang else None,
+                "eenheid": p.omvang.eenheid if p.omvang else "",
+                "frequentie": p.omvang.frequentie if p.omvang else "",
+                "budget_cent": p.budget,
+                "reden_wijziging": p.reden_wijziging or "",
+                "verwijderd": p.reden_wijziging == "13",
+                "referentie_aanbieder": p.referentie_aanbieder or "",
+            }
+            toewijzing = self.allocations.get(key)
+            if toewijzing is None:
+                toewijzing = Toewijzing(gemeente=gemeente, toewijzingnummer=p.toewijzing_nummer, **values)
+                self.allocations[key] = toewijzing
+                self.pending.allocations.append(toewijzing)
+            else:
+                values["toewijzingsdatum"] = min(toewijzing.toewijzingsdatum, p.toewijzingsdatum)
+                values["referentie_aanbieder"] = (
+                    toewijzing.referentie_aanbieder or values["referentie_aanbieder"]
+                )
+                changed = {k: v for k, v in values.items() if _differs(toewijzing, k, v)}
+                grants = bool(p.referentie_aanbieder) and (
+                    p.referentie_aanbieder != toewijzing.referentie_aanbieder
+                    and p.referentie_aanbieder not in self.version_refs[key]
+                )
+                if not changed and not grants:
+                    continue
+                changed["verwijderd"] = toewijzing.verwijderd or values["verwijderd"]
+                for k, v in changed.items():
+                    setattr(toewijzing, k, v)
+                toewijzing.versie += 1
+                if toewijzing.pk is not None:
+                    self.pending.changed_allocations[toewijzing.pk] = toewijzing
+            self.version_refs.setdefault(key, set()).add(p.referentie_aanbieder or "")
+            self.starts.setdefault(key, _Care())
+            self.stops.setdefault(key, _Care())
+            self.pending.versions.append(
+                ToewijzingWijziging(
+                    toewijzing=toewijzing,
+                    bericht=bericht,
+                    volgnummer=toewijzing.versie,
+                    toewijzingsdatum=p.toewijzingsdatum,
+                    ingangsdatum=p.ingangsdatum,
+                    einddatum=p.einddatum,
+                    volume=values["volume"],
+                    eenheid=values["eenheid"],
+                    frequentie=values["frequentie"],
+                    budget_cent=p.budget,
+                    reden_wijziging=p.reden_wijziging or "",
+                    referentie_aanbieder=p.referentie_aanbieder or "",
+                )
+            )
+
+    def _apply_verzoek(self, bericht: Bericht, message: m.VerzoekOmToewijzing) -> None:
+        ing = self.ing
+        gemeente = ing.gemeenten[message.header.ontvanger]
+        aanbieder = ing.aanbieder(message.header.afzender)
+        client = self._client(message.client.bsn, message.client, gemeente)
+        for p in message.producten:
+            defaults = {
+                "gemeente": gemeente,
+                "client": client,
+                "bericht": bericht,
+                "product": ing.product(p.product_categorie, p.product_code, p.toewijzing_ingangsdatum),
+                "product_categorie": p.product_categorie or "",
+                "product_code": p.product_code or "",
+                "aangevraagd_op": message.header.dagtekening,
+                "toewijzing_ingangsdatum": p.toewijzing_ingangsdatum,
+                "toewijzing_einddatum": p.toewijzing_einddatum,
+                "volume": p.omvang.volume if p.omvang else None,
+                "eenheid": p.omvang.eenheid if p.omvang else "",
+                "frequentie": p.omvang.frequentie if p.omvang else "",
+                "verwijzer_type": p.verwijzer.type,
+                "verwijzer_zorgverlenercode": p.verwijzer.zorgverlener_code or "",
+            }
+            key = (aanbieder.agb_code, p.referentie_aanbieder)
+            request = self.requests.get(key)
+            if request is None:
+                request = VerzoekOmToewijzing(
+                    aanbieder=aanbieder, referentie_aanbieder=p.referentie_aanbieder
+                )
+                self.requests[key] = request
+                self.pending.requests.append(request)
+            for k, v in defaults.items():
+                setattr(request, k, v)
+            if request.pk is not None:
+                self.pending.changed_requests[request.pk] = request
+
+    def _apply_start_stop(self, bericht: Bericht, message: m.StartZorg | m.StopZorg) -> None:
+        self._client(message.client.bsn, message.client, None)
+        gemeente = message.header.ontvanger
+        is_start = isinstance(message, m.StartZorg)
+        for p in message.producten:
+            key = (gemeente, p.toewijzing_nummer)
+            toewijzing = self.allocations[key]  # checked by _problems
+            care = (self.starts if is_start else self.stops)[key]
+            if p.status_aanlevering == "3":  # verwijderen: withdraw the earlier start/stop
+                kept = []
+                for d, row in care.rows:
+                    if d != p.begindatum:
+                        kept.append((d, row))
+                    elif row.pk is not None:
+                        (self.pending.deleted_starts if is_start else self.pending.deleted_stops).add(row.pk)
+                    else:
+                        (self.pending.starts if is_start else self.pending.stops).remove(row)  # type: ignore[arg-type]
+                care.rows = kept
+            elif isinstance(p, m.StartProduct):
+                start = ZorgStart(
+                    toewijzing=toewijzing,
+                    bericht=bericht,
+                    begindatum=p.begindatum,
+                    status_aanlevering=p.status_aanlevering,
+                )
+                care.rows.append((p.begindatum, start))
+                self.pending.starts.append(start)
+            else:
+                stop = ZorgStop(
+                    toewijzing=toewijzing,
+                    bericht=bericht,
+                    begindatum=p.begindatum,
+                    einddatum=p.einddatum,
+                    reden_beeindiging=p.reden_beeindiging,
+                    status_aanlevering=p.status_aanlevering,
+                )
+                care.rows.append((p.begindatum, stop))
+                self.pending.stops.append(stop)
+
+    # ------------------------------------------------------------ writing
+
+    def flush(self) -> None:
+        """Write what is pending, parents first, one statement per table (more for > 500 rows)."""
+        p = self.pending
+        self.pending = _Pending()
+        Aanlevering.objects.bulk_create(p.deliveries, batch_size=500)
+        Client.objects.bulk_create(p.clients, batch_size=500)
+        if p.changed_clients:
+            Client.objects.bulk_update(list(p.changed_clients.values()), _CLIENT_FIELDS, batch_size=200)
+        Bericht.objects.bulk_create(p.messages, batch_size=500)
+        QuarantaineItem.objects.bulk_create(p.quarantine, batch_size=200)
+        Toewijzing.objects.bulk_create(p.allocations, batch_size=500)
+        if p.changed_allocations:
+            Toewijzing.objects.bulk_update(
+                list(p.changed_allocations.values()), _ALLOCATION_FIELDS, batch_size=100
+            )
+        ToewijzingWijziging.objects.bulk_create(p.versions, batch_size=500)
+        if p.deleted_starts:
+            ZorgStart.objects.filter(pk__in=p.deleted_starts).delete()
+        if p.deleted_stops:
+            ZorgStop.objects.filter(pk__in=p.deleted_stops).delete()
+        ZorgStart.objects.bulk_create(p.starts, batch_size=500)
+        ZorgStop.objects.bulk_create(p.stops, batch_size=500)
+        VerzoekOmToewijzing.objects.bulk_create(p.requests, batch_size=500)
+        if p.changed_requests:
+            VerzoekOmToewijzing.objects.bulk_update(
+                list(p.changed_requests.values()), _REQUEST_FIELDS, batch_size=100
+            )
+
+
+def _differs(instance, name: str, value) -> bool:
+    """``getattr(instance, name) != value`` without loading a related object: foreign keys compare
+    by id, or by identity while the related row is not stored yet."""
+    field = instance._meta.get_field(name)
+    if not field.is_relation:
+        return getattr(instance, name) != value
+    if value is None:
+        return getattr(instance, field.attname) is not None
+    if value.pk is None:
+        return instance._state.fields_cache.get(name) is not value
+    return getattr(instance, field.attname) != value.pk
+
+
+def _take_write_lock() -> None:
+    """On SQLite, make the transaction a writer before it reads: a reading transaction that must
+    then write fails at once when another ingest writes ("database is locked"), whereas a writer
+    waits for the busy timeout. A write that changes no row takes the lock."""
+    connection = connections[router.db_for_write(Aanlevering)]
+    if connection.vendor == "sqlite":
+        table = connection.ops.quote_name(Aanlevering._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET status = status WHERE 0 = 1")  # nosec B608
+
+
+def _IN_MESSAGE_RULE_KINDS() -> frozenset[str]:
+    from .services import IN_MESSAGE_RULE_KINDS
+
+    return IN_MESSAGE_RULE_KINDS
+
+
+def _chunks(items, size):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
