@@ -3,7 +3,8 @@
 Guarantees:
 - idempotent: a file seen before (same SHA-256) and a message seen before (same sender and
   BerichtIdentificatie) change nothing;
-- each file commits as a whole or not at all (one transaction per file);
+- each file commits as a whole or not at all (a batch of files shares one transaction, see
+  ``ingest_batch``; should anything in it fail, it is redone with a savepoint per file);
 - nothing is lost: a rejected file, message or claim line goes to the quarantine with the rule it
   broke and a redacted payload (no BSN, name, address or contact data) from which it can be
   reprocessed;
@@ -64,8 +65,9 @@ from .validation import (
 #: The types whose rules inside one message (``conformance.check_tree``) are applied at ingest.
 IN_MESSAGE_RULE_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315"})
 
-#: Files that ``ingest_paths`` stores in one transaction, each in a savepoint of its own. A stop
-#: (kill, power cut) loses at most this many files' work, which the next run redoes.
+#: Files that ``ingest_paths`` stores in one transaction (``ingest_batch.FastBatch``; a savepoint
+#: per file when the batch is redone the per-message way). A stop (kill, power cut) loses at most
+#: this many files' work, which the next run redoes.
 FILES_PER_TRANSACTION = 100
 
 #: Failures of the database itself (gone, connection cut, locked beyond the timeout): the ingest

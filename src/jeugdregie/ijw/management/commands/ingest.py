@@ -38,7 +38,7 @@ class Command(BaseCommand):
             "--files-per-transaction",
             type=int,
             default=FILES_PER_TRANSACTION,
-            help=f"bestanden per transactie, elk met een eigen savepoint (standaard {FILES_PER_TRANSACTION})",
+            help=f"bestanden per transactie; een bestand landt heel of niet (standaard {FILES_PER_TRANSACTION})",
         )
         parser.add_argument(
             "--no-precompute",
