@@ -55,7 +55,7 @@ class Monthly:
     incomplete: list[bool] = field(default_factory=lambda: [False] * 12)  # this year's months not yet in
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)  # a region-wide entry holds two years of claim lines
 def claims(year: int, gemeente: str | None, aanbieder: str | None, version: tuple) -> kpi_rules.Facts:
     """The accepted claim lines of `year` and the year before for the selection (the KPI facts)."""
     lines = claim_facts(
@@ -185,7 +185,7 @@ class GrowthLine:
     received: dt.date
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)  # a region-wide entry holds two years of claim lines
 def growth_lines(year: int, gemeente: str | None, aanbieder: str | None, version: tuple) -> list[GrowthLine]:
     """Accepted claim lines of `year` and the year before for the selection, with their
     declaratie's date (claim_facts has no received date)."""
