@@ -87,8 +87,12 @@ def measure(mode: str, var: Path) -> dict:
         )
         result["precompute_s"] = time.perf_counter() - started
         result["precompute_log"] = log.strip().splitlines()
+        print(
+            f"[{mode}] precompute {result['precompute_s']:.1f} s: {result['precompute_log']}", file=sys.stderr
+        )
     for user, pages in PAGES.items():
         result["roles"][user] = json.loads(run(VISIT, user, *pages, env=env).strip().splitlines()[-1])
+        print(f"[{mode}] {user}: {json.dumps(result['roles'][user])}", file=sys.stderr, flush=True)
     return result
 
 

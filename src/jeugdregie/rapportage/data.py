@@ -14,7 +14,7 @@ from django.conf import settings
 
 from jeugdregie.accounts.models import Rol
 from jeugdregie.contracten.models import Aanbieder, effective_kpi_norms
-from jeugdregie.monitoring.facts import data_complete_until, load_facts
+from jeugdregie.monitoring.facts import data_complete_until, load_facts, shared
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules import kpi as kpi_rules
 from jeugdregie.rules import stuuropdracht as norm_rules
@@ -173,8 +173,11 @@ def _ceiling_and_signals(report: Report, aanbieder: str | None, gemeente: str | 
     from jeugdregie.web.budget import SIGNAL_KINDS
 
     as_of = month_end(report.as_of.year, report.as_of.month)
-    rows = forecast_rows(report.year)
-    levels = forecast_levels(report.year, as_of, rows=rows)
+    # Region-wide: computed once for all reports inside `shared_facts()` (the screens' precompute).
+    rows = shared(("forecast rows", report.year), lambda: forecast_rows(report.year))
+    levels = shared(
+        ("forecast levels", report.year, as_of), lambda: forecast_levels(report.year, as_of, rows=rows)
+    )
     level, key = (
         ("aanbieder", aanbieder)
         if aanbieder
@@ -201,7 +204,10 @@ def _ceiling_and_signals(report: Report, aanbieder: str | None, gemeente: str | 
     names = dict(Aanbieder.objects.values_list("agb_code", "naam")) | dict(
         Gemeente.objects.values_list("cbs_code", "naam")
     )
-    for s in collect_signals(report.year, as_of, rows=rows, levels=levels):
+    signals = shared(
+        ("signals", report.year, as_of), lambda: collect_signals(report.year, as_of, rows=rows, levels=levels)
+    )
+    for s in signals:
         if aanbieder and s.sleutel != aanbieder:
             continue
         if gemeente and s.sleutel != gemeente:
@@ -394,10 +400,16 @@ def _settlement(report: Report, aanbieder: str | None, gemeente: str | None) -> 
     from jeugdregie.budget.settlement import SettlementError, settle
 
     as_of = month_end(report.as_of.year, report.as_of.month)
-    try:
-        s = settle(report.year, as_of=as_of)
-    except SettlementError as error:
-        report.settlement = {"error": str(error)}
+
+    def settled():
+        try:
+            return settle(report.year, as_of=as_of)
+        except SettlementError as error:
+            return error
+
+    s = shared(("settlement", report.year, as_of), settled)
+    if isinstance(s, SettlementError):
+        report.settlement = {"error": str(s)}
         return
     groups = s.groups
     if aanbieder:

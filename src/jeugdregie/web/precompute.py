@@ -3,9 +3,10 @@ default to each role, so that nobody waits on the first visit.
 
 What is computed, for the data version at the end of the ingest:
 - KPI's: the current and previous year, for the regio (everything), for gemeente and aanbieder
-  users without a filter (suppressed), for each municipality and each provider on its own;
-- Datakwaliteit: the same years, for the regio, each municipality and each provider;
-- Tertiaalrapportage: the newest complete tertial, for the regio, each municipality and provider;
+  users without a filter (suppressed), for each municipality and each provider with data;
+- Datakwaliteit: the same years, for the regio, each municipality and each provider with a user
+  account (every provider with data with `all_providers`, `precompute --alle-aanbieders`);
+- Tertiaalrapportage: the newest complete tertial, for the same parties;
 - Stoplicht and Plafonds: the newest complete month end (lights, forecasts, signals, the client
   counts behind the suppression, the settlement outlook).
 """
@@ -29,10 +30,13 @@ def precompute(
     years: list[int] | None = None,
     *,
     providers: bool = True,
+    all_providers: bool = False,
     report: Callable[[str], object] | None = None,
 ) -> dict[str, float]:
     """Compute and store every default screen figure; returns seconds per part. `years` defaults
-    to the newest year with data and the year before."""
+    to the newest year with data and the year before. The KPI's are computed for every provider
+    with data (cheap: one pass serves them all); the report and the data-quality checks, a few
+    seconds each, for the providers with a user account, or for all with `all_providers`."""
     from jeugdregie.monitoring.dataquality import data_quality_report
     from jeugdregie.rapportage.data import ReportError, last_complete_tertial
     from jeugdregie.rapportage.views import cached_report
@@ -51,6 +55,7 @@ def precompute(
     at = screen_cache.version()
     gemeenten = list(Gemeente.objects.values_list("cbs_code", flat=True).order_by("cbs_code"))
     aanbieders = _active_providers(years) if providers else []
+    with_users = aanbieders if all_providers else _providers_with_users(aanbieders)
 
     def step(name: str, work: Callable[[], object]) -> None:
         started = time.perf_counter()
@@ -77,7 +82,7 @@ def precompute(
             )
 
     def quality(year: int) -> None:
-        wanted = [(None, None)] + [(cbs, None) for cbs in gemeenten] + [(None, agb) for agb in aanbieders]
+        wanted = [(None, None)] + [(cbs, None) for cbs in gemeenten] + [(None, agb) for agb in with_users]
         for gemeente, aanbieder in wanted:
             screen_cache.cached(
                 "datakwaliteit",
@@ -88,7 +93,7 @@ def precompute(
 
     def reports() -> None:
         year, t = last_complete_tertial(latest)
-        wanted = [(None, None)] + [(None, cbs) for cbs in gemeenten] + [(agb, None) for agb in aanbieders]
+        wanted = [(None, None)] + [(None, cbs) for cbs in gemeenten] + [(agb, None) for agb in with_users]
         for aanbieder, gemeente in wanted:
             try:
                 cached_report(year, t, aanbieder, gemeente, at)
@@ -126,3 +131,11 @@ def _active_providers(years: list[int]) -> list[str]:
     codes = set(claimed.values_list("aanbieder__agb_code", flat=True).distinct())
     codes |= set(allocated.values_list("aanbieder__agb_code", flat=True).distinct())
     return sorted(codes)
+
+
+def _providers_with_users(codes: list[str]) -> list[str]:
+    """Those of `codes` whose provider has a user account: the ones whose own screens are opened."""
+    from jeugdregie.accounts.models import Profiel
+
+    users = set(Profiel.objects.filter(aanbieder__isnull=False).values_list("aanbieder__agb_code", flat=True))
+    return [code for code in codes if code in users]

@@ -19,12 +19,19 @@ class Command(BaseCommand):
             help="jaar (herhaalbaar); standaard dit en vorig jaar",
         )
         parser.add_argument(
+            "--alle-aanbieders",
+            action="store_true",
+            help="rapportage en datakwaliteit voor elke aanbieder met gegevens, niet alleen die met een gebruiker",
+        )
+        parser.add_argument(
             "--zonder-aanbieders", action="store_true", help="alleen regio en gemeenten, niet elke aanbieder"
         )
 
-    def handle(self, *args, years, zonder_aanbieders, **options):
+    def handle(self, *args, years, zonder_aanbieders, alle_aanbieders, **options):
         if not screen_cache.enabled():
             self.stdout.write("De schermcache staat uit (JEUGDREGIE_SCREEN_CACHE=off); niets te doen.")
             return
-        timings = precompute(years, providers=not zonder_aanbieders, report=self.stdout.write)
+        timings = precompute(
+            years, providers=not zonder_aanbieders, all_providers=alle_aanbieders, report=self.stdout.write
+        )
         self.stdout.write(f"Schermcijfers vooraf berekend in {sum(timings.values()):.1f} s.")
