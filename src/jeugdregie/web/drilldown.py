@@ -266,7 +266,8 @@ def drilldown(request):
     if kpi is None:
         raise Http404("Onbekende KPI.")
     latest = data_complete_until()
-    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), latest.year)
+    default = latest.year if latest.month == 12 else latest.year - 1  # as the KPI screen
+    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), default)
     first, last = _month(request.GET.get("van"), 1), _month(request.GET.get("tot"), 12)
     if first > last:
         first, last = last, first
