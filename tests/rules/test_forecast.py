@@ -105,3 +105,20 @@ def test_blend_moves_weight_from_last_year_to_the_run_rate_month_by_month():
     assert found["run_rate"].value_cent == pytest.approx(24_000)
     assert found["blend"].value_cent == pytest.approx(0.5 * 24_000 + 0.5 * 12_000)
     assert "blend" not in forecast_year(this_year, 2026, dt.date(2026, 6, 30))
+
+
+def test_a_profile_from_too_few_months_or_a_zero_share_does_not_explode_the_forecast():
+    # Everything of January-May 2024 arrived in one message in January 2025 (a late first load):
+    # only January 2024 is fully received by then, a profile of one month is no pattern.
+    claims = [ClaimAmount(month_index(2024, m), month_index(2025, 1), 100_000) for m in (1, 2, 3, 5)]
+    assert lag_profile(claims, month_index(2025, 1)) == [1.0] * 13
+    result = forecast_year(claims, 2025, dt.date(2025, 1, 31))
+    # Without a lag to correct for, January counts as received: nothing yet. The blend leans on last
+    # year's total as received (4 x EUR 1,000) for eleven twelfths (was 2e12 cents with the profile).
+    assert result["run_rate"].value_cent == 0
+    assert result["blend"].value_cent == pytest.approx(400_000 * 11 / 12)
+    # A share of (nearly) zero at a lag is counted at most ten times what arrived.
+    profile = [0.000001] * 12 + [1.0]
+    assert corrected({month_index(2024, 5): 100_000}, profile, month_index(2025, 1)) == {
+        month_index(2024, 5): 1_000_000
+    }

@@ -29,6 +29,13 @@ MAX_LAG = 12  # months after which a care month counts as fully received
 # A care month enters a forecast only once this share of its amount is usually in: grossing up a
 # month of which 5% has arrived multiplies noise by twenty.
 MIN_DEVELOPED = 0.5
+# A lag profile learnt from fewer fully received care months than this is noise (one month's
+# timing taken for a pattern); the months are then taken as received, without gross-up.
+MIN_PROFILE_MONTHS = 3
+# No care month is counted at more than 1 / MIN_SHARE times what has arrived of it: where the
+# profile says next to nothing arrives that early (a share of 0 in the history), an amount that did
+# arrive would otherwise be multiplied by a million (2e12 cents for one EUR 1,000 claim).
+MIN_SHARE = 0.1
 
 
 def month_index(y: int, m: int) -> int:
@@ -74,7 +81,7 @@ def lag_profile(claims: Iterable[ClaimAmount], known_until: int, max_lag: int = 
             running += row[k]
             totals[k] += running
         final += running
-    if final <= 0:
+    if final <= 0 or sum(1 for row in received.values() if sum(row) > 0) < MIN_PROFILE_MONTHS:
         return [1.0] * (max_lag + 1)
     profile = [min(1.0, max(t / final, 1e-6)) for t in totals]
     # Cumulative shares can only grow; noise from corrections must not make them shrink.
@@ -99,7 +106,7 @@ def corrected(observed: dict[int, int], profile: Sequence[float], as_of_month: i
         if month > as_of_month:
             continue
         lag = min(as_of_month - month, len(profile) - 1)
-        result[month] = amount / profile[lag]
+        result[month] = amount / max(profile[lag], MIN_SHARE)
     return result
 
 
