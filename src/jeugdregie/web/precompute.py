@@ -17,8 +17,6 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
-from django.db import close_old_connections
-
 from jeugdregie.ijw.models import Bericht
 from jeugdregie.monitoring.facts import data_complete_until, shared_facts
 from jeugdregie.regio.models import Gemeente
@@ -112,7 +110,6 @@ def precompute(
     step("tertiaalrapportage", reports)
     for year in years:
         step(f"datakwaliteit {year}", lambda y=year: quality(y))
-    close_old_connections()
     return timings
 
 

@@ -17,6 +17,7 @@ every role, so the first visit after an ingest is a hit.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -36,6 +37,7 @@ IN_PROCESS = 32  # entries kept unpickled in this process
 # How often each named computation ran in this process: the tests read it to see a hit.
 computed: Counter[str] = Counter()
 _local: OrderedDict[str, Any] = OrderedDict()
+_lock = threading.Lock()  # waitress serves from several threads
 
 
 def enabled() -> bool:
@@ -90,23 +92,26 @@ def cached(name: str, args: tuple, compute: Callable[[], T], *, at: str | None =
         return compute()
     at = at or version()
     key = f"screens:{name}:{at}:" + hashlib.sha256(repr(args).encode()).hexdigest()[:24]
-    if key in _local:
-        _local.move_to_end(key)
-        return _local[key]
+    with _lock:
+        if key in _local:
+            _local.move_to_end(key)
+            return _local[key]
     value = _store().get(key, _MISSING)
     if value is _MISSING:
         computed[name] += 1
         value = compute()
         _store().set(key, value)
-    _local[key] = value
-    while len(_local) > IN_PROCESS:
-        _local.popitem(last=False)
+    with _lock:
+        _local[key] = value
+        while len(_local) > IN_PROCESS:
+            _local.popitem(last=False)
     return value
 
 
 def forget_local() -> None:
     """Empty the in-process layer (tests; the shared cache stays)."""
-    _local.clear()
+    with _lock:
+        _local.clear()
 
 
 _MISSING = object()
