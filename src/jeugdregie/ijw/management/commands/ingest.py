@@ -78,7 +78,10 @@ class Command(BaseCommand):
         print_errors(summary.errors)
         if not no_precompute and (summary.accepted_messages or summary.reprocessed):
             # Once per run, not per file: the screens' first visit finds its figures ready.
-            call_command("precompute", stdout=sys.stderr if as_json else self.stdout)
+            try:
+                call_command("precompute", stdout=sys.stderr if as_json else self.stdout)
+            except Exception as exc:  # noqa: BLE001 - the ingest stands; the screens then compute on first visit
+                self.stderr.write(f"Vooraf berekenen van de schermen mislukt ({type(exc).__name__}: {exc}).")
         if as_json:
             self.stdout.write(json.dumps(summary.as_dict()))
         else:
