@@ -29,13 +29,10 @@ from .facts import (
     referrers_by_allocation,
     shared,
 )
+from .finding_rows import PSEUDONYM_SHOWN, check_rows, chunks, short_pseudonym
 from .ijw_findings import ijw_rule_checks
 
-PSEUDONYM_SHOWN = 10  # characters of the pseudonym shown: enough to tell clients apart
-
-
-def short_pseudonym(pseudonym: str) -> str:
-    return pseudonym[:PSEUDONYM_SHOWN]
+__all__ = ["PSEUDONYM_SHOWN", "data_quality_report", "load_check_input", "short_pseudonym"]
 
 
 def load_check_input(
@@ -70,15 +67,10 @@ def _load_check_input(
     return Facts(claims=claims, allocations=allocations, as_of=as_of or data_complete_until()), deleted
 
 
-def _chunks(items: list[int], size: int = 500):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _allocation_numbers(ids: set[int]) -> dict[int, str]:
     """allocation id -> the municipality's ToewijzingNummer, which people look allocations up by."""
     found: dict[int, str] = {}
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         found.update(Toewijzing.objects.filter(pk__in=chunk).values_list("pk", "toewijzingnummer"))
     return found
 
@@ -98,45 +90,28 @@ def data_quality_report(
     results = rules.run_checks(
         facts, year(jaar), deleted=deleted, thresholds=thresholds, gemeente=gemeente, aanbieder=aanbieder
     )
-    numbers = _allocation_numbers({i for r in results for f in r.findings for i in f.toewijzingen})
     gemeente_names = dict(Gemeente.objects.values_list("cbs_code", "naam"))
     provider_names = dict(
         Aanbieder.objects.filter(agb_code__in={f.aanbieder for r in results for f in r.findings}).values_list(
             "agb_code", "naam"
         )
     )
-    checks = []
-    for result in results:
-        check = result.check
-        checks.append(
-            {
-                "id": check.id,
-                "label": check.label,
-                "severity": check.severity,
-                "definition": check.explain(thresholds),
-                "count": result.count,
-                "clients": result.clients,
-                "bedrag_cent": result.bedrag_cent,
-                "findings": [
-                    {
-                        "gemeente": f.gemeente,
-                        "gemeente_naam": gemeente_names.get(f.gemeente, ""),
-                        "aanbieder": f.aanbieder,
-                        "aanbieder_naam": provider_names.get(f.aanbieder, ""),
-                        "client": short_pseudonym(f.client),
-                        "toewijzing": f.toewijzing,
-                        "toewijzingen": list(f.toewijzingen),
-                        "toewijzingnummers": [numbers.get(i, "") for i in f.toewijzingen],
-                        "product": f.product,
-                        "begin": f.begin.isoformat(),
-                        "eind": f.eind.isoformat() if f.eind else None,
-                        "bedrag_cent": f.bedrag_cent,
-                        "uitleg": f.uitleg,
-                    }
-                    for f in result.findings
-                ],
-            }
-        )
+    checks = check_rows(
+        (
+            (
+                {
+                    "id": r.check.id,
+                    "label": r.check.label,
+                    "severity": r.check.severity,
+                    "definition": r.check.explain(thresholds),
+                },
+                r,
+                r.clients,
+            )
+            for r in results
+        ),
+        (gemeente_names, provider_names, _allocation_numbers),
+    )
     all_provider_names = dict(Aanbieder.objects.values_list("agb_code", "naam"))
     return {
         "year": jaar,

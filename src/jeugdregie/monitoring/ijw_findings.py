@@ -23,13 +23,9 @@ from jeugdregie.rules.kpi import year
 from jeugdregie.zorg.models import Declaratie, DeclaratieRegel, Toewijzing
 
 from .facts import product_index
+from .finding_rows import Names, check_rows, chunks
 
 TR056_RULES = ("message.identification_reused", "message.identification_taken")
-
-
-def _chunks(items: list[int], size: int = 500):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _allocations(rows, products: dict) -> dict[int, rules.Allocation]:
@@ -102,47 +98,13 @@ def load_rule_input(jaar: int) -> rules.RuleInput:
     ).distinct()
     lines_q = accepted.filter(Q(periode_begin__range=(begin, end)) | Q(toewijzing__in=totals))
     lines = []
-    for row in lines_q.values_list(*LINE_FIELDS).iterator(chunk_size=5000):
-        (
-            pk,
-            t,
-            client,
-            gem,
-            agb,
-            product_id,
-            pb,
-            pe,
-            unit,
-            volume,
-            amount,
-            dc,
-            ref,
-            prev,
-            cat,
-            code,
-            sent,
-        ) = row
+    for pk, t, client, gem, agb, product_id, *dates_to_refs, cat, code, sent in lines_q.values_list(
+        *LINE_FIELDS
+    ).iterator(chunk_size=5000):
+        # dates_to_refs: ProductPeriode begin and end, unit, volume, amount, D/C, reference, previous
         shown = products.get(product_id, ("", "", ""))[2]
         lines.append(
-            rules.ClaimLine(
-                pk,
-                t,
-                client,
-                gem,
-                agb,
-                shown,
-                pb,
-                pe,
-                unit,
-                volume,
-                amount,
-                dc,
-                ref,
-                prev,
-                cat or "",
-                code or "",
-                sent,
-            )
+            rules.ClaimLine(pk, t, client, gem, agb, shown, *dates_to_refs, cat or "", code or "", sent)
         )
     margin = dt.timedelta(days=31)
     window = Toewijzing.objects.filter(verwijderd=False, ingangsdatum__lte=end + margin).exclude(
@@ -150,7 +112,7 @@ def load_rule_input(jaar: int) -> rules.RuleInput:
     )
     allocations = _allocations(window, products)
     missing = sorted({ln.toewijzing for ln in lines} - set(allocations))
-    for chunk in _chunks(missing):
+    for chunk in chunks(missing):
         allocations.update(_allocations(Toewijzing.objects.filter(pk__in=chunk, verwijderd=False), products))
     periods = [
         rules.ClaimPeriod(agb, gem, pb, pe)
@@ -205,50 +167,31 @@ def ijw_rule_checks(
     *,
     gemeente: str | None = None,
     aanbieder: str | None = None,
-    names: tuple[dict, dict, Any] | None = None,
+    names: Names | None = None,
 ) -> list[dict[str, Any]]:
     """Per rule check: id, tr, retourcode, label, severity, definition, count, clients, amount and
     findings (the shape of the data-quality checks, JSON-ready). `names` = (municipality names,
     provider names, allocation-number lookup) from the caller."""
-    from .dataquality import short_pseudonym  # the report module imports this one
-
     results = rules.run_rules(load_rule_input(jaar), year(jaar), gemeente=gemeente, aanbieder=aanbieder)
     gemeente_names, provider_names, numbers_of = names or ({}, {}, lambda ids: {})
-    numbers = numbers_of({i for r in results for f in r.findings for i in f.toewijzingen})
-    checks = []
-    for result in results:
-        check = result.check
-        checks.append(
-            {
-                "id": check.id,
-                "tr": check.tr,
-                "retourcode": check.retourcode,
-                "label": check.label,
-                "severity": check.severity,
-                "definition": check.definition,
-                "count": result.count,
-                "clients": result.clients,
-                "bedrag_cent": result.bedrag_cent,
-                "findings": [
-                    {
-                        "gemeente": f.gemeente,
-                        "gemeente_naam": gemeente_names.get(f.gemeente, ""),
-                        "aanbieder": f.aanbieder,
-                        "aanbieder_naam": provider_names.get(f.aanbieder, ""),
-                        "client": short_pseudonym(f.client),
-                        "toewijzing": f.toewijzing,
-                        "toewijzingen": list(f.toewijzingen),
-                        "toewijzingnummers": [numbers.get(i, "") for i in f.toewijzingen],
-                        "product": f.product,
-                        "begin": f.begin.isoformat(),
-                        "eind": f.eind.isoformat() if f.eind else None,
-                        "bedrag_cent": f.bedrag_cent,
-                        "uitleg": f.uitleg,
-                    }
-                    for f in result.findings
-                ],
-            }
-        )
+    checks = check_rows(
+        (
+            (
+                {
+                    "id": r.check.id,
+                    "tr": r.check.tr,
+                    "retourcode": r.check.retourcode,
+                    "label": r.check.label,
+                    "severity": r.check.severity,
+                    "definition": r.check.definition,
+                },
+                r,
+                r.clients,
+            )
+            for r in results
+        ),
+        (gemeente_names, provider_names, numbers_of),
+    )
     reused = _reused_identifications(jaar, gemeente, aanbieder)
     for f in reused:
         f.update(

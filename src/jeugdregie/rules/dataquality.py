@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from .carepaths import EXTENSION_DAYS, AllocationFact
 from .kpi import ClaimFact, Facts, Period
@@ -94,9 +94,9 @@ class Check:
         return self.definition.format(**asdict(thresholds))
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    check: Check
+class FindingTotals:
+    """Count and net amount of a check's findings (these checks' and the iJw rules' results)."""
+
     findings: tuple[Finding, ...]
 
     @property
@@ -107,14 +107,24 @@ class CheckResult:
     def bedrag_cent(self) -> int:
         return sum(f.bedrag_cent for f in self.findings)
 
+
+@dataclass(frozen=True)
+class CheckResult(FindingTotals):
+    check: Check
+    findings: tuple[Finding, ...]
+
     @property
     def clients(self) -> int:
         """Distinct clients: aggregates outside the regio role rest on this (small numbers)."""
         return len({f.client for f in self.findings})
 
 
-def _day(day: dt.date | None) -> str:
+def format_day(day: dt.date | None) -> str:
+    """dd-mm-jjjj, or "open einde" for no date."""
     return day.strftime("%d-%m-%Y") if day else "open einde"
+
+
+_day = format_day
 
 
 def format_euro(cents: int) -> str:
@@ -156,22 +166,44 @@ def _claimed_periods(claims: Iterable[ClaimFact], period: Period) -> list[_Claim
     return netted
 
 
-def _claim_finding(check_id: str, claimed: _ClaimedPeriod, uitleg: str) -> Finding:
-    c = claimed.first
-    assert c.toewijzing is not None
+class ClaimedOn(Protocol):
+    """What a finding on one claimed product period takes from its (first) claim line."""
+
+    @property
+    def gemeente(self) -> str: ...
+    @property
+    def aanbieder(self) -> str: ...
+    @property
+    def client(self) -> str: ...
+    @property
+    def toewijzing(self) -> int | None: ...
+    @property
+    def product(self) -> str: ...
+
+
+def claim_finding(
+    check_id: str, line: ClaimedOn, begin: dt.date, eind: dt.date, bedrag_cent: int, uitleg: str
+) -> Finding:
+    """The finding on one claimed product period of one allocation (`line`: its first claim line);
+    shared with the iJw rule findings (`rules.ijw_findings`)."""
+    assert line.toewijzing is not None
     return Finding(
         check=check_id,
-        gemeente=c.gemeente,
-        aanbieder=c.aanbieder,
-        client=c.client,
-        toewijzing=c.toewijzing,
-        product=c.product,
-        begin=claimed.begin,
-        eind=claimed.eind,
-        bedrag_cent=claimed.bedrag_cent,
+        gemeente=line.gemeente,
+        aanbieder=line.aanbieder,
+        client=line.client,
+        toewijzing=line.toewijzing,
+        product=line.product,
+        begin=begin,
+        eind=eind,
+        bedrag_cent=bedrag_cent,
         uitleg=uitleg,
-        toewijzingen=(c.toewijzing,),
+        toewijzingen=(line.toewijzing,),
     )
+
+
+def _claim_finding(check_id: str, claimed: _ClaimedPeriod, uitleg: str) -> Finding:
+    return claim_finding(check_id, claimed.first, claimed.begin, claimed.eind, claimed.bedrag_cent, uitleg)
 
 
 def claims_outside_allocation(data: CheckInput, period: Period) -> list[Finding]:
@@ -410,9 +442,44 @@ REGISTRY: dict[str, Check] = {
 }
 
 
-def _order(f: Finding) -> tuple:
+def finding_order(f: Finding) -> tuple:
     """Largest amounts first, then oldest, then stable by provider, client and allocation."""
     return (-abs(f.bedrag_cent), f.begin, f.aanbieder, f.client, f.toewijzingen)
+
+
+class _Ranked(Protocol):
+    @property
+    def severity(self) -> str: ...
+
+
+def checks_to_run(registry: Mapping[str, _Ranked], only: Iterable[str] | None) -> list[str]:
+    """The ids in `only` (default: all), most severe first and in registry order within a
+    severity; an unknown id is an error."""
+    wanted = list(registry) if only is None else list(only)
+    for check_id in wanted:
+        if check_id not in registry:
+            raise ValueError(f"Onbekende controle: {check_id}")
+    order = list(registry)
+    return sorted(wanted, key=lambda c: (SEVERITY_ORDER[registry[c].severity], order.index(c)))
+
+
+def selected_findings(
+    findings: Iterable[Finding], gemeente: str | None = None, aanbieder: str | None = None
+) -> tuple[Finding, ...]:
+    """The findings of one municipality and/or provider when asked, in `finding_order`. Checks
+    look at the whole region first and filter afterwards, so a filter never changes what counts
+    as a finding."""
+    return tuple(
+        sorted(
+            (
+                f
+                for f in findings
+                if (gemeente is None or f.gemeente == gemeente)
+                and (aanbieder is None or f.aanbieder == aanbieder)
+            ),
+            key=finding_order,
+        )
+    )
 
 
 def run_checks(
@@ -426,26 +493,13 @@ def run_checks(
     aanbieder: str | None = None,
 ) -> list[CheckResult]:
     """Every check (or those in `only`) over `period`, most severe first, optionally only the
-    findings of one municipality and/or provider.
+    findings of one municipality and/or provider (`selected_findings`).
 
     `deleted` holds the ids of deleted allocations (they are not among `facts.allocations`).
     `facts` should hold the period's claims, every allocation they are on, and for short
-    trajectories the allocations starting up to W days around the period. The checks look at the
-    whole region first and filter afterwards, so a filter never changes what counts as a finding."""
+    trajectories the allocations starting up to W days around the period."""
     data = CheckInput(facts, deleted, thresholds or Thresholds())
-    wanted = list(REGISTRY) if only is None else list(only)
-    for check_id in wanted:
-        if check_id not in REGISTRY:
-            raise ValueError(f"Onbekende controle: {check_id}")
-
-    def selected(f: Finding) -> bool:
-        return (gemeente is None or f.gemeente == gemeente) and (
-            aanbieder is None or f.aanbieder == aanbieder
-        )
-
-    results = []
-    for check_id in sorted(wanted, key=lambda c: SEVERITY_ORDER[REGISTRY[c].severity]):
-        check = REGISTRY[check_id]
-        findings = sorted(filter(selected, check.run(data, period)), key=_order)
-        results.append(CheckResult(check, tuple(findings)))
-    return results
+    return [
+        CheckResult(REGISTRY[c], selected_findings(REGISTRY[c].run(data, period), gemeente, aanbieder))
+        for c in checks_to_run(REGISTRY, only)
+    ]

@@ -28,7 +28,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .dataquality import SEVERITY_ORDER, Finding, Severity, format_euro
+from .dataquality import (
+    Finding,
+    FindingTotals,
+    Severity,
+    checks_to_run,
+    claim_finding,
+    format_euro,
+    selected_findings,
+)
+from .dataquality import format_day as _day
 from .kpi import Period
 
 UNIT_NAMES = {
@@ -127,22 +136,10 @@ class RuleCheck:
 
 
 @dataclass(frozen=True)
-class RuleResult:
+class RuleResult(FindingTotals):
     check: RuleCheck
     findings: tuple[Finding, ...]
     clients: int  # distinct clients concerned: suppression outside regio rests on this
-
-    @property
-    def count(self) -> int:
-        return len(self.findings)
-
-    @property
-    def bedrag_cent(self) -> int:
-        return sum(f.bedrag_cent for f in self.findings)
-
-
-def _day(d: dt.date | None) -> str:
-    return d.strftime("%d-%m-%Y") if d else "open einde"
 
 
 def _month_end(d: dt.date) -> dt.date:
@@ -197,20 +194,7 @@ def _netted(lines: Iterable[ClaimLine], allocations: dict[int, Allocation]) -> l
 
 
 def _finding(check: str, n: _Netted, uitleg: str, *, bedrag: int | None = None) -> Finding:
-    c = n.first
-    return Finding(
-        check=check,
-        gemeente=c.gemeente,
-        aanbieder=c.aanbieder,
-        client=c.client,
-        toewijzing=c.toewijzing,
-        product=c.product,
-        begin=n.begin,
-        eind=n.eind,
-        bedrag_cent=n.bedrag_cent if bedrag is None else bedrag,
-        uitleg=uitleg,
-        toewijzingen=(c.toewijzing,),
-    )
+    return claim_finding(check, n.first, n.begin, n.eind, n.bedrag_cent if bedrag is None else bedrag, uitleg)
 
 
 # ---------------------------------------------------------------- TR321 / TR322
@@ -512,10 +496,6 @@ CHECKS: dict[str, RuleCheck] = {
 }
 
 
-def _order(f: Finding) -> tuple:
-    return (-abs(f.bedrag_cent), f.begin, f.aanbieder, f.client, f.toewijzingen)
-
-
 def run_rules(
     data: RuleInput,
     period: Period,
@@ -526,24 +506,12 @@ def run_rules(
 ) -> list[RuleResult]:
     """Every rule check (or those in `only`) over `period`, most severe first; the findings of one
     municipality and/or provider when asked (computed on the whole region, filtered after)."""
-    wanted = list(CHECKS) if only is None else list(only)
-    for check_id in wanted:
-        if check_id not in CHECKS:
-            raise ValueError(f"Onbekende controle: {check_id}")
     results = []
-    for check_id in sorted(wanted, key=lambda c: (SEVERITY_ORDER[CHECKS[c].severity], list(CHECKS).index(c))):
+    for check_id in checks_to_run(CHECKS, only):
         check = CHECKS[check_id]
-        findings = sorted(
-            (
-                f
-                for f in check.run(data, period)
-                if (gemeente is None or f.gemeente == gemeente)
-                and (aanbieder is None or f.aanbieder == aanbieder)
-            ),
-            key=_order,
-        )
+        findings = selected_findings(check.run(data, period), gemeente, aanbieder)
         clients = (
             _gap_clients(data, findings) if check_id == "tr318_gap" else len({f.client for f in findings})
         )
-        results.append(RuleResult(check, tuple(findings), clients))
+        results.append(RuleResult(check, findings, clients))
     return results

@@ -97,41 +97,42 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Datakwaliteit {year} ({scope}), gegevens tot en met {report['as_of']}")
         for check in report["checks"]:
-            self.stdout.write("")
-            self.stdout.write(
-                f"{check['label']} [{check['severity']}]: {check['count']} bevinding(en), "
-                f"{check['clients']} cliënt(en), bedrag {format_euro(check['bedrag_cent'])}"
-            )
-            self.stdout.write(f"  {check['definition']}")
-            for f in check["findings"][:limit]:
-                nummers = ", ".join(n for n in f["toewijzingnummers"] if n) or "-"
-                self.stdout.write(
-                    f"  - gemeente {f['gemeente']}, aanbieder {f['aanbieder']}, cliënt {f['client']}…, "
-                    f"toewijzing {nummers}, product {f['product']}: {f['uitleg']}"
-                )
-            hidden = check["count"] - min(limit, check["count"])
-            if hidden:
-                self.stdout.write(f"  … en nog {hidden}; toon meer met --limit of alles met --json.")
+            self._check(check, check["label"], limit, product=True)
         self.stdout.write("")
         self.stdout.write("iJw-regels die als bevinding worden gemeld (niet geweigerd)")
         for check in report["ijw_regels"]:
-            clients = "" if check["clients"] is None else f"{check['clients']} cliënt(en), "
-            self.stdout.write("")
-            self.stdout.write(
-                f"{check['tr']} / {check['retourcode']} {check['label']} [{check['severity']}]: "
-                f"{check['count']} bevinding(en), {clients}bedrag {format_euro(check['bedrag_cent'])}"
+            self._check(
+                check, f"{check['tr']} / {check['retourcode']} {check['label']}", limit, product=False
             )
-            self.stdout.write(f"  {check['definition']}")
-            for f in check["findings"][:limit]:
-                nummers = ", ".join(n for n in f["toewijzingnummers"] if n) or "-"
-                who = f", cliënt {f['client']}…" if f["client"] else ""
-                self.stdout.write(
-                    f"  - gemeente {f['gemeente']}, aanbieder {f['aanbieder']}{who}, toewijzing {nummers}: {f['uitleg']}"
-                )
-            hidden = check["count"] - min(limit, check["count"])
-            if hidden:
-                self.stdout.write(f"  … en nog {hidden}; toon meer met --limit of alles met --json.")
         self._answers(report["antwoorden"])
+
+    def _check(self, check, title, limit, *, product):
+        """One check of the report: its totals, definition and first `limit` findings. The iJw rules
+        name no product, and a finding without a client (TR318, TR056) names none."""
+        clients = "" if check["clients"] is None else f"{check['clients']} cliënt(en), "
+        self._section(
+            f"{title} [{check['severity']}]: {check['count']} bevinding(en), {clients}"
+            f"bedrag {format_euro(check['bedrag_cent'])}",
+            [f"  {check['definition']}"],
+        )
+        for f in check["findings"][:limit]:
+            nummers = ", ".join(n for n in f["toewijzingnummers"] if n) or "-"
+            who = f", cliënt {f['client']}…" if f["client"] else ""
+            what = f", product {f['product']}" if product else ""
+            self.stdout.write(
+                f"  - gemeente {f['gemeente']}, aanbieder {f['aanbieder']}{who}, toewijzing {nummers}{what}: "
+                f"{f['uitleg']}"
+            )
+        hidden = check["count"] - min(limit, check["count"])
+        if hidden:
+            self.stdout.write(f"  … en nog {hidden}; toon meer met --limit of alles met --json.")
+
+    def _section(self, heading, lines):
+        """A blank line, the heading and its lines."""
+        self.stdout.write("")
+        self.stdout.write(heading)
+        for line in lines:
+            self.stdout.write(line)
 
     def _answers(self, answers):
         def share(value):
@@ -139,34 +140,32 @@ class Command(BaseCommand):
 
         rejected = answers["afwijzingen"]
         total = rejected["totaal"]
-        self.stdout.write("")
-        self.stdout.write(
+        self._section(
             f"Afgewezen declaratieregels (JW325): {total['afgewezen_regels']} van {total['regels']} regels, "
             f"{format_euro(total['afgewezen_cent'])} van {format_euro(total['ingediend_cent'])} "
-            f"(afgewezen aandeel {share(total['aandeel'])})"
-        )
-        for row in rejected["per_aanbieder"]:
-            self.stdout.write(
+            f"(afgewezen aandeel {share(total['aandeel'])})",
+            [
                 f"  - aanbieder {row['aanbieder']}: {row['afgewezen_regels']} van {row['regels']} regels, "
                 f"{format_euro(row['afgewezen_cent'])} van {format_euro(row['ingediend_cent'])} ({share(row['aandeel'])})"
-            )
-        for row in rejected["per_retourcode"]:
-            tr = f" ({row['tr']})" if row["tr"] else ""
-            self.stdout.write(
-                f"  - retourcode {row['retourcode']}{tr} {row['betekenis']} {row['afgewezen_regels']} regel(s), "
-                f"{format_euro(row['afgewezen_cent'])} ({share(row['aandeel'])} van het ingediende bedrag)"
-            )
+                for row in rejected["per_aanbieder"]
+            ]
+            + [
+                f"  - retourcode {row['retourcode']}{' (' + row['tr'] + ')' if row['tr'] else ''} {row['betekenis']} "
+                f"{row['afgewezen_regels']} regel(s), {format_euro(row['afgewezen_cent'])} "
+                f"({share(row['aandeel'])} van het ingediende bedrag)"
+                for row in rejected["per_retourcode"]
+            ],
+        )
         requests = answers["verzoeken"]
         total = requests["totaal"]
-        self.stdout.write("")
-        self.stdout.write(
+        self._section(
             f"Wijzigingsverzoeken (JW317/JW319): {total['ingediend']} ingediend; {total['beslist']} beslist: "
             f"{total['toegekend']} toegekend, {total['afgewezen']} afgewezen (toegekend {share(total['aandeel_toegekend'])}, "
-            f"mediaan {format_value(total['mediaan_dagen'], 'dagen')} dagen tot beslissing)"
-        )
-        for row in requests["per_aanbieder"]:
-            self.stdout.write(
+            f"mediaan {format_value(total['mediaan_dagen'], 'dagen')} dagen tot beslissing)",
+            [
                 f"  - aanbieder {row['aanbieder']}: {row['ingediend']} ingediend, {row['beslist']} beslist, "
                 f"{row['toegekend']} toegekend, {row['afgewezen']} afgewezen ({share(row['aandeel_toegekend'])}), "
                 f"mediaan {format_value(row['mediaan_dagen'], 'dagen')} dagen"
-            )
+                for row in requests["per_aanbieder"]
+            ],
+        )
