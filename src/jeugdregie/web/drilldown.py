@@ -5,8 +5,8 @@ paths or change requests of the period) cut with the KPI engine's own cuts (geme
 categorie, segment, groep, product, verwijzer), so that the rows listed add up to the number they
 came from: the KPI's value is computed again on exactly these rows and shown beside them.
 
-Who sees what (SYSTEM.md section 6), decided here: client-level rows (pseudonyms only) for regio
-and beheer, for an aanbieder its own (the filter is forced to it), for a gemeente user only with
+Who sees what (SYSTEM.md section 6), decided here: client-level rows (pseudonyms only) for regio,
+for an aanbieder its own (the filter is forced to it), for a gemeente user only with
 its own municipality chosen; every page of rows is written to the audit log. Everyone else sees
 the totals only, suppressed when they rest on fewer clients than the threshold.
 """
@@ -97,7 +97,8 @@ def kpi_links(kpi_id: str, year: int, gemeente: str | None, aanbieder: str | Non
 def sees_client_rows(scope: Scope, gemeente: str | None) -> bool:
     if scope.rol == Rol.GEMEENTE:
         return gemeente is not None and gemeente == scope.gemeente
-    return scope.rol in (Rol.REGIO, Rol.BEHEER, Rol.AANBIEDER)
+    # Not beheer: application administrators manage users and configuration (SYSTEM.md section 1).
+    return scope.rol in (Rol.REGIO, Rol.AANBIEDER)
 
 
 def period_of(year: int, first: int, last: int) -> rules.Period:

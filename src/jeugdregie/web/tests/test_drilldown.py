@@ -177,3 +177,11 @@ def test_kpi_screen_links_its_numbers_to_the_drill_down(world):
     html = login("regio").get(f"/kpi/?jaar={YEAR}&gemeente=0983").content.decode()
     assert f'href="/onderbouwing/?kpi=spend&amp;jaar={YEAR}&amp;gemeente=0983"' in html
     assert f'href="/onderbouwing/?kpi=spend&amp;jaar={YEAR}&amp;van=5&amp;tot=8&amp;gemeente=0983"' in html
+
+
+def test_the_application_administrator_sees_totals_not_client_rows(world):
+    before = AuditRegel.objects.count()
+    page = login("beheer").get(f"/onderbouwing/?kpi=spend&jaar={YEAR}&gemeente=0889")
+    assert page.status_code == 200
+    assert not page.context["client_rows"] and not page.context["rows"]
+    assert AuditRegel.objects.count() == before
