@@ -123,7 +123,15 @@ def _suppressed(levels, signals, data):
         "categorie": data.per_category,
         "regio": data.per_category,
     }
-    small = {(level, key) for level, per in behind.items() for key, n in per.items() if 0 < n < limit}
+    # A level without clients this year is small too when it still shows an amount: its forecast
+    # then rests on last year's clients (e.g. a municipality whose 3 clients' care ended).
+    small = {
+        (f.level, f.key)
+        for f in levels
+        if f.level in behind
+        and behind[f.level].get(f.key, 0) < limit
+        and (behind[f.level].get(f.key, 0) > 0 or (f.level != "regio" and _shows_an_amount(f)))
+    }
     kept = [SuppressedLevel(f) if (f.level, f.key) in small else f for f in levels]
     shown_signals = [
         replace(s, uitleg=f"Niet getoond: minder dan {limit} cliënten.")
@@ -132,6 +140,10 @@ def _suppressed(levels, signals, data):
         for s in signals
     ]
     return kept, shown_signals
+
+
+def _shows_an_amount(forecast) -> bool:
+    return any((forecast.claimed_cent, forecast.committed_cent, round(forecast.chosen.value_cent)))
 
 
 class SuppressedLevel:
