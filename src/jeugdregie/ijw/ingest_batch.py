@@ -13,7 +13,8 @@ writes what is pending and then goes through ``Ingester._ingest_file``, the per-
 same transaction.
 
 The checks and the rows are those of the per-message path (``services.Ingester._apply`` and
-``_message_problems``), message for message: the same rules, texts and values.
+``_message_problems``), message for message: both call the plain functions of ``ingest_checks``
+for the rules, their Dutch texts and the rows' values; only where the stored facts come from differs.
 ``tests/faults/test_ingest_batch_same_state.py`` compares the whole database after both paths.
 
 Guarantees: should anything in the batch raise (a bug, a constraint another ingest running at the
@@ -39,10 +40,8 @@ from jeugdregie.zorg.models import (
     ZorgStop,
 )
 
-from . import errors as E
+from . import ingest_checks as checks
 from . import messages as m
-from .conformance import check_tree
-from .conformance import parse as parse_message
 from .errors import ValidationError
 from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key
@@ -250,31 +249,18 @@ class FastBatch:
         ing = self.ing
         delivery = Aanlevering(bestandsnaam=name[-500:], sha256=sha, status="verwerkt")
         self.pending.deliveries.append(delivery)
-        errors = list(result.errors)
-        if ing.xsd is not None and result.message is not None:
-            errors.extend(ing.xsd.validate(data, name))
-        if result.message is not None and result.kind in _IN_MESSAGE_RULE_KINDS():
-            errors.extend(check_tree(parse_message(data), name, ingest_only=True))
+        errors = ing._read_errors(result, data, name)
         message = result.message
         summary.messages += 1
-        blocking = [e for e in errors if e.scope == "message"]
-        if message is None or blocking:
-            summary.quarantined_messages += 1
-            summary.errors.extend(blocking or errors)
-            for error in blocking or errors:
-                level = "bericht" if message or result.header_known else "bestand"
+        refused = checks.refusal(message, errors, result.header_known)
+        if message is None or refused is not None:
+            blocking, level = checks.count_refused(summary, refused)
+            for error in blocking:
                 self._quarantine(delivery, name, data, error, level)
         else:  # not known: see _fast
             self._apply(delivery, name, data, message, summary)
-        delivery.berichten = summary.messages
-        delivery.regels = summary.lines
-        delivery.geaccepteerd = summary.accepted_messages
-        delivery.in_quarantaine = summary.quarantined_messages + summary.quarantined_lines
-        delivery.dubbel = summary.duplicate_messages
-        if summary.accepted_messages == 0 and delivery.in_quarantaine:
-            delivery.status = "geweigerd"
-        elif delivery.in_quarantaine:
-            delivery.status = "deels"
+        for k, v in checks.delivery_totals(summary, delivery.status).items():
+            setattr(delivery, k, v)
 
     def _quarantine(self, delivery, name, data, error: ValidationError, level: str, message=None) -> None:
         self.pending.quarantine.append(self.ing._quarantine_item(delivery, name, data, error, level, message))
@@ -288,14 +274,7 @@ class FastBatch:
             for problem in problems:
                 self._quarantine(delivery, name, data, problem, "bericht", message)
             return
-        bericht = Bericht(
-            aanlevering=delivery,
-            soort=message.kind,
-            afzender=header.afzender,
-            ontvanger=header.ontvanger,
-            identificatie=header.identificatie,
-            dagtekening=header.dagtekening,
-        )
+        bericht = Bericht(aanlevering=delivery, **checks.message_values(message))
         self.pending.messages.append(bericht)
         self.ing._new_messages.append((header.afzender, header.identificatie))
         if isinstance(message, m.Toewijzing):
@@ -309,100 +288,37 @@ class FastBatch:
     # ------------------------------------------------------------ checks (as Ingester._message_problems)
 
     def _problems(self, message, name: str) -> list[ValidationError]:
-        if isinstance(message, m.Toewijzing):
-            return self._allocation_number_problems(message, name)
         if isinstance(message, m.VerzoekOmToewijzing):
             return []
         header = message.header
-        gemeente = header.ontvanger
-        is_start = isinstance(message, m.StartZorg)
-        base = (
-            "/Bericht/Client/StartProducten/StartProduct"
-            if is_start
-            else "/Bericht/Client/StopProducten/StopProduct"
-        )
         pseudonym = client_key(message.client.bsn, self.ing.key)
-        problems = []
-        for index, p in enumerate(message.producten, start=1):
-            element = f"{base}[{index}]/ToewijzingNummer"
-            t = self.allocations.get((gemeente, p.toewijzing_nummer))
-            if t is None:
-                problems.append(
-                    ValidationError(
-                        name,
-                        header.identificatie,
-                        element,
-                        "allocation.unknown",
-                        f"Toewijzing {p.toewijzing_nummer} is (nog) niet bekend bij gemeente {gemeente}.",
-                    )
-                )
-            elif (t.aanbieder.agb_code, t.client.pseudoniem) != (header.afzender, pseudonym):
-                problems.append(
-                    ValidationError(
-                        name,
-                        header.identificatie,
-                        element,
-                        "allocation.other_party",
-                        f"Toewijzing {p.toewijzing_nummer} hoort bij een andere aanbieder of cliënt.",
-                    )
-                )
-        if not problems:
-            problems = self._start_stop_problems(message, name, base)
-        return problems
+        if isinstance(message, m.Toewijzing):
+            stored = self._parties(header.afzender, message)
+            return checks.allocation_number_problems(message, name, pseudonym, stored)
+        stored = self._parties(header.ontvanger, message)
+        return checks.start_stop_allocation_problems(
+            message, name, pseudonym, stored
+        ) or self._start_stop_problems(message, name)
 
-    def _start_stop_problems(self, message, name: str, base: str) -> list[ValidationError]:
+    def _parties(self, gemeente: str, message) -> dict[str, tuple[str, str]]:
+        """(provider AGB code, client pseudonym) of each allocation the message names that the
+        municipality has (stored or earlier in the batch)."""
+        stored = {}
+        for p in message.producten:
+            t = self.allocations.get((gemeente, p.toewijzing_nummer))
+            if t is not None:
+                stored[p.toewijzing_nummer] = (t.aanbieder.agb_code, t.client.pseudoniem)
+        return stored
+
+    def _start_stop_problems(self, message: m.StartZorg | m.StopZorg, name: str) -> list[ValidationError]:
+        """The facts ``ingest_checks.start_stop_problems`` needs, from the in-memory copy."""
         gemeente = message.header.ontvanger
         is_start = isinstance(message, m.StartZorg)
         own_care = self.starts if is_start else self.stops
-        keys = {(gemeente, p.toewijzing_nummer) for p in message.producten}
-        own = {(key, d) for key in keys for d in own_care[key].dates()}
-        started = {key for key, _ in own} if is_start else set()
-        stopped = {key for key in started if self.stops[key].rows}
-        problems = []
-        for index, p in enumerate(message.producten, start=1):
-            pk = (gemeente, p.toewijzing_nummer)
-            key = (pk, p.begindatum)
-            found: tuple[str, str] | None = None
-            if p.status_aanlevering == "3" and key not in own:
-                found = (E.START_STOP_UNKNOWN, "de te verwijderen start of stop is niet eerder aangeleverd")
-            elif p.status_aanlevering == "3" and is_start and pk in stopped:
-                found = (E.START_STOP_STOPPED, "de start kan niet verwijderd worden: er is al een stop")
-            elif p.status_aanlevering == "1" and key in own:
-                found = (E.START_STOP_DUPLICATE, "deze start of stop met deze begindatum is al aangeleverd")
-            elif p.status_aanlevering == "1" and is_start and pk in started and pk not in stopped:
-                found = (E.START_OPEN, f"toewijzing {p.toewijzing_nummer} heeft al een start zonder stop")
-            if found is not None:
-                problems.append(
-                    ValidationError(
-                        name,
-                        message.header.identificatie,
-                        f"{base}[{index}]/StatusAanlevering",
-                        found[0],
-                        f"{found[1].capitalize()}.",
-                    )
-                )
-        return problems
-
-    def _allocation_number_problems(self, message: m.Toewijzing, name: str) -> list[ValidationError]:
-        header = message.header
-        pseudonym = client_key(message.client.bsn, self.ing.key)
-        taken = set()
-        for p in message.producten:
-            t = self.allocations.get((header.afzender, p.toewijzing_nummer))
-            if t is not None and (t.aanbieder.agb_code, t.client.pseudoniem) != (header.ontvanger, pseudonym):
-                taken.add(p.toewijzing_nummer)
-        return [
-            ValidationError(
-                name,
-                header.identificatie,
-                f"/Bericht/Client/ToegewezenProducten/ToegewezenProduct[{index}]/ToewijzingNummer",
-                E.ALLOCATION_NUMBER_TAKEN,
-                f"ToewijzingNummer {p.toewijzing_nummer} is bij gemeente {header.afzender} al gebruikt "
-                "voor een andere cliënt of aanbieder.",
-            )
-            for index, p in enumerate(message.producten, start=1)
-            if p.toewijzing_nummer in taken
-        ]
+        nummers = {p.toewijzing_nummer for p in message.producten}
+        own = {(n, d) for n in nummers for d in own_care[(gemeente, n)].dates()}
+        stopped = {n for n, _ in own if self.stops[(gemeente, n)].rows} if is_start else set()
+        return checks.start_stop_problems(message, name, own, stopped)
 
     # ------------------------------------------------------------ storing (as Ingester._apply_*)
 
@@ -415,18 +331,9 @@ class FastBatch:
             clients[pseudonym] = client
             self.pending.clients.append(client)
         if identity is not None:
-            update = {
-                "geboortejaar": identity.geboortedatum.year,
-                "geboortemaand": identity.geboortedatum.month,
-                "geslacht": identity.geslacht,
-            }
-            if gemeente is not None:
-                update["gemeente_id"] = gemeente.pk
-            if any(getattr(client, k) != v for k, v in update.items()):
-                for k, v in update.items():
-                    setattr(client, k, v)
-                if client.pk is not None:
-                    self.pending.changed_clients[client.pk] = client
+            update = checks.client_values(identity, gemeente.pk if gemeente is not None else None)
+            if checks.set_if_changed(client, update) and client.pk is not None:
+                self.pending.changed_clients[client.pk] = client
         return client
 
     def _apply_toewijzing(self, bericht: Bericht, message: m.Toewijzing) -> None:
@@ -436,37 +343,21 @@ class FastBatch:
         client = self._client(message.client.bsn, message.client, gemeente)
         for p in message.producten:
             key = (gemeente.cbs_code, p.toewijzing_nummer)
-            values = {
-                "client": client,
-                "aanbieder": aanbieder,
-                "product": ing.product(p.product_categorie, p.product_code, p.ingangsdatum),
-                "product_categorie": p.product_categorie or "",
-                "product_code": p.product_code or "",
-                "toewijzingsdatum": p.toewijzingsdatum,
-                "ingangsdatum": p.ingangsdatum,
-                "einddatum": p.einddatum,
-                "volume": p.omvang.volume if p.omvang else None,
-                "eenheid": p.omvang.eenheid if p.omvang else "",
-                "frequentie": p.omvang.frequentie if p.omvang else "",
-                "budget_cent": p.budget,
-                "reden_wijziging": p.reden_wijziging or "",
-                "verwijderd": p.reden_wijziging == "13",
-                "referentie_aanbieder": p.referentie_aanbieder or "",
-            }
+            values = checks.allocation_values(
+                p, client, aanbieder, ing.product(p.product_categorie, p.product_code, p.ingangsdatum)
+            )
             toewijzing = self.allocations.get(key)
             if toewijzing is None:
                 toewijzing = Toewijzing(gemeente=gemeente, toewijzingnummer=p.toewijzing_nummer, **values)
                 self.allocations[key] = toewijzing
                 self.pending.allocations.append(toewijzing)
             else:
-                values["toewijzingsdatum"] = min(toewijzing.toewijzingsdatum, p.toewijzingsdatum)
-                values["referentie_aanbieder"] = (
-                    toewijzing.referentie_aanbieder or values["referentie_aanbieder"]
-                )
+                checks.keep_first(values, toewijzing.toewijzingsdatum, toewijzing.referentie_aanbieder)
                 changed = {k: v for k, v in values.items() if _differs(toewijzing, k, v)}
-                grants = bool(p.referentie_aanbieder) and (
-                    p.referentie_aanbieder != toewijzing.referentie_aanbieder
-                    and p.referentie_aanbieder not in self.version_refs[key]
+                grants = checks.grants_request(
+                    p.referentie_aanbieder,
+                    toewijzing.referentie_aanbieder,
+                    self.version_refs[key].__contains__,
                 )
                 if not changed and not grants:
                     continue
@@ -484,15 +375,7 @@ class FastBatch:
                     toewijzing=toewijzing,
                     bericht=bericht,
                     volgnummer=toewijzing.versie,
-                    toewijzingsdatum=p.toewijzingsdatum,
-                    ingangsdatum=p.ingangsdatum,
-                    einddatum=p.einddatum,
-                    volume=values["volume"],
-                    eenheid=values["eenheid"],
-                    frequentie=values["frequentie"],
-                    budget_cent=p.budget,
-                    reden_wijziging=p.reden_wijziging or "",
-                    referentie_aanbieder=p.referentie_aanbieder or "",
+                    **checks.version_values(p),
                 )
             )
 
@@ -502,22 +385,14 @@ class FastBatch:
         aanbieder = ing.aanbieder(message.header.afzender)
         client = self._client(message.client.bsn, message.client, gemeente)
         for p in message.producten:
-            defaults = {
-                "gemeente": gemeente,
-                "client": client,
-                "bericht": bericht,
-                "product": ing.product(p.product_categorie, p.product_code, p.toewijzing_ingangsdatum),
-                "product_categorie": p.product_categorie or "",
-                "product_code": p.product_code or "",
-                "aangevraagd_op": message.header.dagtekening,
-                "toewijzing_ingangsdatum": p.toewijzing_ingangsdatum,
-                "toewijzing_einddatum": p.toewijzing_einddatum,
-                "volume": p.omvang.volume if p.omvang else None,
-                "eenheid": p.omvang.eenheid if p.omvang else "",
-                "frequentie": p.omvang.frequentie if p.omvang else "",
-                "verwijzer_type": p.verwijzer.type,
-                "verwijzer_zorgverlenercode": p.verwijzer.zorgverlener_code or "",
-            }
+            defaults = checks.request_values(
+                message,
+                p,
+                gemeente,
+                client,
+                bericht,
+                ing.product(p.product_categorie, p.product_code, p.toewijzing_ingangsdatum),
+            )
             key = (aanbieder.agb_code, p.referentie_aanbieder)
             request = self.requests.get(key)
             if request is None:
@@ -549,24 +424,12 @@ class FastBatch:
                     else:
                         (self.pending.starts if is_start else self.pending.stops).remove(row)  # type: ignore[arg-type]
                 care.rows = kept
-            elif isinstance(p, m.StartProduct):
-                start = ZorgStart(
-                    toewijzing=toewijzing,
-                    bericht=bericht,
-                    begindatum=p.begindatum,
-                    status_aanlevering=p.status_aanlevering,
-                )
+            elif is_start:
+                start = ZorgStart(toewijzing=toewijzing, bericht=bericht, **checks.care_values(p))
                 care.rows.append((p.begindatum, start))
                 self.pending.starts.append(start)
             else:
-                stop = ZorgStop(
-                    toewijzing=toewijzing,
-                    bericht=bericht,
-                    begindatum=p.begindatum,
-                    einddatum=p.einddatum,
-                    reden_beeindiging=p.reden_beeindiging,
-                    status_aanlevering=p.status_aanlevering,
-                )
+                stop = ZorgStop(toewijzing=toewijzing, bericht=bericht, **checks.care_values(p))
                 care.rows.append((p.begindatum, stop))
                 self.pending.stops.append(stop)
 
@@ -623,12 +486,6 @@ def _take_write_lock() -> None:
         table = connection.ops.quote_name(Aanlevering._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {table} SET status = status WHERE 0 = 1")  # nosec B608
-
-
-def _IN_MESSAGE_RULE_KINDS() -> frozenset[str]:
-    from .services import IN_MESSAGE_RULE_KINDS
-
-    return IN_MESSAGE_RULE_KINDS
 
 
 def _chunks(items, size):

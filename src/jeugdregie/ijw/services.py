@@ -42,6 +42,7 @@ from jeugdregie.zorg.models import (
 )
 
 from . import errors as E
+from . import ingest_checks as checks
 from . import messages as m
 from .conformance import check_tree
 from .conformance import parse as parse_message
@@ -51,7 +52,7 @@ from .ingest_answers import WAITING_RULES as ANSWER_WAITING_RULES
 from .ingest_batch import FastBatch
 from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key, redact_payload
-from .reader import read_bytes
+from .reader import ReadResult, read_bytes
 from .reader_answers import ANSWER_KINDS
 from .reused_ids import handle_known_message
 from .validation import (
@@ -340,16 +341,8 @@ class Ingester:
             client, _ = Client.objects.get_or_create(pseudoniem=pseudonym)
             self.clients[pseudonym] = client
         if identity is not None:
-            update = {
-                "geboortejaar": identity.geboortedatum.year,
-                "geboortemaand": identity.geboortedatum.month,
-                "geslacht": identity.geslacht,
-            }
-            if gemeente is not None:
-                update["gemeente_id"] = gemeente.pk
-            if any(getattr(client, k) != v for k, v in update.items()):
-                for k, v in update.items():
-                    setattr(client, k, v)
+            update = checks.client_values(identity, gemeente.pk if gemeente is not None else None)
+            if checks.set_if_changed(client, update):
                 client.save(update_fields=list(k.removesuffix("_id") for k in update))
         return client
 
@@ -504,26 +497,14 @@ class Ingester:
         delivery = Aanlevering.objects.create(bestandsnaam=name[-500:], sha256=sha, status="verwerkt")
         results = list(read_bytes(data, name))
         for result in results:
-            errors = list(result.errors)
-            if self.xsd is not None and result.message is not None:
-                errors.extend(self.xsd.validate(data, name))
-            if result.message is not None and result.kind in IN_MESSAGE_RULE_KINDS:
-                # TR101 and TR134 on the small single-client messages (JW323 has its own, per line).
-                errors.extend(check_tree(parse_message(data), name, ingest_only=True))
+            errors = self._read_errors(result, data, name)
             message = result.message
             summary.messages += 1
-            blocking = [e for e in errors if e.scope == "message"]
-            if message is None or blocking:
-                summary.quarantined_messages += 1
-                summary.errors.extend(blocking or errors)
-                for error in blocking or errors:
-                    self._quarantine(
-                        delivery,
-                        name,
-                        data,
-                        error,
-                        level="bericht" if message or result.header_known else "bestand",
-                    )
+            refused = checks.refusal(message, errors, result.header_known)
+            if message is None or refused is not None:
+                blocking, level = checks.count_refused(summary, refused)
+                for error in blocking:
+                    self._quarantine(delivery, name, data, error, level=level)
                 continue
             header = message.header
             if self._message_known(header.afzender, header.identificatie):
@@ -533,23 +514,20 @@ class Ingester:
                 summary.lines += result.lines_rejected
                 summary.quarantined_lines += result.lines_rejected
             self._apply(delivery, name, data, message, errors, summary)
-        delivery.berichten = summary.messages
-        delivery.regels = summary.lines
-        delivery.geaccepteerd = summary.accepted_messages
-        delivery.in_quarantaine = summary.quarantined_messages + summary.quarantined_lines
-        delivery.dubbel = summary.duplicate_messages
-        if summary.accepted_messages == 0 and delivery.in_quarantaine:
-            delivery.status = "geweigerd"
-        elif delivery.in_quarantaine:
-            delivery.status = "deels"
-        Aanlevering.objects.filter(pk=delivery.pk).update(
-            berichten=delivery.berichten,
-            regels=delivery.regels,
-            geaccepteerd=delivery.geaccepteerd,
-            in_quarantaine=delivery.in_quarantaine,
-            dubbel=delivery.dubbel,
-            status=delivery.status,
-        )
+        totals = checks.delivery_totals(summary, delivery.status)
+        for k, v in totals.items():
+            setattr(delivery, k, v)
+        Aanlevering.objects.filter(pk=delivery.pk).update(**totals)
+
+    def _read_errors(self, result: ReadResult, data: bytes, name: str) -> list[ValidationError]:
+        """The reader's errors of a message, with the XSD's and, for the small single-client
+        messages, TR101 and TR134 (``check_tree``; JW323 has its own, per line)."""
+        errors = list(result.errors)
+        if self.xsd is not None and result.message is not None:
+            errors.extend(self.xsd.validate(data, name))
+        if result.message is not None and result.kind in IN_MESSAGE_RULE_KINDS:
+            errors.extend(check_tree(parse_message(data), name, ingest_only=True))
+        return errors
 
     def _quarantine(self, delivery, name, data, error: ValidationError, *, level: str, message=None) -> None:
         self._quarantine_item(delivery, name, data, error, level, message).save(force_insert=True)
@@ -589,14 +567,7 @@ class Ingester:
             for problem in problems:
                 self._quarantine(delivery, name, data, problem, level="bericht", message=message)
             return
-        bericht = Bericht.objects.create(
-            aanlevering=delivery,
-            soort=message.kind,
-            afzender=header.afzender,
-            ontvanger=header.ontvanger,
-            identificatie=header.identificatie,
-            dagtekening=header.dagtekening,
-        )
+        bericht = Bericht.objects.create(aanlevering=delivery, **checks.message_values(message))
         self._new_messages.append((header.afzender, header.identificatie))
         if isinstance(message, m.Toewijzing):
             self._apply_toewijzing(bericht, message)
@@ -643,47 +614,17 @@ class Ingester:
         if not isinstance(message, (m.StartZorg, m.StopZorg)):
             return []
         # A start or stop must name an allocation we have, of the same provider and client.
-        is_start = isinstance(message, m.StartZorg)
-        base = (
-            "/Bericht/Client/StartProducten/StartProduct"
-            if is_start
-            else "/Bericht/Client/StopProducten/StopProduct"
-        )
         pseudonym = client_key(message.client.bsn, self.key)
-        products: tuple[m.StartProduct | m.StopProduct, ...] = message.producten
         rows = Toewijzing.objects.filter(
             gemeente__cbs_code=gemeente_code,
-            toewijzingnummer__in=[p.toewijzing_nummer for p in products],
+            toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten],
         ).values_list("toewijzingnummer", "aanbieder__agb_code", "client__pseudoniem", "pk")
         known = {nummer: (agb, client) for nummer, agb, client, _ in rows}
         # Kept for _apply_start_stop, which runs right after for the same message.
         self._allocation_pks = {nummer: pk for nummer, _, _, pk in rows}
-        problems = []
-        for index, p in enumerate(products, start=1):
-            element = f"{base}[{index}]/ToewijzingNummer"
-            if p.toewijzing_nummer not in known:
-                problems.append(
-                    ValidationError(
-                        name,
-                        header.identificatie,
-                        element,
-                        "allocation.unknown",
-                        f"Toewijzing {p.toewijzing_nummer} is (nog) niet bekend bij gemeente {gemeente_code}.",
-                    )
-                )
-            elif known[p.toewijzing_nummer] != (header.afzender, pseudonym):
-                problems.append(
-                    ValidationError(
-                        name,
-                        header.identificatie,
-                        element,
-                        "allocation.other_party",
-                        f"Toewijzing {p.toewijzing_nummer} hoort bij een andere aanbieder of cliënt.",
-                    )
-                )
-        if not problems:
-            problems = self._start_stop_problems(message, name, base)
-        return problems
+        return checks.start_stop_allocation_problems(
+            message, name, pseudonym, known
+        ) or self._start_stop_problems(message, name)
 
     def _allocation_number_problems(self, message: m.Toewijzing, name: str) -> list[ValidationError]:
         """TR332: a ToewijzingNummer is unique per municipality, so a JW301 may repeat a known
@@ -699,23 +640,8 @@ class Ingester:
             ).select_related("aanbieder", "client")
         }
         self._existing_allocations = (message, existing)
-        taken = {
-            nummer
-            for nummer, t in existing.items()
-            if (t.aanbieder.agb_code, t.client.pseudoniem) != (header.ontvanger, pseudonym)
-        }
-        return [
-            ValidationError(
-                name,
-                header.identificatie,
-                f"/Bericht/Client/ToegewezenProducten/ToegewezenProduct[{index}]/ToewijzingNummer",
-                E.ALLOCATION_NUMBER_TAKEN,
-                f"ToewijzingNummer {p.toewijzing_nummer} is bij gemeente {header.afzender} al gebruikt "
-                "voor een andere cliënt of aanbieder.",
-            )
-            for index, p in enumerate(message.producten, start=1)
-            if p.toewijzing_nummer in taken
-        ]
+        stored = {nummer: (t.aanbieder.agb_code, t.client.pseudoniem) for nummer, t in existing.items()}
+        return checks.allocation_number_problems(message, name, pseudonym, stored)
 
     def _declaratie_number_problems(self, message: m.Declaratie, name: str) -> list[ValidationError]:
         """TR333: the DeclaratieNummer is unique for the provider."""
@@ -734,48 +660,25 @@ class Ingester:
             ]
         return []
 
-    def _start_stop_problems(
-        self, message: m.StartZorg | m.StopZorg, name: str, base: str
-    ) -> list[ValidationError]:
-        """TR063 (a delete names an earlier start/stop), TR071 (no delete of a start once stopped),
-        TR074 (a first delivery is new) and TR326 (no new start while one runs without a stop),
-        against the stored starts (of a JW305) or stops (of a JW307) of the named allocations: one
+    def _start_stop_problems(self, message: m.StartZorg | m.StopZorg, name: str) -> list[ValidationError]:
+        """The stored facts ``ingest_checks.start_stop_problems`` (TR063, TR071, TR074, TR326)
+        needs: the stored starts (of a JW305) or stops (of a JW307) of the named allocations, one
         query per message, a second only for a start on an allocation that was started before."""
-        pks = set(self._allocation_pks.values())
+        nummers = {pk: nummer for nummer, pk in self._allocation_pks.items()}
         is_start = isinstance(message, m.StartZorg)
         model = ZorgStart if is_start else ZorgStop
-        own = set(model.objects.filter(toewijzing_id__in=pks).values_list("toewijzing_id", "begindatum"))
+        own = set(
+            model.objects.filter(toewijzing_id__in=list(nummers)).values_list("toewijzing_id", "begindatum")
+        )
         started = {pk for pk, _ in own} if is_start else set()
         stopped = (
             set(ZorgStop.objects.filter(toewijzing_id__in=started).values_list("toewijzing_id", flat=True))
             if started
             else set()
         )
-        problems = []
-        products: tuple[m.StartProduct | m.StopProduct, ...] = message.producten
-        for index, p in enumerate(products, start=1):
-            pk = self._allocation_pks[p.toewijzing_nummer]
-            key = (pk, p.begindatum)
-            found: tuple[str, str] | None = None
-            if p.status_aanlevering == "3" and key not in own:
-                found = (E.START_STOP_UNKNOWN, "de te verwijderen start of stop is niet eerder aangeleverd")
-            elif p.status_aanlevering == "3" and is_start and pk in stopped:
-                found = (E.START_STOP_STOPPED, "de start kan niet verwijderd worden: er is al een stop")
-            elif p.status_aanlevering == "1" and key in own:
-                found = (E.START_STOP_DUPLICATE, "deze start of stop met deze begindatum is al aangeleverd")
-            elif p.status_aanlevering == "1" and is_start and pk in started and pk not in stopped:
-                found = (E.START_OPEN, f"toewijzing {p.toewijzing_nummer} heeft al een start zonder stop")
-            if found is not None:
-                problems.append(
-                    ValidationError(
-                        name,
-                        message.header.identificatie,
-                        f"{base}[{index}]/StatusAanlevering",
-                        found[0],
-                        f"{found[1].capitalize()}.",
-                    )
-                )
-        return problems
+        return checks.start_stop_problems(
+            message, name, {(nummers[pk], d) for pk, d in own}, {nummers[pk] for pk in stopped}
+        )
 
     def _apply_toewijzing(self, bericht: Bericht, message: m.Toewijzing) -> None:
         gemeente = self.gemeenten[message.header.afzender]
@@ -790,38 +693,16 @@ class Ingester:
                 )
             }
         for p in message.producten:
-            values = {
-                "client": client,
-                "aanbieder": aanbieder,
-                "product": self.product(p.product_categorie, p.product_code, p.ingangsdatum),
-                "product_categorie": p.product_categorie or "",
-                "product_code": p.product_code or "",
-                "toewijzingsdatum": p.toewijzingsdatum,
-                "ingangsdatum": p.ingangsdatum,
-                "einddatum": p.einddatum,
-                "volume": p.omvang.volume if p.omvang else None,
-                "eenheid": p.omvang.eenheid if p.omvang else "",
-                "frequentie": p.omvang.frequentie if p.omvang else "",
-                "budget_cent": p.budget,
-                "reden_wijziging": p.reden_wijziging or "",
-                "verwijderd": p.reden_wijziging == "13",
-                # Links the allocation to the provider's JW315 request (referrer, request date).
-                "referentie_aanbieder": p.referentie_aanbieder or "",
-            }
+            values = checks.allocation_values(
+                p, client, aanbieder, self.product(p.product_categorie, p.product_code, p.ingangsdatum)
+            )
             toewijzing = existing.get(p.toewijzing_nummer)
             if toewijzing is None:
                 toewijzing = Toewijzing.objects.create(
                     gemeente=gemeente, toewijzingnummer=p.toewijzing_nummer, **values
                 )
             else:
-                # The allocation date stays the first one: a change's own date is kept in its
-                # ToewijzingWijziging; waiting times run from when the allocation was first issued.
-                values["toewijzingsdatum"] = min(toewijzing.toewijzingsdatum, p.toewijzingsdatum)
-                # The first reference stays: it links the JW315 request (referrer, waiting time). A
-                # later one (a JW317 granted by this version) is kept on the version below.
-                values["referentie_aanbieder"] = (
-                    toewijzing.referentie_aanbieder or values["referentie_aanbieder"]
-                )
+                checks.keep_first(values, toewijzing.toewijzingsdatum, toewijzing.referentie_aanbieder)
                 changed = {k: v for k, v in values.items() if getattr(toewijzing, k) != v}
                 if not changed and not _grants_request(toewijzing, p.referentie_aanbieder):
                     continue  # iJw repeats unchanged allocations in every JW301 for the client
@@ -835,15 +716,7 @@ class Ingester:
                 toewijzing=toewijzing,
                 bericht=bericht,
                 volgnummer=toewijzing.versie,
-                toewijzingsdatum=p.toewijzingsdatum,
-                ingangsdatum=p.ingangsdatum,
-                einddatum=p.einddatum,
-                volume=values["volume"],
-                eenheid=values["eenheid"],
-                frequentie=values["frequentie"],
-                budget_cent=p.budget,
-                reden_wijziging=p.reden_wijziging or "",
-                referentie_aanbieder=p.referentie_aanbieder or "",
+                **checks.version_values(p),
             )
 
     def _apply_verzoek(self, bericht: Bericht, message: m.VerzoekOmToewijzing) -> None:
@@ -854,22 +727,14 @@ class Ingester:
             VerzoekOmToewijzing.objects.update_or_create(
                 aanbieder=aanbieder,
                 referentie_aanbieder=p.referentie_aanbieder,
-                defaults={
-                    "gemeente": gemeente,
-                    "client": client,
-                    "bericht": bericht,
-                    "product": self.product(p.product_categorie, p.product_code, p.toewijzing_ingangsdatum),
-                    "product_categorie": p.product_categorie or "",
-                    "product_code": p.product_code or "",
-                    "aangevraagd_op": message.header.dagtekening,
-                    "toewijzing_ingangsdatum": p.toewijzing_ingangsdatum,
-                    "toewijzing_einddatum": p.toewijzing_einddatum,
-                    "volume": p.omvang.volume if p.omvang else None,
-                    "eenheid": p.omvang.eenheid if p.omvang else "",
-                    "frequentie": p.omvang.frequentie if p.omvang else "",
-                    "verwijzer_type": p.verwijzer.type,
-                    "verwijzer_zorgverlenercode": p.verwijzer.zorgverlener_code or "",
-                },
+                defaults=checks.request_values(
+                    message,
+                    p,
+                    gemeente,
+                    client,
+                    bericht,
+                    self.product(p.product_categorie, p.product_code, p.toewijzing_ingangsdatum),
+                ),
             )
 
     def _apply_start_stop(self, bericht: Bericht, message: m.StartZorg | m.StopZorg) -> None:
@@ -879,22 +744,8 @@ class Ingester:
             model = ZorgStart if isinstance(message, m.StartZorg) else ZorgStop
             if p.status_aanlevering == "3":  # verwijderen: withdraw the earlier start/stop
                 model.objects.filter(toewijzing_id=toewijzing, begindatum=p.begindatum).delete()
-            elif isinstance(p, m.StartProduct):
-                ZorgStart.objects.create(
-                    toewijzing_id=toewijzing,
-                    bericht=bericht,
-                    begindatum=p.begindatum,
-                    status_aanlevering=p.status_aanlevering,
-                )
             else:
-                ZorgStop.objects.create(
-                    toewijzing_id=toewijzing,
-                    bericht=bericht,
-                    begindatum=p.begindatum,
-                    einddatum=p.einddatum,
-                    reden_beeindiging=p.reden_beeindiging,
-                    status_aanlevering=p.status_aanlevering,
-                )
+                model.objects.create(toewijzing_id=toewijzing, bericht=bericht, **checks.care_values(p))
 
     def _apply_declaratie(
         self, delivery, name, data, bericht, message: m.Declaratie, errors, summary
@@ -1042,11 +893,12 @@ class Ingester:
 
 
 def _grants_request(toewijzing: Toewijzing, referentie: str | None) -> bool:
-    """A repeated JW301 version that carries a request's ReferentieAanbieder for the first time
-    grants that request (JW317): it is stored as a version even when nothing else changed."""
-    if not referentie or referentie == toewijzing.referentie_aanbieder:
-        return False
-    return not toewijzing.wijzigingen.filter(referentie_aanbieder=referentie).exists()
+    """``ingest_checks.grants_request`` (JW317) with the allocation's versions asked of the database."""
+    return checks.grants_request(
+        referentie,
+        toewijzing.referentie_aanbieder,
+        lambda ref: toewijzing.wijzigingen.filter(referentie_aanbieder=ref).exists(),
+    )
 
 
 def _only_line(message: m.Declaratie, referentie: str) -> m.Declaratie | None:
