@@ -192,3 +192,9 @@ def test_refusal_blocks_on_message_errors_and_levels_by_header():
         checks.delivery_totals(IngestSummary(messages=1, accepted_messages=1), "verwerkt")["status"]
         == "verwerkt"
     )
+
+
+def test_an_allocation_number_with_letters_keeps_its_case_in_the_message():
+    message = _start(("D1", D(2024, 2, 1), "1"))
+    problems = checks.start_stop_problems(message, "f.xml", {("D1", D(2024, 1, 1))}, stopped=set())
+    assert [p.message for p in problems] == ["Toewijzing D1 heeft al een start zonder stop."]

@@ -167,7 +167,8 @@ def start_stop_problems(
                     message.header.identificatie,
                     f"{base}[{index}]/StatusAanlevering",
                     found[0],
-                    f"{found[1].capitalize()}.",
+                    # Only the first letter: str.capitalize() lowercased a number like "D1".
+                    f"{found[1][:1].upper()}{found[1][1:]}.",
                 )
             )
     return problems
