@@ -245,7 +245,8 @@ def test_the_region_sees_rules_and_answers_as_the_kpi_screen(world):
     share = format_value(kpis["rejected_share"]["value"], "fractie")
     assert f"afgewezen aandeel <strong>{share}</strong>" in html
     assert (
-        "<td>0611</td><td>TR418</td><td>Niet voldaan aan: ProductTarief is het contracttarief van de ProductCode.</td>" in html
+        "<td>0611</td><td>TR418</td><td>Niet voldaan aan: ProductTarief is het contracttarief van de ProductCode.</td>"
+        in html
     )
     assert format_value(kpis["change_request_days"]["value"], "dagen") in html  # 17,0
     assert f'<td>{p.naam}</td><td class="num">3</td><td class="num">2</td>' in html

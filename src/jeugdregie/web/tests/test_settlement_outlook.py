@@ -126,9 +126,11 @@ def test_region_records_an_approved_overrun(year_2026):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
+        # Django's "Dit veld is verplicht." reads "Dit veld is vereist." since Django REST framework's Dutch
+        # catalogue (an installed app) takes precedence over Django's own.
         ({"bedrag": "abc"}, "bedrag", "Geef een bedrag in euro"),
         ({"bedrag": "0"}, "bedrag", "groter dan 0"),
-        ({"reden": "  "}, "reden", "Dit veld is verplicht"),
+        ({"reden": "  "}, "reden", "Dit veld is vereist"),
         ({"groep": "D"}, "groep", "heeft geen plafond voor groep D in 2026"),
     ],
 )
