@@ -40,11 +40,35 @@ from .kpi_query import scoped_kpi_rows, threshold
 from .settlement_rows import group_names
 
 
+def default_year(latest: dt.date) -> int:
+    """The year the pages open on when data is complete until `latest`: the newest whole year."""
+    return latest.year if latest.month == 12 else latest.year - 1
+
+
 def _year(request) -> tuple[int, str | None, dt.date]:
     latest = data_complete_until()
-    default = latest.year if latest.month == 12 else latest.year - 1
-    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), default)
+    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), default_year(latest))
     return jaar, melding, latest
+
+
+def municipality_figures(scope: Scope, jaar: int, cbs: str, at: str | None = None) -> dict[str, Any]:
+    """`_municipality_figures` from the screen cache (warmed by `jeugdregie precompute`)."""
+    return screen_cache.cached(
+        "gemeentepagina",
+        (scope.suppress_small_numbers, threshold(), jaar, cbs),
+        lambda: _municipality_figures(scope, jaar, cbs),
+        at=at,
+    )
+
+
+def provider_figures(scope: Scope, jaar: int, agb: str, at: str | None = None) -> dict[str, Any]:
+    """`_provider_figures` from the screen cache (warmed by `jeugdregie precompute`)."""
+    return screen_cache.cached(
+        "aanbiederpagina",
+        (scope.suppress_small_numbers, threshold(), jaar, agb),
+        lambda: _provider_figures(scope, jaar, agb),
+        at=at,
+    )
 
 
 def _count(n: int | None) -> str:
@@ -155,11 +179,7 @@ def gemeente(request, cbs: str):
     names = product_names()
     own = _kpi_table(scope, jaar, names, gemeente=cbs)
     region = _kpi_table(scope, jaar, names)
-    figures = screen_cache.cached(
-        "gemeentepagina",
-        (scope.suppress_small_numbers, threshold(), jaar, cbs),
-        lambda: _municipality_figures(scope, jaar, cbs),
-    )
+    figures = municipality_figures(scope, jaar, cbs)
     segments, groups = figures["segments"], figures["groups"]
     own_total, total_region = figures["own_total"], figures["total_region"]
     context = {
@@ -295,11 +315,7 @@ def aanbieder(request, agb: str):
     jaar, melding, latest = _year(request)
     names = product_names()
     as_of, ceilings = ceiling_rows(agb, scope)
-    figures = screen_cache.cached(
-        "aanbiederpagina",
-        (scope.suppress_small_numbers, threshold(), jaar, agb),
-        lambda: _provider_figures(scope, jaar, agb),
-    )
+    figures = provider_figures(scope, jaar, agb)
     ranked_groups, ranked_segments = figures["groups"], figures["segments"]
     context = {
         "scope": scope,

@@ -24,12 +24,12 @@ from jeugdregie.regio.models import Gemeente
 
 from . import overview_charts as charts
 from . import overview_data as data
+from . import screen_cache
 from .access import Scope, choose_year, known_code, scope_of, years_with_data
-from .budget import SIGNAL_KINDS, _computed, _suppressed, data_version, last_complete_month_end
+from .budget import SIGNAL_KINDS, _suppressed, last_complete_month_end, plafonds_figures
 from .charting import CONTENT_TYPES, euro_compact
 from .charting import render as render_chart
 from .kpi_query import threshold
-from .stoplicht import counts
 
 CHARTS = ("kosten", "clienten", "plafond", "groei")
 
@@ -42,7 +42,7 @@ class Request:
     years: list[int]
     message: str | None
     plafond: str | None
-    version: tuple
+    at: str  # the screen cache's data version (web.screen_cache.version)
     newest: dt.date  # the newest complete month end: what is known
 
     @property
@@ -93,24 +93,28 @@ def _parse(request) -> Request:
     cut = request.GET.get("uitsplitsing")
     if cut not in data.CUTS:
         cut = "segment"
-    sel = data.Selection(
-        year,
-        newest.month if year == newest.year else 12,
-        gemeente,
-        aanbieder,
-        scope.suppress_small_numbers,
-        cut,
-    )
+    sel = data.selection(newest, year, gemeente, aanbieder, scope.suppress_small_numbers, cut)
     as_of = min(newest, dt.date(year, 12, 31))
     return Request(
-        scope, sel, as_of, years, message, request.GET.get("plafond") or None, data_version(), newest
+        scope,
+        sel,
+        as_of,
+        years,
+        message,
+        request.GET.get("plafond") or None,
+        screen_cache.version(),
+        newest,
     )
 
 
 def _levels_and_signals(req: Request):
-    levels, signals = _computed(req.as_of.year, req.as_of, req.version)
+    """The Plafonds screen's forecasts and signals on the peildatum, from the same screen-cache
+    entries (warmed by `jeugdregie precompute`)."""
+    from .views import counts_on
+
+    levels, signals = plafonds_figures(req.as_of, req.at)
     if req.scope.suppress_small_numbers:
-        levels, signals = _suppressed(levels, signals, counts(req.as_of, req.version))
+        levels, signals = _suppressed(levels, signals, counts_on(req.as_of, req.at))
     return levels, signals
 
 
@@ -148,8 +152,8 @@ def _burnup(req: Request, levels) -> tuple[list[tuple[str, str]], str | None, da
 @login_required
 def overzicht(request):
     req = _parse(request)
-    monthly = data.monthly(req.sel, req.version, req.newest)
-    growth = data.growth(req.sel, req.version, req.as_of)
+    monthly = data.cached_monthly(req.sel, req.at, req.newest)
+    growth = data.cached_growth(req.sel, req.at, req.as_of)
     levels, signals = _levels_and_signals(req)
     options, chosen, burn = _burnup(req, levels)
     req.plafond = chosen
@@ -224,15 +228,15 @@ def grafiek(request, naam: str):
     width = charts.NARROW if request.GET.get("breedte") == "smal" else charts.WIDTH
     if naam == "kosten":
         fig = charts.spend_figure(
-            data.monthly(req.sel, req.version, req.newest), req.sel.year, req.subject, width
+            data.cached_monthly(req.sel, req.at, req.newest), req.sel.year, req.subject, width
         )
     elif naam == "clienten":
         fig = charts.clients_figure(
-            data.monthly(req.sel, req.version, req.newest), req.sel.year, req.subject, width
+            data.cached_monthly(req.sel, req.at, req.newest), req.sel.year, req.subject, width
         )
     elif naam == "groei":
         fig = charts.growth_figure(
-            data.growth(req.sel, req.version, req.as_of), req.sel.year, req.months, width
+            data.cached_growth(req.sel, req.at, req.as_of), req.sel.year, req.months, width
         )
     else:
         levels, _signals = _levels_and_signals(req)

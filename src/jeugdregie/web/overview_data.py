@@ -22,6 +22,7 @@ from jeugdregie.rules import cost_growth
 from jeugdregie.rules import kpi as kpi_rules
 from jeugdregie.zorg.models import DeclaratieRegel
 
+from . import screen_cache
 from .kpi_query import threshold
 
 CUTS = {"segment": "Segment", "aanbieder": "Aanbieder", "verwijzer": "Type verwijzer"}
@@ -40,6 +41,29 @@ class Selection:
     aanbieder: str | None
     suppress: bool
     cut: str = "segment"
+
+
+def selection(
+    newest: dt.date,
+    year: int,
+    gemeente: str | None,
+    aanbieder: str | None,
+    suppress: bool,
+    cut: str = "segment",
+) -> Selection:
+    """The overview's selection of `year` when `newest` is the newest complete month end: the
+    running year up to that month, an earlier year whole (the screen and `precompute` alike)."""
+    return Selection(year, newest.month if year == newest.year else 12, gemeente, aanbieder, suppress, cut)
+
+
+def cached_monthly(sel: Selection, at: str, newest: dt.date) -> Monthly:
+    """`monthly` from the screen cache for data version `at` (warmed by `jeugdregie precompute`)."""
+    return screen_cache.cached("overzicht-maanden", (sel, newest), lambda: monthly(sel, (at,), newest), at=at)
+
+
+def cached_growth(sel: Selection, at: str, as_of: dt.date) -> GrowthTable:
+    """`growth` from the screen cache for data version `at` (warmed by `jeugdregie precompute`)."""
+    return screen_cache.cached("overzicht-groei", (sel, as_of), lambda: growth(sel, (at,), as_of), at=at)
 
 
 @dataclass

@@ -8,7 +8,11 @@ What is computed, for the data version at the end of the ingest:
   account (every provider with data with `all_providers`, `precompute --alle-aanbieders`);
 - Tertiaalrapportage: the newest complete tertial, for the same parties;
 - Stoplicht and Plafonds: the newest complete month end (lights, forecasts, signals, the client
-  counts behind the suppression, the settlement outlook).
+  counts behind the suppression, the settlement outlook);
+- Overzicht: the monthly series and the cost growth of the running year, for the regio, each
+  municipality and each provider with a user account (the forecasts are the Plafonds screen's);
+- the municipality and provider pages: their figures of the newest whole year, as the regio and
+  as the other roles see them, for each municipality and each provider with a user account.
 """
 
 from __future__ import annotations
@@ -39,7 +43,9 @@ def precompute(
     from jeugdregie.rapportage.data import ReportError, last_complete_tertial
     from jeugdregie.rapportage.views import cached_report
 
+    from . import overview_data
     from .budget import last_complete_month_end, plafonds_figures
+    from .entities import default_year, municipality_figures, provider_figures
     from .kpi_query import scoped_kpi_rows, threshold
     from .settlement_outlook import outlook_figures
     from .views import stoplicht_figures
@@ -71,6 +77,9 @@ def precompute(
         wanted = [(regio, None, None), (other, None, None)]
         wanted += [(other, cbs, None) for cbs in gemeenten]
         wanted += [(other, None, agb) for agb in aanbieders]
+        # The regio on a municipality's or provider's page (web.entities) sees them unsuppressed.
+        wanted += [(regio, cbs, None) for cbs in gemeenten]
+        wanted += [(regio, None, agb) for agb in with_users]
         for scope, gemeente, aanbieder in wanted:
             screen_cache.cached(
                 "kpi",
@@ -104,9 +113,28 @@ def precompute(
         plafonds_figures(as_of, at)
         outlook_figures(as_of, at)
 
+    def overview() -> None:
+        newest = last_complete_month_end(latest)
+        wanted = [(None, None, False)] + [(cbs, None, True) for cbs in gemeenten]
+        wanted += [(None, agb, True) for agb in with_users]
+        for gemeente, aanbieder, suppress in wanted:
+            sel = overview_data.selection(newest, newest.year, gemeente, aanbieder, suppress)
+            overview_data.cached_monthly(sel, at, newest)
+            overview_data.cached_growth(sel, at, newest)
+
+    def entity_pages() -> None:
+        jaar = default_year(latest)
+        for scope in (regio, other):
+            for cbs in gemeenten:
+                municipality_figures(scope, jaar, cbs, at)
+            for agb in with_users:
+                provider_figures(scope, jaar, agb, at)
+
     step("stoplicht en plafonds", budget)
+    step("overzicht", overview)
     for year in years:
         step(f"KPI's {year}", lambda y=year: kpi(y))
+    step("gemeente- en aanbiederpagina's", entity_pages)
     step("tertiaalrapportage", reports)
     for year in years:
         step(f"datakwaliteit {year}", lambda y=year: quality(y))

@@ -177,3 +177,46 @@ def _spend(client) -> str:
     html = client.get("/kpi/").content.decode()
     start = html.index(">Kosten<")
     return html[start : start + 400]
+
+
+def _entity_pages(agb: str) -> dict[str, list[str]]:
+    """The overview and the municipality and provider pages each role opens (issue 12)."""
+    return {
+        "regio": ["/overzicht/", f"/gemeente/{VENLO}/", f"/aanbieder/{agb}/"],
+        "gemeente-venlo": ["/overzicht/", f"/gemeente/{VENLO}/", f"/aanbieder/{agb}/"],
+        "aanbieder": ["/overzicht/", f"/aanbieder/{agb}/"],
+    }
+
+
+def _without_tokens(html: str) -> str:
+    import re
+
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def test_after_precompute_the_overview_and_entity_pages_compute_nothing_and_show_the_same(
+    cache_on, agb, settings
+):
+    ingest(messages(agb, range(6), ident="1"))
+    call_command("precompute")
+    assert screen_cache.computed["overzicht-maanden"] > 0
+    assert screen_cache.computed["gemeentepagina"] > 0 and screen_cache.computed["aanbiederpagina"] > 0
+    screen_cache.forget_local()  # another process: the server
+    screen_cache.computed.clear()
+    cached = {}
+    for user, pages in _entity_pages(agb).items():
+        client = login(user)
+        for page in pages:
+            response = client.get(page)
+            assert response.status_code == 200, (user, page)
+            cached[(user, page)] = _without_tokens(response.content.decode())
+    assert dict(screen_cache.computed) == {}
+    # The same pages computed afresh, without any cache, show exactly the same.
+    settings.SCREEN_CACHE = "off"
+    for (user, page), html in cached.items():
+        fresh = _without_tokens(login(user).get(page).content.decode())
+        assert fresh == html, (user, page)
+    assert screen_cache.computed["overzicht-maanden"] == 3
+    assert screen_cache.computed["gemeentepagina"] == 2 and screen_cache.computed["aanbiederpagina"] == 3
+    # The figures themselves are there: 6 clients x EUR 100,00 claimed in March 2024.
+    assert "600" in cached[("regio", f"/gemeente/{VENLO}/")]
