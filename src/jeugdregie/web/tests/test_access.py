@@ -55,7 +55,8 @@ def cells(html: str, label: str) -> list[str]:
     """The year and tertial cells of a KPI row."""
     row = re.search(rf"<td>{re.escape(label)}</td>(.*?)</tr>", html, re.S)
     assert row, label
-    return re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    # A shown number links to its drill-down (/onderbouwing/): compare the text, not the link.
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
 
 
 def kpi_page(client, query):
