@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth
 
+from jeugdregie.catalogus.models import Product
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.ijw.codes import TYPE_VERWIJZER
 from jeugdregie.monitoring.facts import claim_facts, product_index
@@ -199,7 +200,7 @@ class GrowthLine:
     """A claim line as the cost-growth decomposition reads it, with the date it was received."""
 
     client: str
-    product: str  # code in the current book (legacy products mapped), as in the KPI facts
+    product: str  # the code as claimed: its volume is in that product's own unit (see growth_lines)
     bedrag_cent: int
     volume: int
     segment: str
@@ -216,6 +217,11 @@ def growth_lines(year: int, gemeente: str | None, aanbieder: str | None, version
     from jeugdregie.monitoring.facts import referrers_by_allocation
 
     products, referrers = product_index(), referrers_by_allocation()
+    # Prices per unit are compared per product as claimed, not as mapped to the current book: a
+    # legacy trajectory (per month) and its successor in hours have other units, and comparing them
+    # showed EUR +54 mln "more care" against EUR -53 mln "lower tariffs" for 2026 on the demo. A
+    # successor without a price last year counts as care (rules.cost_growth).
+    own_codes = dict(Product.objects.values_list("pk", "code"))
     rows = DeclaratieRegel.objects.filter(
         periode_begin__gte=dt.date(year - 1, 1, 1), periode_begin__lte=dt.date(year, 12, 31), afgewezen=False
     )
@@ -234,7 +240,8 @@ def growth_lines(year: int, gemeente: str | None, aanbieder: str | None, version
         "toewijzing_id",
         "declaratie__dagtekening",
     ).iterator(chunk_size=10_000):
-        segment, _groep, code, _custom, _pxq = products.get(product_id, ("", "", "", "", False))
+        segment, _groep, _mapped, _custom, _pxq = products.get(product_id, ("", "", "", "", False))
+        code = own_codes.get(product_id, "")
         verwijzer = referrers.get(toewijzing, ("01", None))[0]
         found.append(GrowthLine(client, code, cents, volume, segment, agb, verwijzer, begin, received))
     return found

@@ -256,3 +256,39 @@ def test_months_not_yet_complete_by_the_lag_profile(overview_region):
     assert found == [False] * 4 + [True, True] + [False] * 6
     svg = login("regio").get("/overzicht/grafiek/kosten/?jaar=2026&format=svg").content.decode()
     assert "2026, nog niet compleet" in svg
+
+
+def test_a_book_change_with_another_unit_is_care_not_tariff(overview_region):
+    """One client in Beesel: 2025 the legacy trajectory 45L01 (1 unit a month, EUR 3,000), 2026 its
+    successor in the new book (20 hours a month at EUR 110). Prices compare per product as claimed:
+    the successor has no price last year, so the whole change is care (S0 1,800,000, S1 1,320,000,
+    same client: care -480,000, tariff 0). Mapped to one code, last year's EUR 3,000 'per unit'
+    against 120 hours gave care +34,200,000 and tariff -34,680,000."""
+    from jeugdregie.budget.tests.test_signals import ROWS
+    from jeugdregie.catalogus.models import ProductMapping
+    from jeugdregie.regio.models import Gemeente
+
+    _, b = overview_region
+    successor = ProductMapping.objects.get(oud_product__code="45L01").nieuw_product.code
+    client = ROWS.client("boek-", Gemeente.objects.get(cbs_code="0889"))
+    for number, code, year, volume, cents in (
+        ("TB1", "45L01", 2025, 1, 300_000),
+        ("TB2", successor, 2026, 20, 220_000),
+    ):
+        t = ROWS.allocation(
+            client, b, number, D(year, 1, 1), D(year, 12, 31), product_code=code, volume=volume,
+            toewijzingsdatum=D(year, 1, 1),
+        )  # fmt: skip
+        for month in range(1, 7):
+            begin = D(year, month, 1)
+            ROWS.line(t, begin, month_end(begin), cents, volume=volume, received=month_end(begin))
+    g = data.growth(
+        data.Selection(2026, 6, "0889", None, False, "segment"), data_version(), D(2026, 6, 30)
+    ).total
+    assert (g.previous_cent, g.current_cent, g.clients_previous, g.clients_current) == (
+        1_800_000,
+        1_320_000,
+        1,
+        1,
+    )
+    assert g.parts == (0, -480_000, 0)
