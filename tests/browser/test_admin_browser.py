@@ -40,4 +40,4 @@ def test_login_page_is_dutch_and_rejects_a_wrong_password(live_server, page):
     page.fill("#id_password", region.DEMO_WACHTWOORD)
     page.click("button[type=submit]")
     page.wait_for_selector("text=Regie op jeugdhulp")
-    assert "Venlo (0983)" in page.content()
+    assert "Venlo (0983)" in page.locator("main").inner_text()  # the name links to its page
