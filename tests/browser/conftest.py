@@ -2,13 +2,37 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+
+from jeugdregie.demo import region
+from jeugdregie.demo.loader import load_demo_region
+from jeugdregie.web.tests.test_access import build_care
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make
 # themselves (fixtures) are safe there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+SHOTS = Path(
+    os.environ.get("JEUGDREGIE_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots")
+)
+
+
+def log_in(page, base, username):
+    """Log in through the form as a demo user and wait for the home page."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", region.DEMO_WACHTWOORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Regie op jeugdhulp")
+
+
+@pytest.fixture
+def care_data():
+    """The demo region with its users and the hand-made care of web.tests.test_access."""
+    load_demo_region(users=True)
+    return build_care()
 
 
 @pytest.fixture(scope="session")

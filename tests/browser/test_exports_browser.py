@@ -4,7 +4,6 @@ Excel" link gives a workbook openpyxl reads with the screen's numbers; the Stopl
 Screenshots in JEUGDREGIE_SCREENSHOTS (default var/screenshots)."""
 
 import io
-import os
 import re
 from pathlib import Path
 
@@ -12,30 +11,10 @@ import pytest
 from openpyxl import load_workbook
 
 from jeugdregie.contracten.models import Raamovereenkomst
-from jeugdregie.demo import region
-from jeugdregie.demo.loader import load_demo_region
 from jeugdregie.web.excel import MONEY, header_row_index
-from jeugdregie.web.tests.test_access import build_care
+from tests.browser.conftest import SHOTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(
-    os.environ.get("JEUGDREGIE_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots")
-)
-
-
-@pytest.fixture
-def care_data():
-    load_demo_region(users=True)
-    return build_care()
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", region.DEMO_WACHTWOORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Regie op jeugdhulp")
 
 
 def test_the_kpi_download_opens_in_openpyxl_with_the_screens_numbers(live_server, browser, care_data):

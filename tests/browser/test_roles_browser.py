@@ -3,40 +3,20 @@ party in the header, small numbers suppressed outside regio, nothing blocked by 
 Content-Security-Policy; screenshots at 1400 and 390 px wide (JEUGDREGIE_SCREENSHOTS, default
 var/screenshots) to look at."""
 
-import os
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from jeugdregie.demo import region
-from jeugdregie.demo.loader import load_demo_region
-from jeugdregie.web.tests.test_access import build_care
+from tests.browser.conftest import SHOTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(
-    os.environ.get("JEUGDREGIE_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots")
-)
 WIDTHS = {"breed": 1400, "telefoon": 390}
 # The screens this test photographs and holds to the phone width; other screens only to no error.
 ACCESS_SCREENS = {"/", "/kpi/", "/datakwaliteit/", "/plafonds/", "/stoplicht/", "/rapportage/"}
 TIMINGS: list = []
-
-
-@pytest.fixture
-def care_data():
-    load_demo_region(users=True)
-    return build_care()
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", region.DEMO_WACHTWOORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Regie op jeugdhulp")
 
 
 def walk(page, base, username, extra=()):
