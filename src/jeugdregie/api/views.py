@@ -20,7 +20,7 @@ from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules.forecast import month_end
 from jeugdregie.web import screen_cache
 from jeugdregie.web import stoplicht as traffic_screen
-from jeugdregie.web.access import Scope, known_code, scope_of, years_with_data
+from jeugdregie.web.access import Scope, known_code, newest_whole_year, scope_of, years_with_data
 from jeugdregie.web.budget import SIGNAL_KINDS, _rows, _suppressed, last_complete_month_end, plafonds_figures
 from jeugdregie.web.kpi_query import scoped_kpi_rows, threshold
 from jeugdregie.web.views import counts_on, stoplicht_figures
@@ -72,7 +72,7 @@ class KpiView(APIView):
         gemeente, aanbieder = _party_filter(scope, params)
         latest = data_complete_until()
         years = years_with_data(latest)
-        jaar = params.get("jaar", latest.year if latest.month == 12 else latest.year - 1)
+        jaar = params.get("jaar", newest_whole_year(latest))
         if "jaar" in params and jaar not in years:
             raise exceptions.ValidationError(
                 {"detail": f"Voor {jaar} zijn er geen gegevens (wel voor {years[0]} tot en met {years[-1]})."}

@@ -56,6 +56,11 @@ def suppress(value, clients: int | None, scope: Scope):
     return value
 
 
+def newest_whole_year(latest: dt.date) -> int:
+    """The year the screens open on when data is complete until `latest`: the newest whole year."""
+    return latest.year if latest.month == 12 else latest.year - 1
+
+
 def years_with_data(latest: dt.date) -> list[int]:
     """Every year from the first claimed or allocated care up to the newest message's year."""
     from django.db.models import Min

@@ -37,7 +37,7 @@ from jeugdregie.rules.carepaths import AllocationFact, CarePath
 from jeugdregie.rules.kpi_answers import ChangeRequestFact
 from jeugdregie.zorg.models import VERWIJZERS, DeclaratieRegel, Toewijzing
 
-from .access import Scope, choose_year, known_code, scope_of, years_with_data
+from .access import Scope, choose_year, known_code, newest_whole_year, scope_of, years_with_data
 from .budget import data_version
 from .formatting import format_kpi, number, product_label, product_names
 from .kpi_query import _suppress_value, threshold
@@ -267,8 +267,7 @@ def drilldown(request):
     if kpi is None:
         raise Http404("Onbekende KPI.")
     latest = data_complete_until()
-    default = latest.year if latest.month == 12 else latest.year - 1  # as the KPI screen
-    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), default)
+    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), newest_whole_year(latest))
     first, last = _month(request.GET.get("van"), 1), _month(request.GET.get("tot"), 12)
     if first > last:
         first, last = last, first

@@ -32,7 +32,7 @@ from jeugdregie.rules.stuuropdracht import MIN_PEERS
 from jeugdregie.zorg.models import DeclaratieRegel
 
 from . import screen_cache
-from .access import Scope, choose_year, scope_of, years_with_data
+from .access import Scope, choose_year, newest_whole_year, scope_of, years_with_data
 from .budget import _rows, last_complete_month_end, plafonds_figures
 from .drilldown import TERTIAL_MONTHS, drill_url, exact_euro, year_facts
 from .formatting import euro, format_kpi, number, percent, product_label, product_names
@@ -40,14 +40,9 @@ from .kpi_query import scoped_kpi_rows, threshold
 from .settlement_rows import group_names
 
 
-def default_year(latest: dt.date) -> int:
-    """The year the pages open on when data is complete until `latest`: the newest whole year."""
-    return latest.year if latest.month == 12 else latest.year - 1
-
-
 def _year(request) -> tuple[int, str | None, dt.date]:
     latest = data_complete_until()
-    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), default_year(latest))
+    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), newest_whole_year(latest))
     return jaar, melding, latest
 
 

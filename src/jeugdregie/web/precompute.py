@@ -44,8 +44,9 @@ def precompute(
     from jeugdregie.rapportage.views import cached_report
 
     from . import overview_data
+    from .access import newest_whole_year
     from .budget import last_complete_month_end, plafonds_figures
-    from .entities import default_year, municipality_figures, provider_figures
+    from .entities import municipality_figures, provider_figures
     from .kpi_query import scoped_kpi_rows, threshold
     from .settlement_outlook import outlook_figures
     from .views import stoplicht_figures
@@ -123,7 +124,7 @@ def precompute(
             overview_data.cached_growth(sel, at, newest)
 
     def entity_pages() -> None:
-        jaar = default_year(latest)
+        jaar = newest_whole_year(latest)
         for scope in (regio, other):
             for cbs in gemeenten:
                 municipality_figures(scope, jaar, cbs, at)

@@ -15,7 +15,7 @@ from jeugdregie.regio.models import Gemeente
 
 from . import screen_cache
 from . import stoplicht as traffic_screen
-from .access import choose_year, filter_context, known_code, scope_of, years_with_data
+from .access import choose_year, filter_context, known_code, newest_whole_year, scope_of, years_with_data
 from .budget import data_version, last_complete_month_end
 from .formatting import format_kpi, product_names
 from .kpi_query import scoped_kpi_rows, threshold
@@ -59,8 +59,7 @@ def kpi_context(request) -> dict:
     """The KPI screen's data for the request's filters and role (the screen and its Excel export)."""
     scope = scope_of(request.user)
     latest = data_complete_until()
-    default = latest.year if latest.month == 12 else latest.year - 1
-    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), default)
+    jaar, melding = choose_year(request.GET.get("jaar"), years_with_data(latest), newest_whole_year(latest))
     gemeente, aanbieder = scope.allowed_filter(
         known_code(request.GET.get("gemeente") or None, Gemeente, "cbs_code"),
         known_code(request.GET.get("aanbieder") or None, Aanbieder, "agb_code"),
