@@ -94,3 +94,20 @@ def test_the_admin_hands_out_tokens_to_beheer_only():
     assert with_token(key).get("/api/kpi/").status_code == 200
     # The regio role is staff (it uses the admin) but may not see or make tokens.
     assert login("regio").get("/admin/authtoken/tokenproxy/").status_code == 403
+
+
+def test_the_schema_needs_a_login_or_a_token():
+    """The schema names every endpoint and parameter: refused without credentials, as the endpoints."""
+    for url in ("/api/schema/", "/api/schema/?format=json"):
+        response = APIClient().get(url)
+        assert response.status_code == 401, url
+        assert response.json() == {
+            "detail": "Niet ingelogd: geef een token mee (Authorization: Token <sleutel>) of log in."
+        }
+        assert with_token("x" * 40).get(url).status_code == 401
+    response = with_token(create_token("aanbieder")).get("/api/schema/?format=json")
+    assert response.status_code == 200 and response.json()["info"]["title"] == "Jeugdregie lees-API"
+    from jeugdregie.accounts.testing import login
+
+    response = login("gemeente-venlo").get("/api/schema/")  # a logged-in browser: the YAML
+    assert response.status_code == 200 and b"title: Jeugdregie lees-API" in response.content
