@@ -335,3 +335,52 @@ def test_c_budget_use_sums_only_the_outcomes_without_a_ceiling():
     assert use.share == Decimal("1.1214")  # 785,000 / 700,000 = 1.12142..
     assert c_budget_use(outcomes, None).share is None
     assert c_budget_use(outcomes, None).remaining_cents is None
+
+
+# --- every rule and combination at the edges, one table -----------------------------------------
+# C = 10,000.00. The examples under each policy (the files' own policy, and "recorded" with an
+# approval smaller and larger than the overrun of D = 12,000.00, i.e. 2,000.00).
+RECORDED = "recorded"
+
+
+@pytest.mark.parametrize(
+    ("rule_set", "policy", "claimed", "recorded", "expected_paid"),
+    [
+        # D exactly at C: an approval changes nothing, under every rule
+        (HARD, RECORDED, C, 50_000, C),
+        (DONUT, RECORDED, C, 50_000, C),
+        (STAFFEL, RECORDED, C, 50_000, 995_000),  # 900,000 + 0.95 x 100,000
+        (DONUT_STAFFEL, RECORDED, C, 50_000, 995_000),
+        # approved exactly up to the end of the hole (E = 10,500.00): the hole stays unpaid
+        (DONUT, RECORDED, 1_200_000, 50_000, C),
+        (DONUT_STAFFEL, RECORDED, 1_200_000, 50_000, 995_000),
+        # approved 500.00, smaller than the overrun of 2,000.00: E = 10,500.00
+        (HARD, RECORDED, 1_200_000, 50_000, 1_050_000),
+        (STAFFEL, RECORDED, 1_200_000, 50_000, 1_035_000),  # 995,000 + 0.80 x 50,000
+        # approved 3,000.00, larger than the overrun: E = D = 12,000.00, as under "all"
+        (HARD, RECORDED, 1_200_000, 300_000, 1_200_000),
+        (DONUT, RECORDED, 1_200_000, 300_000, 1_150_000),  # 10,000 + (12,000 - 10,500)
+        (STAFFEL, RECORDED, 1_200_000, 300_000, 1_155_000),  # 995,000 + 0.80 x 200,000
+        (DONUT_STAFFEL, RECORDED, 1_200_000, 300_000, 1_115_000),  # 995,000 + 0.80 x 150,000
+        # the same under "all" and "none"
+        (STAFFEL, "all", 1_200_000, 0, 1_155_000),
+        (DONUT_STAFFEL, "all", 1_200_000, 0, 1_115_000),
+        (STAFFEL, "none", 1_200_000, 300_000, 995_000),
+        (DONUT_STAFFEL, "none", 1_200_000, 300_000, 995_000),
+    ],
+)
+def test_every_rule_at_the_edges(rule_set, policy, claimed, recorded, expected_paid):
+    outcome = settle_group(claimed, C, recorded, replace(rule_set, overruns=policy))
+    assert outcome.paid_cents == expected_paid
+    assert outcome.unpaid_cents == claimed - expected_paid
+
+
+@pytest.mark.parametrize("rule_set", [HARD, DONUT, STAFFEL, DONUT_STAFFEL], ids=lambda r: r.name)
+@pytest.mark.parametrize("policy", ["none", "all", "recorded"])
+def test_credits_larger_than_debits_under_every_rule_and_policy(rule_set, policy):
+    # D = -200.00 (credits exceed debits), an approval of 500.00 on record: nothing is paid with a
+    # ceiling, the credit balance shows as unpaid -200.00; without a ceiling it is netted.
+    outcome = settle_group(-20_000, C, 50_000, replace(rule_set, overruns=policy))
+    assert (outcome.eligible_cents, outcome.paid_cents, outcome.unpaid_cents) == (0, 0, -20_000)
+    outcome = settle_group(-20_000, None, 50_000, replace(rule_set, overruns=policy))
+    assert (outcome.eligible_cents, outcome.paid_cents, outcome.unpaid_cents) == (-20_000, -20_000, 0)
