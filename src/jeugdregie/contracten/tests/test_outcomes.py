@@ -80,6 +80,26 @@ def test_one_bad_row_imports_nothing_and_names_every_row(demo):
     )
 
 
+def test_exactly_one_bad_row_among_good_rows_stores_nothing(demo):
+    own = demo[0].agb_code
+    rows = [
+        (own, "2025-T1", "clienttevredenheid", 40, 31),
+        (own, "2025-T1", "doelrealisatie", 40, 20),
+        (own, "2025-T2", "clienttevredenheid", 12, "12,5"),  # Excel row 4
+        (own, "2025-T2", "doelrealisatie", 12, 9),
+    ]
+    response = login("aanbieder").post("/contracten/uitkomsten/", {"soort": "upload", "bestand": xlsx(rows)})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert Uitkomstmeting.objects.count() == 0 and not AuditRegel.objects.filter(actie="uitkomst aangeleverd")
+    assert "Er is niets opgeslagen: 1 rij(en) met fouten." in html
+    assert "<tr><td>4</td><td>aantal positief &#x27;12,5&#x27; is geen geheel getal.</td></tr>" in html
+    # The same file with the row mended is imported whole.
+    rows[2] = (own, "2025-T2", "clienttevredenheid", 12, 12)
+    response = login("aanbieder").post("/contracten/uitkomsten/", {"soort": "upload", "bestand": xlsx(rows)})
+    assert response.status_code == 302 and Uitkomstmeting.objects.count() == 4
+
+
 def test_unreadable_file_and_wrong_header(demo):
     client = login("regio")
     bad = client.post(

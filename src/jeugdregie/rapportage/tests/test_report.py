@@ -125,9 +125,13 @@ def test_screen_access_per_role(dataset):
     provider = login("aanbieder")
     assert provider.get(f"/rapportage/?tertiaal=2027-T2&aanbieder={other}").status_code == 403
     assert provider.get("/rapportage/?tertiaal=2027-T2&gemeente=0983").status_code == 403
+    assert provider.get(f"/rapportage/pdf/?tertiaal=2027-T2&aanbieder={other}").status_code == 403
+    assert provider.get("/rapportage/pdf/?tertiaal=2027-T2&gemeente=0983").status_code == 403
     assert own in provider.get("/rapportage/?tertiaal=2027-T2").content.decode()
     municipality = login("gemeente-venlo")
     assert municipality.get("/rapportage/?tertiaal=2027-T2&gemeente=0984").status_code == 403
+    assert municipality.get("/rapportage/pdf/?tertiaal=2027-T2&gemeente=0984").status_code == 403
+    assert municipality.get(f"/rapportage/?tertiaal=2027-T2&aanbieder={own}").status_code == 403
     assert municipality.get(f"/rapportage/pdf/?tertiaal=2027-T2&aanbieder={own}").status_code == 403
     assert "gemeente Venlo" in municipality.get("/rapportage/?tertiaal=2027-T2").content.decode()
     assert login("verwijzer").get("/rapportage/").status_code == 403
