@@ -100,6 +100,16 @@ def test_evaluations_and_unsigned_start_are_reminded():
     assert found == [("Ingang zonder ondertekening", 61)]
 
 
+@pytest.mark.parametrize(
+    ("today", "days"), [(D(2026, 3, 2), None), (D(2026, 3, 3), 90), (D(2026, 6, 1), 0), (D(2026, 6, 2), None)]
+)
+def test_a_document_running_out_is_reminded_from_90_days_to_the_day(today, days):
+    a = agreement(documents=(("Administratie- en controleprotocol 2026", D(2026, 6, 1)),))
+    found = [(r.wat, r.datum, r.dagen) for r in c.reminders(a, today)]
+    expected = [("Document verloopt: Administratie- en controleprotocol 2026", D(2026, 6, 1), days)]
+    assert found == (expected if days is not None else [])
+
+
 def test_ending_agreement_without_a_continuity_plan():
     ending = agreement(decisions={1: "niet verlengd"})  # ends 31-12-2030
     # 183 days before the end: signal; 184 days before: not yet.

@@ -66,6 +66,7 @@ def agreement_of(ro: Raamovereenkomst, last_client_day: dt.date | None) -> rules
         continuity_plan=DocumentSoort.CONTINUITEIT in docs,
         evaluations=tuple((e.datum, e.gehouden_op is not None) for e in ro.evaluaties.all()),
         last_client_day=last_client_day,
+        documents=tuple((d.titel, d.geldig_tot) for d in ro.documenten.all() if d.geldig_tot),
     )
 
 

@@ -56,6 +56,7 @@ class Agreement:
     continuity_plan: bool = False
     evaluations: tuple[tuple[dt.date, bool], ...] = ()  # (date, held)
     last_client_day: dt.date | None = None  # last day any client had care or a claim here
+    documents: tuple[tuple[str, dt.date], ...] = ()  # (title, valid until) of dated documents
 
 
 def extension_options(a: Agreement) -> list[ExtensionOption]:
@@ -220,13 +221,14 @@ class Reminder:
 
 def reminders(a: Agreement, today: dt.date, days: int = REMINDER_DAYS) -> list[Reminder]:
     """Every open deadline from today up to `days` ahead: extension decisions, evaluations, the
-    end of the agreement and its start while it is not signed."""
+    end of the agreement, its start while it is not signed and the end of a document's validity."""
     due: list[tuple[str, dt.date]] = []
     if not a.terminated_on:
         for option in extension_options(a):
             if option.decision is None:
                 due.append((f"Besluit verlengingsoptie {option.number}", option.decide_by))
     due += [("Evaluatie", day) for day, held in a.evaluations if not held]
+    due += [(f"Document verloopt: {title}", day) for title, day in a.documents]
     if is_ending(a):
         due.append(("Einde overeenkomst", end_date(a)))
     if a.signed is None:

@@ -46,9 +46,12 @@ def test_register_rows_read_documents_decisions_and_evaluations(demo):
     assert [s.soort for s in row.signals] == ["laat-getekend"]
     assert [(r.wat, r.dagen) for r in row.reminders] == [("Evaluatie", 46)]
     assert row.end == D(2030, 12, 31)
-    ContractDocument.objects.create(raamovereenkomst=own, soort="continuiteit", titel="Plan")
+    ContractDocument.objects.create(
+        raamovereenkomst=own, soort="continuiteit", titel="Plan", geldig_tot=D(2026, 4, 1)
+    )
     (row,) = register.register_rows(D(2026, 3, 15), Raamovereenkomst.objects.filter(pk=own.pk))
     assert row.agreement.continuity_plan
+    assert [(r.wat, r.dagen) for r in row.reminders] == [("Document verloopt: Plan", 17), ("Evaluatie", 46)]
 
 
 def test_idle_c_agreement_from_allocations_365_vs_366_days():
@@ -103,6 +106,35 @@ def test_region_worklist_shows_signals_and_reminders(demo):
     assert "Ondertekend op 01-12-2025, minder dan 3 maanden voor de ingang op 01-01-2026" in html
     assert "vandaag" in html  # the evaluation due today
     assert f"Register ({Raamovereenkomst.objects.count()} overeenkomsten)" in html
+
+
+def test_every_norm_check_is_a_signal_on_the_region_worklist(demo):
+    """On 15-03-2026: one agreement signed late, one whose extension decision was due 30-06-2025,
+    one ending 30-06-2026 (107 days) without a continuity plan."""
+    late, overdue, ending = Raamovereenkomst.objects.order_by("kenmerk")[:3]
+    late.ondertekend_op = D(2025, 10, 2)
+    late.save()
+    overdue.ingangsdatum, overdue.ondertekend_op, overdue.looptijd_jaren = D(2025, 1, 1), D(2024, 9, 1), 1
+    overdue.save()
+    ending.ingangsdatum, ending.ondertekend_op = D(2025, 7, 1), D(2025, 3, 1)
+    ending.looptijd_jaren, ending.verlengingen = 1, 0
+    ending.save()
+    html = login("regio").get("/contracten/").content.decode()
+    assert "<h2>Signalen (3)</h2>" in html
+    assert (
+        f'<td>kritiek</td><td>Verlengingsbesluit te laat</td><td class="nowrap">'
+        f'<a href="/contracten/{overdue.kenmerk}/">{overdue.kenmerk}</a>'
+    ) in html
+    assert "Het besluit over verlengingsoptie 1 moest uiterlijk 30-06-2025 genomen zijn" in html
+    assert (
+        f'<td>waarschuwing</td><td>Geen continuïteitsplan</td><td class="nowrap">'
+        f'<a href="/contracten/{ending.kenmerk}/">{ending.kenmerk}</a>'
+    ) in html
+    assert "De overeenkomst eindigt op 30-06-2026 en er is geen continuïteitsplan voor de cliënten." in html
+    assert (
+        f'<td>waarschuwing</td><td>Te laat ondertekend</td><td class="nowrap">'
+        f'<a href="/contracten/{late.kenmerk}/">{late.kenmerk}</a>'
+    ) in html
 
 
 def test_region_records_an_extension_decision_with_audit(demo):
