@@ -21,7 +21,19 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"contracts-{name}.png"), full_page=True)
 
 
-def test_regio_walks_the_contract_screens_and_the_report(live_server, page):
+def _workbook(path, rows):
+    from openpyxl import Workbook
+
+    from jeugdregie.rules.outcomes import HEADER
+
+    wb = Workbook()
+    wb.active.append(list(HEADER))
+    for row in rows:
+        wb.active.append(list(row))
+    wb.save(path)
+
+
+def test_regio_walks_the_contract_screens_and_the_report(live_server, page, tmp_path):
     import datetime as dt
 
     from jeugdregie.rapportage.tests.dataset import build_dataset
@@ -74,6 +86,28 @@ def test_regio_walks_the_contract_screens_and_the_report(live_server, page):
     page.wait_for_selector("[data-testid=gespreksplanning]")
     assert "Plan zorgduur aanleveren" in page.content()
     shot(page, "gesprekken")
+
+    # Outcomes by Excel upload: one bad row stores nothing and is named; the mended file is stored.
+    agb = late.aanbieder.agb_code
+    bad = tmp_path / "uitkomsten-fout.xlsx"
+    good = tmp_path / "uitkomsten.xlsx"
+    _workbook(bad, [(agb, "2026-T2", "doelrealisatie", 40, 30), (agb, "2026-T2", "tevredenheid", 40, 41)])
+    _workbook(good, [(agb, "2026-T2", "doelrealisatie", 40, 30), (agb, "2026-T2", "tevredenheid", 40, 35)])
+    page.goto(f"{live_server.url}/contracten/uitkomsten/")
+    page.set_input_files("#id_bestand", str(bad))
+    page.get_by_role("button", name="Bestand inlezen").click()
+    page.wait_for_selector("[data-testid=rijfouten]")
+    assert "Er is niets opgeslagen: 1 rij(en) met fouten." in page.content()
+    assert "aantal positief (41) is groter dan aantal gemeten (40)" in page.inner_text(
+        "[data-testid=rijfouten]"
+    )
+    assert "Nog geen metingen." in page.inner_text("[data-testid=metingen]")
+    shot(page, "uitkomsten-fout")
+    page.set_input_files("#id_bestand", str(good))
+    page.get_by_role("button", name="Bestand inlezen").click()
+    page.wait_for_selector("text=2 meting(en) opgeslagen.")
+    assert page.locator("[data-testid=metingen] tbody tr").count() == 2
+    shot(page, "uitkomsten")
 
     page.goto(f"{live_server.url}/contracten/toetreding/")
     page.fill("#id_agb", "97005555")
