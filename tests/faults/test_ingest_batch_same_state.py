@@ -5,7 +5,10 @@ The one-municipality slice of the demo traffic (all message types) plus a zip of
 of its messages that hit every check of the fast path (a repeated start, a withdrawn start and a
 second withdrawal, a start on an unknown allocation and on an unknown municipality, a taken
 allocation number, an unchanged and a changed repeat of an allocation, a repeated request, the same
-file twice, a message id used again for another message: TR056) is ingested with one file per transaction (the per-message
+file twice, a message id used again for another message: TR056) and of its claims (a credit and a
+debit that land; a claim with a line credited twice, a ReferentieNummer used again, an unknown
+allocation, a credit without its debit and one good line; a DeclaratieNummer used again; a credit
+by the debit's own ReferentieNummer) is ingested with one file per transaction (the per-message
 path: ``Ingester.ingest_file``) and with batches of 100 and of 7 files (the fast path, its batch
 boundaries at other places), each by `jeugdregie ingest` in its own scratch database. The databases
 must be equal table by table, every row by its natural keys (ids and timestamps left out), and the
@@ -18,10 +21,15 @@ import json
 import re
 import shutil
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from faults_support import database_state, row_counts, run_ingest, state_differences
+
+from jeugdregie.ijw import messages as m
+from jeugdregie.ijw.reader import read_bytes
+from jeugdregie.ijw.writer import to_xml
 
 pytestmark = pytest.mark.slow
 
@@ -91,6 +99,74 @@ def variants(folder: Path) -> dict[str, bytes]:
     }
 
 
+def claim_variants(folder: Path) -> dict[str, bytes]:
+    """Hand-made claims (JW323) around two debit lines of the first claim of the slice with two
+    debits that no line of the slice credits; the names sort after those of ``variants``."""
+    credited = set(
+        re.findall(rb"<(?:\w+:)?VorigReferentieNummer>([^<]+)<", b"".join(_files(folder, "JW323")))
+    )
+    for data in _files(folder, "JW323"):
+        [result] = read_bytes(data, "claim.xml")
+        claim = result.message
+        assert isinstance(claim, m.Declaratie)
+        debits = [
+            (c.bsn, p)
+            for c in claim.clienten
+            for p in c.prestaties
+            if p.debet_credit == "D" and p.referentie_nummer.encode() not in credited
+        ]
+        if len(debits) >= 2:
+            break
+    (bsn1, p1), (bsn2, p2) = debits[:2]
+
+    def write(identification: str, number: str, *lines: tuple[str, m.Prestatie]) -> bytes:
+        clienten: dict[str, list[m.Prestatie]] = {}
+        for bsn, line in lines:
+            clienten.setdefault(bsn, []).append(line)
+        header = replace(claim.header, identificatie=identification)
+        return to_xml(
+            replace(
+                claim,
+                header=header,
+                declaratie_nummer=number,
+                clienten=tuple(m.DeclaratieClient(b, tuple(ps)) for b, ps in clienten.items()),
+            )
+        )
+
+    def credit(p: m.Prestatie, ref: str, vorig: str | None) -> m.Prestatie:
+        return replace(p, referentie_nummer=ref, debet_credit="C", vorig_referentie_nummer=vorig)
+
+    return {
+        # lands: the credit of p1 and a new debit on its allocation
+        "m_claim_credit.xml": write(
+            "Z00000000011",
+            "Z00000000011",
+            (bsn1, credit(p1, "Z00000000101", p1.referentie_nummer)),
+            (bsn1, replace(p1, referentie_nummer="Z00000000102")),
+        ),
+        # p1 credited again (TR390); p2 again (TR314); an unknown allocation
+        # (TR338, waits); a credit of a debit that does not exist (TR323, waits); one good line
+        "n_claim_lines_rejected.xml": write(
+            "Z00000000012",
+            "Z00000000012",
+            (bsn1, credit(p1, "Z00000000103", p1.referentie_nummer)),
+            (bsn2, p2),
+            (bsn2, replace(p2, referentie_nummer="Z00000000104", toewijzing_nummer="999999")),
+            (bsn2, credit(p2, "Z00000000105", "Z99999999999")),
+            (bsn2, replace(p2, referentie_nummer="Z00000000106")),
+        ),
+        # the DeclaratieNummer of the claim before (TR333): the whole message is quarantined
+        "o_claim_number_used.xml": write(
+            "Z00000000013", "Z00000000012", (bsn2, replace(p2, referentie_nummer="Z00000000107"))
+        ),
+        # the older convention: a credit without VorigReferentieNummer reverses the debit with its
+        # own ReferentieNummer (p2)
+        "p_claim_credit_same_reference.xml": write(
+            "Z00000000014", "Z00000000014", (bsn2, credit(p2, p2.referentie_nummer, None))
+        ),
+    }
+
+
 @pytest.fixture(scope="module")
 def varied_folder(fault_slice, fault_workdir: Path) -> Path:
     folder, _files = fault_slice
@@ -99,7 +175,7 @@ def varied_folder(fault_slice, fault_workdir: Path) -> Path:
         shutil.rmtree(out)
     shutil.copytree(folder, out)
     with zipfile.ZipFile(out / "zz_varianten.zip", "w") as archive:
-        for name, data in variants(folder).items():
+        for name, data in {**variants(folder), **claim_variants(folder)}.items():
             archive.writestr(name, data)
     return out
 
@@ -115,7 +191,8 @@ def test_batches_store_the_same_as_one_file_per_transaction(varied_folder: Path,
     summary, state, seconds, db = runs["1"]
     # The variants did what they were made for, on the per-message path ...
     assert summary["duplicate_files"] == 1 and summary["duplicate_messages"] == 0
-    assert summary["quarantined_messages"] == 7  # the broken file + a, c, e, f, g, l
+    assert summary["quarantined_messages"] == 8  # the broken file + a, c, e, f, g, l, o
+    assert summary["quarantined_lines"] == 4  # n: all but its last line
     conn = db.connect()
     try:
         rules = sorted(r[0] for r in conn.execute("SELECT regel FROM ijw_quarantaineitem").fetchall())
@@ -130,6 +207,11 @@ def test_batches_store_the_same_as_one_file_per_transaction(varied_folder: Path,
             "party.unknown_municipality",
             "allocation.number_taken",
             "message.identification_reused",
+            "claim.credited_twice",
+            "claim.reference_used",
+            "claim.unknown_allocation",
+            "claim.credit_without_debit",
+            "claim.duplicate_declaratienummer",
         ]
     ), rules
     # ... and the batches stored exactly the same.
@@ -143,8 +225,9 @@ def test_batches_store_the_same_as_one_file_per_transaction(varied_folder: Path,
         f"per 7: {runs['7'][2]:.1f} s; {counts}"
     )
 
-    # Again: every file a duplicate, nothing stored anew. Only the start waiting for its
-    # allocation (e) was tried once more, as at the end of every run.
+    # Again: every file a duplicate, nothing stored anew. Only what waits (the start e for its
+    # allocation, the claim lines of n for theirs and for their debit) was tried once more, as at
+    # the end of every run.
     again = run_ingest(runs["100"][3], varied_folder, timeout=1500)
     assert again.returncode in (0, 1) and "Traceback" not in again.stderr, again.stderr
     repeated = json.loads(again.stdout)
@@ -152,8 +235,10 @@ def test_batches_store_the_same_as_one_file_per_transaction(varied_folder: Path,
     after = database_state(runs["100"][3])
     quarantine = "ijw_quarantaineitem"
     assert state_differences({**after, quarantine: {}}, {**state, quarantine: {}}) == {}
-    assert _tries(after[quarantine]) == {**_tries(state[quarantine]), "allocation.unknown": 3}
-    assert _tries(state[quarantine])["allocation.unknown"] == 2
+    waiting = {"allocation.unknown", "claim.unknown_allocation", "claim.credit_without_debit"}
+    tries = _tries(state[quarantine])
+    assert _tries(after[quarantine]) == {rule: n + (rule in waiting) for rule, n in tries.items()}
+    assert {rule: tries[rule] for rule in waiting} == dict.fromkeys(waiting, 2)
 
 
 def _tries(rows) -> dict[str, int]:

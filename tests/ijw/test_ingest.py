@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.ijw import ingest_claims
 from jeugdregie.ijw import messages as m
-from jeugdregie.ijw import services
 from jeugdregie.ijw.models import Aanlevering, Bericht, QuarantaineItem
 from jeugdregie.ijw.services import Ingester
 from jeugdregie.ijw.writer import to_xml
@@ -258,6 +258,17 @@ def test_credit_without_its_debit_is_quarantined_credit_with_debit_lands():
     assert sum(DeclaratieRegel.objects.values_list("bedrag_cent", flat=True)) == 4 * 7_200
 
 
+def test_credit_by_the_debits_own_reference_lands_against_the_stored_debit():
+    """The older convention (TR323): a credit without VorigReferentieNummer reverses the debit with
+    its own ReferentieNummer; the stored debit counts (it was not looked up before: TR323 failed)."""
+    ingest(("t.xml", to_xml(toewijzing())), ("d1.xml", to_xml(declaratie("D1", (line("R1"),)))))
+    summary = ingest(("d2.xml", to_xml(declaratie("D2", (line("R1", dc="C"),), number="101"))))
+    assert (summary.accepted_lines, summary.quarantined_lines) == (1, 0)
+    assert sum(DeclaratieRegel.objects.values_list("bedrag_cent", flat=True)) == 0
+    again = ingest(("d3.xml", to_xml(declaratie("D3", (line("R2", dc="C", vorig="R1"),), number="102"))))
+    assert (again.accepted_lines, rules()) == (0, ["claim.credited_twice"])
+
+
 def test_bad_input_each_gives_its_rule_and_good_messages_in_the_run_still_land(tmp_path):
     good = to_xml(toewijzing())
     bad_date = to_xml(toewijzing("T9", nummer="1009")).replace(b"2024-06-30", b"2027-06-31")
@@ -303,7 +314,7 @@ def test_a_failure_while_storing_rolls_the_whole_file_back(monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("schijf vol")
 
-    monkeypatch.setattr(services, "_insert_lines", explode)
+    monkeypatch.setattr(ingest_claims, "insert_lines", explode)
     ingester.ingest_file("t.xml", to_xml(toewijzing()))
     summary = ingester.ingest_file("d.xml", to_xml(declaratie()))
     assert summary.rejected_files == 1

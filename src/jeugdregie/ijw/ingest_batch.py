@@ -2,19 +2,22 @@
 small messages need read once per batch and their rows written with one statement per table.
 
 ``Ingester._ingest_batch`` runs a batch (``--files-per-transaction``, default 100) through
-``FastBatch.run`` inside one transaction. The small message types (JW301 allocations, JW305/307
-starts and stops, JW315 requests) are checked against an in-memory copy of the stored facts they
-name (allocations, their versions' references, starts, stops, requests, clients), loaded with one
-query per table for the whole batch and kept up to date as the batch's messages are applied; their
-rows (deliveries, messages, quarantine items, clients, allocations and versions, starts, stops,
-requests) are written at the end with one ``bulk_create``/``bulk_update`` per table. Every other
-file (claims, answers, change requests, or a file that does not hold exactly one message) first
-writes what is pending and then goes through ``Ingester._ingest_file``, the per-message path, in the
-same transaction.
+``FastBatch.run`` inside one transaction. The types in ``FAST_KINDS`` (JW301 allocations, JW305/307
+starts and stops, JW315 requests, JW323 claims) are checked against an in-memory copy of the stored
+facts they name (allocations, their versions' references, starts, stops, requests, clients; for
+claims the stored lines and claim numbers of their providers, ``ingest_claims.BatchClaimState``),
+loaded with one query per table for the whole batch and kept up to date as the batch's messages are
+applied; their rows (deliveries, messages, quarantine items, clients, allocations and versions,
+starts, stops, requests, claims and claim lines) are written at the end with one statement per
+table (``bulk_create``, an UPDATE by key through ``executemany``, the claim lines by COPY on
+PostgreSQL). Every other file (answers JW325/JW319, change requests JW317, a message whose sender and
+identification are known, a file that does not hold exactly one message) first writes what is
+pending and then goes through ``Ingester._ingest_file``, the per-message path, in the same
+transaction, without reading the file again.
 
 The checks and the rows are those of the per-message path (``services.Ingester._apply`` and
 ``_message_problems``), message for message: both call the plain functions of ``ingest_checks``
-for the rules, their Dutch texts and the rows' values; only where the stored facts come from differs.
+(and of ``ingest_claims`` for claims) for the rules, their Dutch texts and the rows' values; only where the stored facts come from differs.
 ``tests/faults/test_ingest_batch_same_state.py`` compares the whole database after both paths.
 
 Guarantees: should anything in the batch raise (a bug, a constraint another ingest running at the
@@ -33,6 +36,7 @@ from django.db import connections, router
 
 from jeugdregie.zorg.models import (
     Client,
+    Declaratie,
     Toewijzing,
     ToewijzingWijziging,
     VerzoekOmToewijzing,
@@ -41,6 +45,7 @@ from jeugdregie.zorg.models import (
 )
 
 from . import ingest_checks as checks
+from . import ingest_claims as claims
 from . import messages as m
 from .errors import ValidationError
 from .models import Aanlevering, Bericht, QuarantaineItem
@@ -51,7 +56,7 @@ if TYPE_CHECKING:
     from .services import Ingester, IngestSummary
 
 #: The message types the fast path applies itself; the others go through ``Ingester._ingest_file``.
-FAST_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315"})
+FAST_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315", "JW323"})
 
 #: The Toewijzing columns a JW301 version may change (``Ingester._apply_toewijzing``).
 _ALLOCATION_FIELDS = [
@@ -119,6 +124,9 @@ class _Pending:
     deleted_stops: set[int] = field(default_factory=set)
     requests: list[VerzoekOmToewijzing] = field(default_factory=list)
     changed_requests: dict[int, VerzoekOmToewijzing] = field(default_factory=dict)
+    declaraties: list[Declaratie] = field(default_factory=list)
+    # (Declaratie, its message, the ReferentieNummers of its rejected lines): the lines to store
+    lines: list[tuple[Declaratie, m.Declaratie, set[str]]] = field(default_factory=list)
 
 
 class FastBatch:
@@ -133,6 +141,9 @@ class FastBatch:
         self.requests: dict[tuple[str, str], VerzoekOmToewijzing | None] = {}
         self.pending = _Pending()
         self.seen_files: set[str] = set()
+        # BSN -> pseudonym, for this batch only: the keyed hash once per client, not per look-up.
+        self.pseudonyms: dict[str, str] = {}
+        self.claims = claims.BatchClaimState(self.allocations, self.pseudonym)
 
     # ------------------------------------------------------------ the batch
 
@@ -159,7 +170,7 @@ class FastBatch:
                 self._file(name, data, sha, results[0], summary)
             else:
                 self.flush()
-                self.ing._ingest_file(name, data, sha, summary)
+                self.ing._ingest_file(name, data, sha, summary, results)
                 if any(r.kind in FAST_KINDS for r in results):  # never so far: one message a file
                     self._reset()
                     self._preload([r for *_, rs in read if rs for r in rs])
@@ -182,6 +193,13 @@ class FastBatch:
     def _reset(self) -> None:
         """Forget the in-memory state (after the per-message path changed what it mirrors)."""
         self.allocations, self.version_refs, self.starts, self.stops, self.requests = {}, {}, {}, {}, {}
+        self.claims = claims.BatchClaimState(self.allocations, self.pseudonym)
+
+    def pseudonym(self, bsn: str) -> str:
+        found = self.pseudonyms.get(bsn)
+        if found is None:
+            found = self.pseudonyms[bsn] = client_key(bsn, self.ing.key)
+        return found
 
     def _preload(self, results: list[ReadResult]) -> None:
         """The stored facts the batch's small messages name, one query per table."""
@@ -189,6 +207,7 @@ class FastBatch:
         numbers: dict[str, set[str]] = {}
         pseudonyms: set[str] = set()
         refs: set[tuple[str, str]] = set()
+        declaraties: list[m.Declaratie] = []
         for result in results:
             message = result.message
             if message is None or result.kind not in FAST_KINDS:
@@ -204,9 +223,15 @@ class FastBatch:
                 )
             elif isinstance(message, m.VerzoekOmToewijzing):
                 refs.update((header.afzender, p.referentie_aanbieder) for p in message.producten)
+            elif isinstance(message, m.Declaratie):
+                numbers.setdefault(header.ontvanger, set()).update(
+                    p.toewijzing_nummer for c in message.clienten for p in c.prestaties
+                )
+                declaraties.append(message)
+                continue
             else:
                 continue
-            pseudonyms.add(client_key(message.client.bsn, ing.key))
+            pseudonyms.add(self.pseudonym(message.client.bsn))
         wanted = [(g, n) for g, ns in numbers.items() for n in ns]
         self.allocations.update(dict.fromkeys(wanted))
         by_pk: dict[int, AllocationKey] = {}
@@ -242,6 +267,7 @@ class FastBatch:
                 key = (request.aanbieder.agb_code, request.referentie_aanbieder)
                 if key in self.requests:
                     self.requests[key] = request
+        self.claims.preload(declaraties)
 
     # ------------------------------------------------------------ one file (as Ingester._ingest_file)
 
@@ -258,14 +284,17 @@ class FastBatch:
             for error in blocking:
                 self._quarantine(delivery, name, data, error, level)
         else:  # not known: see _fast
-            self._apply(delivery, name, data, message, summary)
+            if result.lines_rejected:
+                summary.lines += result.lines_rejected
+                summary.quarantined_lines += result.lines_rejected
+            self._apply(delivery, name, data, message, errors, summary)
         for k, v in checks.delivery_totals(summary, delivery.status).items():
             setattr(delivery, k, v)
 
     def _quarantine(self, delivery, name, data, error: ValidationError, level: str, message=None) -> None:
         self.pending.quarantine.append(self.ing._quarantine_item(delivery, name, data, error, level, message))
 
-    def _apply(self, delivery, name, data, message, summary: IngestSummary) -> None:
+    def _apply(self, delivery, name, data, message, errors, summary: IngestSummary) -> None:
         header = message.header
         problems = self.ing._party_problems(message, name) or self._problems(message, name)
         if problems:
@@ -281,6 +310,8 @@ class FastBatch:
             self._apply_toewijzing(bericht, message)
         elif isinstance(message, m.VerzoekOmToewijzing):
             self._apply_verzoek(bericht, message)
+        elif isinstance(message, m.Declaratie):
+            self._apply_declaratie(delivery, name, data, bericht, message, errors, summary)
         else:
             self._apply_start_stop(bericht, message)
         summary.accepted_messages += 1
@@ -290,8 +321,11 @@ class FastBatch:
     def _problems(self, message, name: str) -> list[ValidationError]:
         if isinstance(message, m.VerzoekOmToewijzing):
             return []
+        if isinstance(message, m.Declaratie):  # TR333
+            used = self.claims.number_used(message.header.afzender, message.declaratie_nummer)
+            return [claims.number_used_error(message, name)] if used else []
         header = message.header
-        pseudonym = client_key(message.client.bsn, self.ing.key)
+        pseudonym = self.pseudonym(message.client.bsn)
         if isinstance(message, m.Toewijzing):
             stored = self._parties(header.afzender, message)
             return checks.allocation_number_problems(message, name, pseudonym, stored)
@@ -324,7 +358,7 @@ class FastBatch:
 
     def _client(self, bsn: str, identity: m.ClientIdentity | None, gemeente) -> Client:
         clients = self.ing.clients
-        pseudonym = client_key(bsn, self.ing.key)
+        pseudonym = self.pseudonym(bsn)
         client = clients.get(pseudonym)
         if client is None:
             client = Client(pseudoniem=pseudonym)
@@ -433,6 +467,28 @@ class FastBatch:
                 care.rows.append((p.begindatum, stop))
                 self.pending.stops.append(stop)
 
+    def _apply_declaratie(
+        self, delivery, name, data, bericht, message: m.Declaratie, errors, summary
+    ) -> None:
+        """As ``Ingester._apply_declaratie``; the lines are written by ``flush``."""
+        ing = self.ing
+        gemeente = ing.gemeenten[message.header.ontvanger]
+        aanbieder = ing.aanbieder(message.header.afzender)
+        errors, rejected_refs = claims.claim_errors(message, name, errors, self.claims)
+        for error in errors:
+            self._quarantine(delivery, name, data, error, "regel", message)
+        summary.errors.extend(errors)
+        declaratie = Declaratie(
+            aanbieder=aanbieder, gemeente=gemeente, bericht=bericht, **claims.declaratie_values(message)
+        )
+        self.pending.declaraties.append(declaratie)
+        self.pending.lines.append((declaratie, message, rejected_refs))
+        self.claims.record(message, rejected_refs)
+        offered, stored = claims.offered_and_stored(message, rejected_refs)
+        summary.lines += offered
+        summary.accepted_lines += stored
+        summary.quarantined_lines += offered - stored
+
     # ------------------------------------------------------------ writing
 
     def flush(self) -> None:
@@ -442,14 +498,12 @@ class FastBatch:
         Aanlevering.objects.bulk_create(p.deliveries, batch_size=500)
         Client.objects.bulk_create(p.clients, batch_size=500)
         if p.changed_clients:
-            Client.objects.bulk_update(list(p.changed_clients.values()), _CLIENT_FIELDS, batch_size=200)
+            _update(Client, p.changed_clients.values(), _CLIENT_FIELDS)
         Bericht.objects.bulk_create(p.messages, batch_size=500)
         QuarantaineItem.objects.bulk_create(p.quarantine, batch_size=200)
         Toewijzing.objects.bulk_create(p.allocations, batch_size=500)
         if p.changed_allocations:
-            Toewijzing.objects.bulk_update(
-                list(p.changed_allocations.values()), _ALLOCATION_FIELDS, batch_size=100
-            )
+            _update(Toewijzing, p.changed_allocations.values(), _ALLOCATION_FIELDS)
         ToewijzingWijziging.objects.bulk_create(p.versions, batch_size=500)
         if p.deleted_starts:
             ZorgStart.objects.filter(pk__in=p.deleted_starts).delete()
@@ -459,9 +513,38 @@ class FastBatch:
         ZorgStop.objects.bulk_create(p.stops, batch_size=500)
         VerzoekOmToewijzing.objects.bulk_create(p.requests, batch_size=500)
         if p.changed_requests:
-            VerzoekOmToewijzing.objects.bulk_update(
-                list(p.changed_requests.values()), _REQUEST_FIELDS, batch_size=100
-            )
+            _update(VerzoekOmToewijzing, p.changed_requests.values(), _REQUEST_FIELDS)
+        Declaratie.objects.bulk_create(p.declaraties, batch_size=500)
+        rows = []
+        for declaratie, message, rejected_refs in p.lines:
+            rows += claims.line_rows(declaratie, message, rejected_refs, self.claims.allocation_ids)
+        claims.insert_lines(rows)
+
+
+def _update(model, objects, names: list[str]) -> None:
+    """Write these fields of stored objects: one parameterised UPDATE by primary key for all of them
+    (``executemany``). ``bulk_update`` builds a CASE WHEN per field over the whole batch, which took
+    most of a batch's time."""
+    objects = list(objects)
+    if not objects:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    # Names from the model's _meta, quoted by the backend; every value is a parameter.
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # nosec B608
+    rows = []
+    for obj in objects:
+        for f in fields:
+            if f.is_relation:  # the related object may have been stored after it was assigned
+                related = obj._state.fields_cache.get(f.name)
+                if related is not None and getattr(obj, f.attname) is None:
+                    setattr(obj, f.attname, related.pk)
+        rows.append([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _differs(instance, name: str, value) -> bool:

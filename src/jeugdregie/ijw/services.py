@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, connections, router, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from jeugdregie.catalogus.models import Product
@@ -43,6 +42,7 @@ from jeugdregie.zorg.models import (
 
 from . import errors as E
 from . import ingest_checks as checks
+from . import ingest_claims as claims
 from . import messages as m
 from .conformance import check_tree
 from .conformance import parse as parse_message
@@ -50,17 +50,17 @@ from .errors import ValidationError
 from .ingest_answers import ANSWER_TYPES, AnswerIngest
 from .ingest_answers import WAITING_RULES as ANSWER_WAITING_RULES
 from .ingest_batch import FastBatch
+from .ingest_claims import DatabaseClaimState
 from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key, redact_payload
+from .query_log import query_log_off
 from .reader import ReadResult, read_bytes
 from .reader_answers import ANSWER_KINDS
 from .reused_ids import handle_known_message
 from .validation import (
     SUPPORTED_KINDS,
-    AllocationView,
     XsdValidator,
     check_claim_against_state,
-    declaratie_findings,
 )
 
 #: The types whose rules inside one message (``conformance.check_tree``) are applied at ingest.
@@ -143,130 +143,6 @@ def count_sources(paths: Iterable[str | Path]) -> int:
         else:
             total += 1
     return total
-
-
-# ---------------------------------------------------------------- state for the business rules
-
-
-class DatabaseClaimState:
-    """The stored facts the claim rules need, read in bulk per message and cached. It also keeps
-    the keys of the allocations read, so that storing the accepted lines needs no second query."""
-
-    def __init__(self, key: bytes) -> None:
-        self.key = key
-        self._allocations: dict[tuple[str, str], AllocationView | None] = {}
-        self._ids: dict[tuple[str, str], tuple[int, int, int | None]] = {}
-        self._debits: dict[tuple[str, str], bool] = {}
-        self._used: set[tuple[str, str, str]] = set()  # (aanbieder, ReferentieNummer, D/C) stored
-        self._credited: set[tuple[str, str]] = set()  # (aanbieder, debit ReferentieNummer) credited
-
-    def preload(self, decl: m.Declaratie) -> None:
-        gemeente = decl.header.ontvanger
-        numbers = {p.toewijzing_nummer for c in decl.clienten for p in c.prestaties}
-        missing = [n for n in numbers if (gemeente, n) not in self._allocations]
-        for nummer in missing:
-            self._allocations[(gemeente, nummer)] = None
-        for chunk in _chunks(missing, 500):
-            rows = Toewijzing.objects.filter(
-                gemeente__cbs_code=gemeente, toewijzingnummer__in=chunk
-            ).values_list(
-                "toewijzingnummer",
-                "client__pseudoniem",
-                "aanbieder__agb_code",
-                "ingangsdatum",
-                "einddatum",
-                "verwijderd",
-                "product_categorie",
-                "product_code",
-                "pk",
-                "client_id",
-                "product_id",
-                "eenheid",
-            )
-            for nummer, client, agb, start, end, deleted, cat, code, pk, client_id, product_id, unit in rows:
-                self._ids[(gemeente, nummer)] = (pk, client_id, product_id)
-                self._allocations[(gemeente, nummer)] = AllocationView(
-                    client_key=client,
-                    aanbieder=agb,
-                    ingangsdatum=start,
-                    einddatum=end,
-                    deleted=deleted,
-                    product_categorie=cat or None,
-                    product_code=code or None,
-                    eenheid=unit or None,
-                )
-        aanbieder = decl.header.afzender
-        self._preload_references(decl)
-        refs = {
-            p.vorig_referentie_nummer
-            for c in decl.clienten
-            for p in c.prestaties
-            if p.vorig_referentie_nummer
-        }
-        refs = {r for r in refs if (aanbieder, r) not in self._debits}
-        for ref in refs:
-            self._debits[(aanbieder, ref)] = False
-        for chunk in _chunks(sorted(refs), 500):
-            for ref in DeclaratieRegel.objects.filter(
-                aanbieder__agb_code=aanbieder, debet_credit="D", referentienummer__in=chunk
-            ).values_list("referentienummer", flat=True):
-                self._debits[(aanbieder, ref)] = True
-
-    def _preload_references(self, decl: m.Declaratie) -> None:
-        """The stored lines of this provider that share a ReferentieNummer with the message (TR314)
-        and the stored credits of the debits it credits (TR390): one query per 500 references."""
-        aanbieder = decl.header.afzender
-        refs = sorted({p.referentie_nummer for c in decl.clienten for p in c.prestaties})
-        for chunk in _chunks(refs, 500):
-            for ref, dc in DeclaratieRegel.objects.filter(
-                aanbieder__agb_code=aanbieder, referentienummer__in=chunk
-            ).values_list("referentienummer", "debet_credit"):
-                self._used.add((aanbieder, ref, dc))
-        targets = sorted(
-            {
-                p.vorig_referentie_nummer or p.referentie_nummer
-                for c in decl.clienten
-                for p in c.prestaties
-                if p.debet_credit == "C"
-            }
-        )
-        for chunk in _chunks(targets, 500):
-            for vorig in DeclaratieRegel.objects.filter(
-                aanbieder__agb_code=aanbieder, debet_credit="C", vorig_referentienummer__in=chunk
-            ).values_list("vorig_referentienummer", flat=True):
-                self._credited.add((aanbieder, vorig))
-            for ref in DeclaratieRegel.objects.filter(
-                aanbieder__agb_code=aanbieder,
-                debet_credit="C",
-                vorig_referentienummer="",
-                referentienummer__in=chunk,
-            ).values_list("referentienummer", flat=True):
-                self._credited.add((aanbieder, ref))
-
-    def reference_used(self, aanbieder: str, referentie_nummer: str, debet_credit: str) -> bool:
-        return (aanbieder, referentie_nummer, debet_credit) in self._used
-
-    def credited(self, aanbieder: str, referentie_nummer: str) -> bool:
-        return (aanbieder, referentie_nummer) in self._credited
-
-    def allocation(self, gemeente: str, toewijzing_nummer: str) -> AllocationView | None:
-        return self._allocations.get((gemeente, toewijzing_nummer))
-
-    def debit_line(self, aanbieder: str, referentie_nummer: str) -> bool:
-        return self._debits.get((aanbieder, referentie_nummer), False)
-
-    def allocation_ids(self, gemeente: str, toewijzing_nummer: str) -> tuple[int, int, int | None]:
-        """(pk, client_id, product_id) of a preloaded, known allocation."""
-        return self._ids[(gemeente, toewijzing_nummer)]
-
-    def pseudonym_of(self, bsn: str) -> str:
-        return client_key(bsn, self.key)
-
-
-def _chunks(items, size):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # ---------------------------------------------------------------- the ingest
@@ -357,15 +233,16 @@ class Ingester:
     ) -> IngestSummary:
         summary = IngestSummary()
         sources = iter_sources(paths)
-        while batch := list(itertools.islice(sources, self.files_per_transaction)):
-            summary.add(self._ingest_batch(batch))
-            if progress:
-                for name, _ in batch:
-                    progress(name)
-        if retry_waiting:
-            summary.add(
-                self.reprocess(QuarantaineItem.objects.filter(status="open", regel__in=WAITING_RULES))
-            )
+        with query_log_off():  # Django's query log while DEBUG is on: a tenth of the time, of no use
+            while batch := list(itertools.islice(sources, self.files_per_transaction)):
+                summary.add(self._ingest_batch(batch))
+                if progress:
+                    for name, _ in batch:
+                        progress(name)
+            if retry_waiting:
+                summary.add(
+                    self.reprocess(QuarantaineItem.objects.filter(status="open", regel__in=WAITING_RULES))
+                )
         return summary
 
     def _ingest_batch(self, batch: list[tuple[str, bytes]]) -> IngestSummary:
@@ -493,9 +370,18 @@ class Ingester:
         self._known_files.add(sha)  # type: ignore[union-attr]
         return failed
 
-    def _ingest_file(self, name: str, data: bytes, sha: str, summary: IngestSummary) -> None:
+    def _ingest_file(
+        self,
+        name: str,
+        data: bytes,
+        sha: str,
+        summary: IngestSummary,
+        results: list[ReadResult] | None = None,
+    ) -> None:
+        """One file in the caller's transaction; ``results``: the file read already (``FastBatch``)."""
         delivery = Aanlevering.objects.create(bestandsnaam=name[-500:], sha256=sha, status="verwerkt")
-        results = list(read_bytes(data, name))
+        if results is None:
+            results = list(read_bytes(data, name))
         for result in results:
             errors = self._read_errors(result, data, name)
             message = result.message
@@ -648,16 +534,7 @@ class Ingester:
         if Declaratie.objects.filter(
             aanbieder__agb_code=message.header.afzender, declaratienummer=message.declaratie_nummer
         ).exists():
-            return [
-                ValidationError(
-                    name,
-                    message.header.identificatie,
-                    "/Bericht/Declaratie/DeclaratieNummer",
-                    E.CLAIM_DUPLICATE_NUMBER,
-                    f"DeclaratieNummer {message.declaratie_nummer} is al eerder gebruikt door aanbieder "
-                    f"{message.header.afzender}.",
-                )
-            ]
+            return [claims.number_used_error(message, name)]
         return []
 
     def _start_stop_problems(self, message: m.StartZorg | m.StopZorg, name: str) -> list[ValidationError]:
@@ -754,73 +631,18 @@ class Ingester:
         aanbieder = self.aanbieder(message.header.afzender)
         state = DatabaseClaimState(self.key)
         state.preload(message)
-        # The reader already left out the lines and clients it rejected; quarantine them, then
-        # check the remaining lines against the stored allocations and debits.
-        state_errors = declaratie_findings(message, name)
-        in_message = {e.ref for e in state_errors}
-        state_errors += [
-            e for e in check_claim_against_state(message, state, name) if e.ref not in in_message
-        ]
-        rejected_refs = {e.ref for e in state_errors if e.ref}
-        errors = list(errors) + state_errors
+        errors, rejected_refs = claims.claim_errors(message, name, errors, state)
         for error in errors:
             self._quarantine(delivery, name, data, error, level="regel", message=message)
         summary.errors.extend(errors)
         declaratie = Declaratie.objects.create(
-            aanbieder=aanbieder,
-            gemeente=gemeente,
-            bericht=bericht,
-            declaratienummer=message.declaratie_nummer,
-            periode_begin=message.periode_begin,
-            periode_eind=message.periode_eind,
-            dagtekening=message.dagtekening,
-            totaal_cent=message.totaal_bedrag,
+            aanbieder=aanbieder, gemeente=gemeente, bericht=bericht, **claims.declaratie_values(message)
         )
-        stored = self._store_lines(declaratie, message, rejected_refs, state)
-        summary.lines += stored.offered
-        summary.accepted_lines += stored.stored
-        summary.quarantined_lines += stored.offered - stored.stored
-
-    def _store_lines(
-        self,
-        declaratie: Declaratie,
-        message: m.Declaratie,
-        rejected_refs: set[str],
-        state: DatabaseClaimState,
-    ) -> _Stored:
-        """Store the lines not in ``rejected_refs``; their allocations are in ``state`` (preloaded
-        and checked by ``check_claim_against_state``)."""
-        gemeente = message.header.ontvanger
-        rows = []
-        offered = 0
-        for c in message.clienten:
-            for p in c.prestaties:
-                offered += 1
-                if p.referentie_nummer in rejected_refs:
-                    continue
-                toewijzing_id, client_id, product_id = state.allocation_ids(gemeente, p.toewijzing_nummer)
-                sign = 1 if p.debet_credit == "D" else -1
-                rows.append(
-                    (  # in the order of _LINE_FIELDS
-                        declaratie.pk,
-                        toewijzing_id,
-                        client_id,
-                        declaratie.aanbieder_id,
-                        declaratie.gemeente_id,
-                        product_id,
-                        p.referentie_nummer,
-                        p.vorig_referentie_nummer or "",
-                        p.begindatum,
-                        p.einddatum,
-                        sign * p.geleverd_volume,
-                        p.eenheid,
-                        p.product_tarief,
-                        sign * p.bedrag,
-                        p.debet_credit,
-                    )
-                )
-        _insert_lines(rows)
-        return _Stored(offered=offered, stored=len(rows))
+        claims.insert_lines(claims.line_rows(declaratie, message, rejected_refs, state.allocation_ids))
+        offered, stored = claims.offered_and_stored(message, rejected_refs)
+        summary.lines += offered
+        summary.accepted_lines += stored
+        summary.quarantined_lines += offered - stored
 
     # -- quarantine
 
@@ -886,7 +708,7 @@ class Ingester:
             _retry_failed(item, errors[0])
             return
         with transaction.atomic():
-            self._store_lines(bericht.declaratie, single, set(), state)
+            claims.insert_lines(claims.line_rows(bericht.declaratie, single, set(), state.allocation_ids))
             _close(item)
         summary.reprocessed += 1
         summary.accepted_lines += 1
@@ -909,66 +731,6 @@ def _only_line(message: m.Declaratie, referentie: str) -> m.Declaratie | None:
             if p.referentie_nummer == referentie:
                 return replace(message, clienten=(replace(c, prestaties=(p,)),))
     return None
-
-
-@dataclass
-class _Stored:
-    offered: int
-    stored: int
-
-
-#: The DeclaratieRegel columns (attribute names) in the order of the row tuples of ``_store_lines``.
-_LINE_FIELDS = (
-    "declaratie_id",
-    "toewijzing_id",
-    "client_id",
-    "aanbieder_id",
-    "gemeente_id",
-    "product_id",
-    "referentienummer",
-    "vorig_referentienummer",
-    "periode_begin",
-    "periode_eind",
-    "volume",
-    "eenheid",
-    "tarief_cent",
-    "bedrag_cent",
-    "debet_credit",
-)
-
-
-def _insert_lines(rows: list[tuple]) -> None:
-    """Insert claim lines given as tuples in the order of ``_LINE_FIELDS``.
-
-    Many lines: one parameterised INSERT for all of them (``executemany``), or on PostgreSQL a
-    COPY, which is several times faster there than one INSERT per line. ``bulk_create`` makes a
-    model instance and prepares every field of every line, which costs more than reading the file.
-    """
-    connection = connections[router.db_for_write(DeclaratieRegel)]
-    table, columns = _line_columns(connection)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the driver's cursor: psycopg 3 has copy(), sqlite3 has not
-        if connection.vendor == "postgresql" and hasattr(raw, "copy"):
-            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            values = ", ".join(["%s"] * len(_LINE_FIELDS))  # Django's cursor takes %s on every backend
-            # Names from the model's _meta, quoted by the backend; every value is a parameter.
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # nosec B608
-            cursor.executemany(sql, rows)
-
-
-def _line_columns(connection: BaseDatabaseWrapper) -> tuple[str, str]:
-    """The quoted table name and column list of DeclaratieRegel, in the order of ``_LINE_FIELDS``."""
-    meta = DeclaratieRegel._meta
-    # Raw SQL fills only database defaults: every column without db_default must be given.
-    columns = {f.attname: f.column for f in meta.concrete_fields if not f.primary_key}
-    with_db_default = {f.attname for f in meta.concrete_fields if f.has_db_default()}
-    if not set(_LINE_FIELDS) <= set(columns) or set(columns) - set(_LINE_FIELDS) - with_db_default:
-        raise RuntimeError(f"_LINE_FIELDS is out of date with DeclaratieRegel: {sorted(columns)}")
-    quote = connection.ops.quote_name
-    return quote(meta.db_table), ", ".join(quote(columns[name]) for name in _LINE_FIELDS)
 
 
 def _retry_failed(item: QuarantaineItem, error: ValidationError | None) -> None:
