@@ -11,7 +11,7 @@ from django.db import connection
 
 from jeugdregie.budget.models import GoedgekeurdeOverschrijding, Regelset, RegelsetActivering
 from jeugdregie.budget.settlement import SettlementError, resolve_rule_set, settle
-from jeugdregie.catalogus.models import ProductGroep
+from jeugdregie.catalogus.models import Product, ProductGroep, ProductMapping
 from jeugdregie.rules.settlement import example_rule_sets
 
 from .settlement_support import BEESEL, GENNEP, VENLO, build_world, rule_set
@@ -78,6 +78,42 @@ def test_claimed_equals_a_plain_sql_sum_over_the_claim_lines(world):
         )
         (independent,) = cursor.fetchone()
     assert s.totals["claimed_cents"] == independent == 1_420_000
+
+
+# D per provider x group by plain SQL, independent of `product_index`: a legacy product counts in
+# the group of the new-book product it maps to (here 41L08, a day-care product of group D in the old
+# book, mapped to 45N01 of group A so that the mapping shows), a rejected line and a line of another
+# year do not count, a credit is netted.
+PER_GROUP_SQL = """
+    SELECT a.agb_code, g.code, SUM(r.bedrag_cent)
+    FROM zorg_declaratieregel r
+    JOIN contracten_aanbieder a ON a.id = r.aanbieder_id
+    LEFT JOIN catalogus_productmapping m ON m.oud_product_id = r.product_id
+    JOIN catalogus_product p ON p.id = COALESCE(m.nieuw_product_id, r.product_id)
+    JOIN catalogus_productgroep g ON g.id = p.groep_id
+    WHERE r.periode_begin >= %s AND r.periode_begin <= %s AND NOT r.afgewezen
+    GROUP BY a.agb_code, g.code
+"""
+
+
+def test_claimed_per_provider_and_group_equals_plain_sql(world):
+    successor = Product.objects.get(code="45N01", boek__geldig_tot__isnull=True)
+    assert ProductMapping.objects.filter(oud_product__code="41L08").update(nieuw_product=successor) == 1
+    world.claim(world.a, "41L08", GENNEP, JUN, 5_000)
+    s = settle(Y, resolve_rule_set(Y))
+    with connection.cursor() as cursor:
+        cursor.execute(PER_GROUP_SQL, [dt.date(Y, 1, 1), dt.date(Y, 12, 31)])
+        independent = {(agb, groep): int(total) for agb, groep, total in cursor.fetchall()}
+    assert independent == {
+        # 400,000 + 250,000 - 50,000 credit + 400,000, and 5,000 on the legacy 41L08
+        (world.a.agb_code, "A"): 1_005_000,
+        (world.a.agb_code, "D"): 100_000,
+        (world.c.agb_code, "A"): 250_000,
+        (world.nga.agb_code, "W"): 70_000,
+    }
+    assert {(g.agb, g.groep): g.outcome.claimed_cents for g in s.groups if g.outcome.claimed_cents} == (
+        independent
+    )
 
 
 @pytest.mark.parametrize(
