@@ -58,13 +58,15 @@ def test_every_role_walks_its_pages(live_server, browser, care_data):
         page = context.new_page()
         log_in(page, base, username)
         header = page.locator("[data-testid=ingelogd-als]").inner_text()
-        extra = ["/kpi/?jaar=2024&gemeente=0984"] if username != "verwijzer" else []
+        # Venray (0984) is another municipality for the Venlo user: refused (below).
+        venray = "0983" if username == "gemeente-venlo" else "0984"
+        extra = [f"/kpi/?jaar=2024&gemeente={venray}"] if username != "verwijzer" else []
         seen[username] = walk(page, base, username, extra)
         if username == "aanbieder":
             assert f"{own.naam} (AGB {own.agb_code})" in header
         if username == "gemeente-venlo":
             assert "gemeente Venlo" in header
-        if username != "verwijzer":
+        if username not in ("verwijzer", "gemeente-venlo"):
             page.goto(f"{base}/kpi/?jaar=2024&gemeente=0984")
             clients = page.locator("tr", has_text="Cliënten").first.locator("td").nth(1).inner_text()
             assert clients == ("3" if username == "regio" else "-"), username
@@ -72,6 +74,9 @@ def test_every_role_walks_its_pages(live_server, browser, care_data):
             "aanbieder": ("/stoplicht/", 403, "Geen toegang"),
             "gemeente-venlo": ("/bestaat-niet/", 404, "Pagina niet gevonden"),
         }
+        if username == "gemeente-venlo":
+            response = page.goto(f"{base}/kpi/?jaar=2024&gemeente=0984")
+            assert response.status == 403 and page.locator("h1").inner_text() == "Geen toegang"
         if username in refused:
             url, status, heading = refused[username]
             page.set_viewport_size({"width": WIDTHS["breed"], "height": 900})

@@ -52,10 +52,12 @@ def _refuse_referrer(scope: Scope) -> None:
 
 
 def _party_filter(scope: Scope, params: dict) -> tuple[str | None, str | None]:
-    """The municipality and provider asked for, as `scope` may ask (another provider: 403) and
-    known (an unknown code: 404)."""
-    gemeente, aanbieder = scope.allowed_filter(params.get("gemeente"), params.get("aanbieder"))
-    return known_code(gemeente, Gemeente, "cbs_code"), known_code(aanbieder, Aanbieder, "agb_code")
+    """The municipality and provider asked for, known (an unknown code: 404) and as `scope` may
+    ask (another provider, or another municipality for a gemeente user: 403), as the screens."""
+    return scope.allowed_filter(
+        known_code(params.get("gemeente"), Gemeente, "cbs_code"),
+        known_code(params.get("aanbieder"), Aanbieder, "agb_code"),
+    )
 
 
 class KpiView(APIView):
@@ -263,7 +265,7 @@ class StoplichtView(APIView):
         if scope.rol == Rol.AANBIEDER:
             raise exceptions.PermissionDenied("Het stoplicht is voor verwijzers, gemeenten en de regio.")
         params = _params(s.StoplichtQuery, request)
-        known_code(params.get("gemeente"), Gemeente, "cbs_code")
+        scope.refuse_other_municipality(known_code(params.get("gemeente"), Gemeente, "cbs_code"))
         as_of = last_complete_month_end(data_complete_until())
         lights, data = stoplicht_figures(as_of)  # as the Stoplicht screen, from its cache
         info = traffic_screen.product_info()

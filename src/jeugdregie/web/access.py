@@ -24,9 +24,19 @@ class Scope:
         section 6); beheer manages users and configuration, not care figures."""
         return self.rol != Rol.REGIO
 
+    def refuse_other_municipality(self, gemeente: str | None) -> None:
+        """A gemeente user asking for another municipality's code gets a 403 on every screen,
+        export and API endpoint (as on /overzicht/ and /gemeente/<cbs>/), never that municipality's
+        suppressed figures: the region as a whole ("Hele regio", no code) stays open to it."""
+        if self.rol == Rol.GEMEENTE and gemeente not in (None, "", self.gemeente):
+            raise PermissionDenied(
+                "Een gemeente ziet alleen de eigen gemeente; de andere gemeenten alleen samen, als 'Hele regio'."
+            )
+
     def allowed_filter(self, gemeente: str | None, aanbieder: str | None) -> tuple[str | None, str | None]:
-        """The filter a user may ask for: an aanbieder sees its own data only; a gemeente user may
-        look at any municipality, but outside its own only as (suppressed) aggregates."""
+        """The filter a user may ask for: an aanbieder sees its own data only (in any municipality);
+        a gemeente user its own municipality or the whole region, never another municipality."""
+        self.refuse_other_municipality(gemeente)
         if self.rol == Rol.AANBIEDER:
             if aanbieder not in (None, self.aanbieder):
                 raise PermissionDenied("Een aanbieder ziet alleen de eigen gegevens.")
@@ -109,7 +119,9 @@ def filter_context(scope: Scope, jaar: int, gemeente: str | None, aanbieder: str
         "scope": scope,
         "jaar": jaar,
         "jaren": jaren,
-        "gemeenten": Gemeente.objects.all(),
+        "gemeenten": Gemeente.objects.filter(cbs_code=scope.gemeente)
+        if scope.rol == Rol.GEMEENTE
+        else Gemeente.objects.all(),
         "gekozen_gemeente": gemeente,
         "gekozen_aanbieder": aanbieder,
         "aanbieders": Aanbieder.objects.filter(agb_code=scope.aanbieder)

@@ -245,6 +245,8 @@ def _choices(scope: Scope, cuts: dict[str, str], gemeenten: dict, providers: dic
     """The selectors of the form: municipality, provider (an aanbieder only its own), category,
     segment and referrer type, each with the current choice."""
     own = {scope.aanbieder: providers.get(scope.aanbieder, scope.aanbieder)} if scope.aanbieder else providers
+    if scope.rol == Rol.GEMEENTE:  # another municipality is refused (web.access)
+        gemeenten = {scope.gemeente: gemeenten.get(scope.gemeente, scope.gemeente)}
     options = {
         "gemeente": ("Gemeente", "Hele regio", sorted(gemeenten.items(), key=lambda kv: kv[1])),
         "aanbieder": ("Aanbieder", "Alle aanbieders", sorted(own.items(), key=lambda kv: kv[1])),

@@ -2,8 +2,8 @@
 
 Who sees what (SYSTEM.md section 6), decided here where the report is selected: an aanbieder sees
 its own findings only; a gemeente user sees the findings of its own municipality and, for the
-region or another municipality, only counts and amounts (suppressed below the small-number
-threshold); regio and beheer see everything. Every page that shows findings is audited.
+whole region, only counts and amounts (suppressed below the small-number threshold); another
+municipality's code is refused (403, web.access); regio and beheer see everything. Every page that shows findings is audited.
 """
 
 from __future__ import annotations

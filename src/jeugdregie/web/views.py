@@ -133,10 +133,11 @@ def stoplicht_context(request) -> dict:
     chosen = {
         "zoek": (request.GET.get("zoek") or "").strip()[:100],
         "kleur": request.GET.get("kleur") if request.GET.get("kleur") in ("groen", "oranje", "rood") else "",
-        "gemeente": request.GET.get("gemeente") or "",
+        "gemeente": known_code(request.GET.get("gemeente") or None, Gemeente, "cbs_code") or "",
         "segment": request.GET.get("segment") or "",
         "product": request.GET.get("product") or "",
     }
+    scope.refuse_other_municipality(chosen["gemeente"])
     selected = traffic_screen.select(lights, **chosen, data=data, info=info)
     page = traffic_screen.page_of(selected, request.GET.get("pagina"))
     query = {k: v for k, v in chosen.items() if v}
@@ -150,7 +151,9 @@ def stoplicht_context(request) -> dict:
         "as_of": as_of,
         **chosen,
         "query": urlencode(query),
-        "gemeenten": Gemeente.objects.all(),
+        "gemeenten": Gemeente.objects.filter(cbs_code=scope.gemeente)
+        if scope.rol == Rol.GEMEENTE
+        else Gemeente.objects.all(),
         "segmenten": sorted({(seg, naam) for _, seg, naam in info.values() if seg}),
         "producten": sorted({(x.product, x.product_naam) for x in lights}),
         "drempel": threshold(),

@@ -61,12 +61,12 @@ def test_another_providers_code(care):
 
 
 def test_another_municipalitys_code():
-    """A municipality may look at another municipality as aggregates (suppressed, see
-    test_numbers); a provider sees no municipality rows; a referrer nothing."""
+    """A municipality asking for another municipality is refused, as on the screens (every URL:
+    web/tests/test_other_parties); a provider sees no municipality rows; a referrer nothing."""
     for username in ROLES:
-        for endpoint in ("kpi", "plafonds", "prognoses", "signalen"):
+        for endpoint in ("kpi", "plafonds", "prognoses", "signalen", "stoplicht"):
             response, body = get(username, f"/api/{endpoint}/?gemeente=0984")
-            if (username, endpoint) in REFUSED:
+            if (username, endpoint) in REFUSED or username == "gemeente-venlo":
                 assert_refusal(response, body, 403)
                 continue
             assert response.status_code == 200, (username, endpoint)

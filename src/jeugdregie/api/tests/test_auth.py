@@ -69,8 +69,9 @@ def test_the_municipalitys_own_kpis_are_audited_as_on_the_screen():
         "kpi bekeken",
         "gemeente 0983 2024 via de API",
     )
-    # Another municipality's aggregates, and the region's view, are not audited by the screen either.
-    assert client.get("/api/kpi/?jaar=2024&gemeente=0984").status_code == 200
+    # Another municipality is refused; the region's view is not audited by the screen either.
+    assert client.get("/api/kpi/?jaar=2024&gemeente=0984").status_code == 403
+    assert client.get("/api/kpi/?jaar=2024").status_code == 200
     assert with_token(create_token("regio")).get("/api/kpi/?jaar=2024&gemeente=0983").status_code == 200
     assert AuditRegel.objects.count() == 1
     # The screen writes the same line for the same view.

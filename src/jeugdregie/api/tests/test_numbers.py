@@ -62,6 +62,9 @@ def test_kpi_rows_equal_the_query_layer_exactly(care, username):
             f"&aanbieder={aanbieder}" if aanbieder else ""
         )
         response, body = get(username, f"/api/kpi/?jaar=2024{query}")
+        if username == "gemeente-venlo" and gemeente == "0984":  # another municipality
+            assert response.status_code == 403, query
+            continue
         expected_provider = own.agb_code if username == "aanbieder" else aanbieder
         assert (body["gemeente"], body["aanbieder"]) == (gemeente, expected_provider)
         assert body["kpis"] == engine_rows(username, gemeente, expected_provider), (username, query)
@@ -78,15 +81,20 @@ def test_the_region_sees_the_hand_worked_small_numbers():
 @pytest.mark.parametrize("username", ("gemeente-venlo", "aanbieder", "beheer"))
 def test_outside_the_region_no_count_below_five(care, username):
     own, other = care
-    venray = kpis(username, "&gemeente=0984")  # 2 or 3 clients
-    for kpi in ("clients", "spend", "cost_per_client", "clients_in_care", "top_paths"):
-        assert venray[kpi]["waarde"] is None, kpi
-        assert set(venray[kpi]["tertialen"].values()) == {None}, kpi
+    if username == "gemeente-venlo":  # another municipality: refused
+        assert get(username, "/api/kpi/?jaar=2024&gemeente=0984")[0].status_code == 403
+    else:
+        venray = kpis(username, "&gemeente=0984")  # 2 or 3 clients
+        for kpi in ("clients", "spend", "cost_per_client", "clients_in_care", "top_paths"):
+            assert venray[kpi]["waarde"] is None, kpi
+            assert set(venray[kpi]["tertialen"].values()) == {None}, kpi
     venlo = kpis(username, "&gemeente=0983")  # six clients: shown; T2 rests on two: hidden with its sum
     assert venlo["clients"]["waarde"] == 6 and venlo["spend"]["waarde"] == 2_000_000
     assert venlo["spend"]["tertialen"] == {"T1": None, "T2": None, "T3": None}
-    queries = ["", "&gemeente=0983", "&gemeente=0984"] + (
-        [] if username == "aanbieder" else [f"&aanbieder={other.agb_code}"]
+    queries = (
+        ["", "&gemeente=0983"]
+        + ([] if username == "gemeente-venlo" else ["&gemeente=0984"])
+        + ([] if username == "aanbieder" else [f"&aanbieder={other.agb_code}"])
     )
     for query in queries:
         for row in kpis(username, query).values():
@@ -146,13 +154,13 @@ def test_traffic_light_filters_as_on_the_screen(care):
 def test_the_api_reads_the_screens_cache_entries():
     """With the screen cache on (as `jeugdregie serve` runs), an API call after the screen
     computes nothing again: it reads the very figures the screen showed."""
-    assert login("gemeente-venlo").get("/kpi/?jaar=2024&gemeente=0984").status_code == 200
+    assert login("gemeente-venlo").get("/kpi/?jaar=2024&gemeente=0983").status_code == 200
     assert login("verwijzer").get("/stoplicht/").status_code == 200
     assert login("regio").get("/plafonds/").status_code == 200
     before = dict(screen_cache.computed)
     assert set(before) >= {"kpi", "stoplicht", "counts", "plafonds"}
-    _, body = get("gemeente-venlo", "/api/kpi/?jaar=2024&gemeente=0984")
-    assert body["kpis"] == engine_rows("gemeente-venlo", "0984")
+    _, body = get("gemeente-venlo", "/api/kpi/?jaar=2024&gemeente=0983")
+    assert body["kpis"] == engine_rows("gemeente-venlo", "0983")
     assert get("verwijzer", "/api/stoplicht/")[0].status_code == 200
     assert get("regio", "/api/plafonds/")[0].status_code == 200
     assert dict(screen_cache.computed) == before

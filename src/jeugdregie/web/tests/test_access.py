@@ -76,17 +76,20 @@ def test_the_region_sees_every_small_number():
 @pytest.mark.parametrize("username", ["aanbieder", "gemeente-venlo", "beheer"])
 def test_outside_the_region_nothing_rests_on_fewer_than_five_clients(username):
     client = login(username)
-    html = kpi_page(client, "jaar=2024&gemeente=0984")  # 2 or 3 clients in Venray
-    assert "minder dan 5 cliënten" in html
-    for label in (
-        "Cliënten",
-        "Kosten",
-        "Kosten per cliënt",
-        "Herhaald beroep (recidive)",
-        "Gemiddelde duur zorgpad",
-    ):
-        assert set(cells(html, label)) == {"-"}, label
-    assert cells(html, "Meest voorkomende zorgpaden") == ["-"] * 4
+    if username == "gemeente-venlo":  # another municipality: refused (test below)
+        assert client.get("/kpi/?jaar=2024&gemeente=0984").status_code == 403
+    else:
+        html = kpi_page(client, "jaar=2024&gemeente=0984")  # 2 or 3 clients in Venray
+        assert "minder dan 5 cliënten" in html
+        for label in (
+            "Cliënten",
+            "Kosten",
+            "Kosten per cliënt",
+            "Herhaald beroep (recidive)",
+            "Gemiddelde duur zorgpad",
+        ):
+            assert set(cells(html, label)) == {"-"}, label
+        assert cells(html, "Meest voorkomende zorgpaden") == ["-"] * 4
     # Six clients in Venlo: shown, with units and the product's name beside its code.
     html = kpi_page(client, "jaar=2024&gemeente=0983")
     assert cells(html, "Cliënten") == ["6", "6", "-", "-"]  # 2 clients in T2
@@ -96,10 +99,17 @@ def test_outside_the_region_nothing_rests_on_fewer_than_five_clients(username):
     assert cells(html, "Meest voorkomende zorgpaden")[0] == f"45N01 {name} (6)"
 
 
-def test_a_municipality_asking_for_another_municipality_and_provider_sees_no_small_numbers(care):
+def test_a_municipality_asking_for_another_municipality_is_refused(care):
+    """Not its suppressed figures but a 403, as on /overzicht/ (every URL: test_other_parties);
+    the selector offers the own municipality and the whole region only."""
     _, other = care
-    html = kpi_page(login("gemeente-venlo"), f"jaar=2024&gemeente=0984&aanbieder={other.agb_code}")
-    assert all(set(cells(html, label)) == {"-"} for label in ("Cliënten", "Kosten", "Nieuwe toewijzingen"))
+    client = login("gemeente-venlo")
+    response = client.get(f"/kpi/?jaar=2024&gemeente=0984&aanbieder={other.agb_code}")
+    html = response.content.decode()
+    assert response.status_code == 403 and "<h1>Geen toegang</h1>" in html
+    assert "Een gemeente ziet alleen de eigen gemeente" in html and "EUR" not in html
+    select = re.search(r'<select name="gemeente">(.*?)</select>', kpi_page(client, "jaar=2024"), re.S)
+    assert select and re.findall(r'value="(\d*)"', select.group(1)) == ["", "0983"]
 
 
 @override_settings(SMALL_NUMBER_THRESHOLD=2)

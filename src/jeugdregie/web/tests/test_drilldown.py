@@ -127,13 +127,13 @@ def test_municipality_sees_its_own_rows_and_only_suppressed_totals_elsewhere(wor
     own = venlo.get(f"/onderbouwing/?kpi=spend&jaar={YEAR}&gemeente=0983")
     assert own.context["client_rows"] and own.context["aantal_regels"] == 38
     assert AuditRegel.objects.count() == before + 1
-    # Beesel: 4 clients, below the threshold: neither rows nor totals, and nothing audited.
+    # Beesel, another municipality: refused (403), nothing shown and nothing audited; the
+    # selector offers the own municipality only.
     other = venlo.get(f"/onderbouwing/?kpi=spend&jaar={YEAR}&gemeente=0889")
-    assert other.status_code == 200
-    assert not other.context["client_rows"] and other.context["rows"] == []
-    assert other.context["totaal_cent"] is None and other.context["aantal_regels"] is None
-    assert other.context["value"] == "-"
+    assert other.status_code == 403
     assert "9.003" not in other.content.decode() and "90,03" not in other.content.decode()
+    choices = {c["cut"]: c["options"] for c in own.context["keuzes"]}
+    assert [code for code, _ in choices["gemeente"]] == ["0983"]
     # The whole region: totals only (38 + 5 lines, 21 clients), no rows.
     region = venlo.get(f"/onderbouwing/?kpi=spend&jaar={YEAR}")
     assert not region.context["client_rows"] and region.context["aantal_regels"] == 43

@@ -86,7 +86,7 @@ def expected_kpi(value, unit):
     [
         ("regio", "0984", None),
         ("regio", "0983", None),
-        ("gemeente-venlo", "0984", 4),
+        ("beheer", "0984", 4),  # a gemeente user asking for another municipality: 403 (below)
         ("gemeente-venlo", "0983", 3),
     ],
 )
@@ -122,7 +122,7 @@ def test_kpi_export_is_the_screens_table_cell_by_cell(care, username, gemeente, 
     want_spend, want_clients = {
         ("regio", "0984"): (["Kosten", 9000, 9000, "-", "-"], ["Cliënten", 3, 3, "-", "-"]),
         ("regio", "0983"): (["Kosten", 20000, 18000, 2000, "-"], ["Cliënten", 6, 6, 2, "-"]),
-        ("gemeente-venlo", "0984"): (["Kosten", "-", "-", "-", "-"], ["Cliënten", "-", "-", "-", "-"]),
+        ("beheer", "0984"): (["Kosten", "-", "-", "-", "-"], ["Cliënten", "-", "-", "-", "-"]),
         ("gemeente-venlo", "0983"): (["Kosten", 20000, "-", "-", "-"], ["Cliënten", 6, 6, "-", "-"]),
     }[(username, gemeente)]
     assert (spend, clients) == (want_spend, want_clients)
@@ -136,6 +136,10 @@ def test_kpi_export_refuses_what_the_screen_refuses(care):
     assert provider.get(f"/kpi/excel/?aanbieder={other.agb_code}").status_code == 403
     assert provider.get(f"/kpi/excel/?aanbieder={own.agb_code}").status_code == 200
     assert login("regio").get("/kpi/excel/?gemeente=9999").status_code == 404
+    venlo = login("gemeente-venlo")
+    for url in ("/kpi/excel/", "/datakwaliteit/excel/", "/stoplicht/excel/"):  # another municipality
+        response = venlo.get(f"{url}?gemeente=0984")
+        assert response.status_code == 403 and "<h1>Geen toegang</h1>" in response.content.decode(), url
     assert login("regio").get("/kpi/excel/?aanbieder=00000000").status_code == 404
     referrer = login("verwijzer")
     for url in ("/kpi/excel/", "/datakwaliteit/excel/", "/plafonds/excel/"):

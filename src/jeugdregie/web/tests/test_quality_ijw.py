@@ -274,6 +274,7 @@ def test_scoping_a_provider_sees_its_own_and_another_provider_is_refused(world):
     html = page(client)
     assert "TR321 / 9321" in html and "bbbbbbbbbb…" in html and q.naam not in html
     assert client.get(f"/datakwaliteit/?jaar=2024&aanbieder={q.agb_code}").status_code == 403
-    # A municipality looking at another municipality sees no findings, only (suppressed) counts.
-    other = page(login("gemeente-venlo"), "jaar=2024&gemeente=0889")
+    # A municipality asking for another municipality is refused; the whole region: no findings.
+    assert login("gemeente-venlo").get("/datakwaliteit/?jaar=2024&gemeente=0889").status_code == 403
+    other = page(login("gemeente-venlo"), "jaar=2024&gemeente=")
     assert "bbbbbbbbbb" not in other and "aaaaaaaaaa" not in other and "JW305 S-77" not in other

@@ -44,8 +44,10 @@ def test_search_and_filters_narrow_the_list_and_keep_them_across_pages(care):  #
     assert f"{own_products} van de" in html and len(rows_of(html)) == own_products
     html = client.get("/stoplicht/?product=45N01").content.decode()
     assert all("45N01" in row for row in rows_of(html)) and rows_of(html)
-    # Only providers with clients in Venray (the own provider and the other one).
-    html = client.get("/stoplicht/?gemeente=0984").content.decode()
+    # Only providers with clients in Venray (the own provider and the other one), for a referrer;
+    # Venray is another municipality for the Venlo user: refused, as everywhere.
+    assert client.get("/stoplicht/?gemeente=0984").status_code == 403
+    html = login("verwijzer").get("/stoplicht/?gemeente=0984").content.decode()
     names = {own.naam, care[1].naam}
     assert rows_of(html) and all(any(n in row for n in names) for row in rows_of(html))
     html = client.get("/stoplicht/?segment=2").content.decode()
@@ -123,6 +125,9 @@ def test_filters_search_and_paging_give_exactly_the_expected_rows(care, username
     }
     assert all(cases[q] for q in list(cases)[:-1])  # every case but the last finds something
     for query, expected in cases.items():
+        if username == "gemeente-venlo" and "gemeente=0984" in query:  # another municipality
+            assert client.get(f"/stoplicht/?{query}").status_code == 403, query
+            continue
         rows, status = every_row(client, query)
         assert sorted((name, code) for _, name, code in rows) == expected, query
         n = len(expected)
