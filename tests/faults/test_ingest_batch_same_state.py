@@ -8,7 +8,8 @@ allocation number, an unchanged and a changed repeat of an allocation, a repeate
 file twice, a message id used again for another message: TR056) and of its claims (a credit and a
 debit that land; a claim with a line credited twice, a ReferentieNummer used again, an unknown
 allocation, a credit without its debit and one good line; a DeclaratieNummer used again; a credit
-by the debit's own ReferentieNummer) is ingested with one file per transaction (the per-message
+by the debit's own ReferentieNummer) and answers to claims (JW325: a line rejected, an unknown
+claim, another amount) is ingested with one file per transaction (the per-message
 path: ``Ingester.ingest_file``) and with batches of 100 and of 7 files (the fast path, its batch
 boundaries at other places), each by `jeugdregie ingest` in its own scratch database. The databases
 must be equal table by table, every row by its natural keys (ids and timestamps left out), and the
@@ -119,31 +120,42 @@ def claim_variants(folder: Path) -> dict[str, bytes]:
             break
     (bsn1, p1), (bsn2, p2) = debits[:2]
 
-    def write(identification: str, number: str, *lines: tuple[str, m.Prestatie]) -> bytes:
+    def credit(p: m.Prestatie, ref: str, vorig: str | None) -> m.Prestatie:
+        return replace(p, referentie_nummer=ref, debet_credit="C", vorig_referentie_nummer=vorig)
+
+    def make(identification: str, number: str, *lines: tuple[str, m.Prestatie]) -> m.Declaratie:
         clienten: dict[str, list[m.Prestatie]] = {}
         for bsn, line in lines:
             clienten.setdefault(bsn, []).append(line)
         header = replace(claim.header, identificatie=identification)
+        return replace(
+            claim,
+            header=header,
+            declaratie_nummer=number,
+            clienten=tuple(m.DeclaratieClient(b, tuple(ps)) for b, ps in clienten.items()),
+        )
+
+    def write(identification: str, number: str, *lines: tuple[str, m.Prestatie]) -> bytes:
+        return to_xml(make(identification, number, *lines))
+
+    def answer(answered: m.Declaratie, identification: str, rejected: dict[str, tuple[str, ...]]) -> bytes:
         return to_xml(
-            replace(
-                claim,
-                header=header,
-                declaratie_nummer=number,
-                clienten=tuple(m.DeclaratieClient(b, tuple(ps)) for b, ps in clienten.items()),
+            m.claim_answer(
+                answered, rejected, identificatie=identification, dagtekening=answered.periode_eind
             )
         )
 
-    def credit(p: m.Prestatie, ref: str, vorig: str | None) -> m.Prestatie:
-        return replace(p, referentie_nummer=ref, debet_credit="C", vorig_referentie_nummer=vorig)
+    last_good = replace(p2, referentie_nummer="Z00000000106")
+    credited = make(
+        "Z00000000011",
+        "Z00000000011",
+        (bsn1, credit(p1, "Z00000000101", p1.referentie_nummer)),
+        (bsn1, replace(p1, referentie_nummer="Z00000000102")),
+    )
 
     return {
         # lands: the credit of p1 and a new debit on its allocation
-        "m_claim_credit.xml": write(
-            "Z00000000011",
-            "Z00000000011",
-            (bsn1, credit(p1, "Z00000000101", p1.referentie_nummer)),
-            (bsn1, replace(p1, referentie_nummer="Z00000000102")),
-        ),
+        "m_claim_credit.xml": to_xml(credited),
         # p1 credited again (TR390); p2 again (TR314); an unknown allocation
         # (TR338, waits); a credit of a debit that does not exist (TR323, waits); one good line
         "n_claim_lines_rejected.xml": write(
@@ -153,7 +165,7 @@ def claim_variants(folder: Path) -> dict[str, bytes]:
             (bsn2, p2),
             (bsn2, replace(p2, referentie_nummer="Z00000000104", toewijzing_nummer="999999")),
             (bsn2, credit(p2, "Z00000000105", "Z99999999999")),
-            (bsn2, replace(p2, referentie_nummer="Z00000000106")),
+            (bsn2, last_good),
         ),
         # the DeclaratieNummer of the claim before (TR333): the whole message is quarantined
         "o_claim_number_used.xml": write(
@@ -163,6 +175,20 @@ def claim_variants(folder: Path) -> dict[str, bytes]:
         # own ReferentieNummer (p2)
         "p_claim_credit_same_reference.xml": write(
             "Z00000000014", "Z00000000014", (bsn2, credit(p2, p2.referentie_nummer, None))
+        ),
+        # answers (JW325): m's debit rejected, m's credit granted (listed with a non-rejecting code)
+        "q_answer_rejects_a_line.xml": answer(
+            credited, "Z00000000015", {"Z00000000102": ("8021",), "Z00000000101": ("0200",)}
+        ),
+        # an answer to a claim never sent (TR366, waits)
+        "r_answer_unknown_claim.xml": answer(
+            make("Z00000000098", "Z00000000098", (bsn2, last_good)), "Z00000000016", {}
+        ),
+        # n's good line answered with another amount (TR367)
+        "s_answer_other_amount.xml": answer(
+            make("Z00000000012", "Z00000000012", (bsn2, replace(last_good, bedrag=last_good.bedrag + 1))),
+            "Z00000000017",
+            {"Z00000000106": ("8021",)},
         ),
     }
 
@@ -191,13 +217,21 @@ def test_batches_store_the_same_as_one_file_per_transaction(varied_folder: Path,
     summary, state, seconds, db = runs["1"]
     # The variants did what they were made for, on the per-message path ...
     assert summary["duplicate_files"] == 1 and summary["duplicate_messages"] == 0
-    assert summary["quarantined_messages"] == 8  # the broken file + a, c, e, f, g, l, o
+    assert summary["quarantined_messages"] == 10  # the broken file + a, c, e, f, g, l, o, r, s
     assert summary["quarantined_lines"] == 4  # n: all but its last line
     conn = db.connect()
     try:
         rules = sorted(r[0] for r in conn.execute("SELECT regel FROM ijw_quarantaineitem").fetchall())
+        answered = conn.execute(
+            "SELECT referentienummer, afgewezen, afgewezen_retourcode FROM zorg_declaratieregel"
+            " WHERE referentienummer IN ('Z00000000101', 'Z00000000102') ORDER BY referentienummer"
+        ).fetchall()
     finally:
         conn.close()
+    assert [(ref, bool(rejected), code) for ref, rejected, code in answered] == [
+        ("Z00000000101", False, ""),
+        ("Z00000000102", True, "8021"),
+    ]
     assert rules == sorted(
         [
             "xml.malformed",
@@ -212,6 +246,8 @@ def test_batches_store_the_same_as_one_file_per_transaction(varied_folder: Path,
             "claim.unknown_allocation",
             "claim.credit_without_debit",
             "claim.duplicate_declaratienummer",
+            "answer.unknown_claim_line",
+            "answer.other_values",
         ]
     ), rules
     # ... and the batches stored exactly the same.
@@ -235,7 +271,12 @@ def test_batches_store_the_same_as_one_file_per_transaction(varied_folder: Path,
     after = database_state(runs["100"][3])
     quarantine = "ijw_quarantaineitem"
     assert state_differences({**after, quarantine: {}}, {**state, quarantine: {}}) == {}
-    waiting = {"allocation.unknown", "claim.unknown_allocation", "claim.credit_without_debit"}
+    waiting = {
+        "allocation.unknown",
+        "claim.unknown_allocation",
+        "claim.credit_without_debit",
+        "answer.unknown_claim_line",
+    }
     tries = _tries(state[quarantine])
     assert _tries(after[quarantine]) == {rule: n + (rule in waiting) for rule, n in tries.items()}
     assert {rule: tries[rule] for rule in waiting} == dict.fromkeys(waiting, 2)

@@ -21,6 +21,7 @@ No BSN or name is stored: clients are keyed by the pseudonym, as everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -76,7 +77,7 @@ class _Found:
 
     message: object
     declaratie: Declaratie | None = None
-    regels: dict[tuple[str, str], int] | None = None  # (ReferentieNummer, D/C) -> DeclaratieRegel pk
+    regels: dict[tuple[str, str], int | None] | None = None  # (ReferentieNummer, D/C) -> DeclaratieRegel pk
     toewijzingen: dict[str, Toewijzing] | None = None
     verzoek_wijziging: VerzoekOmWijziging | None = None
     verzoek_toewijzing: VerzoekOmToewijzing | None = None
@@ -120,17 +121,7 @@ class AnswerIngest:
             else None
         )
         if declaratie is None:
-            return [
-                self._error(
-                    name,
-                    message,
-                    "/Bericht/Header/DeclaratieIdentificatie/Identificatie",
-                    ANSWER_UNKNOWN_CLAIM_LINE,
-                    f"Declaratie {message.declaratie_identificatie} ({message.declaratie_nummer}) van aanbieder "
-                    f"{agb} is (nog) niet bekend.",
-                    "TR366",
-                )
-            ]
+            return [unknown_claim_error(message, name)]
         found.declaratie = declaratie
         refs = {a.prestatie.referentie_nummer for a in message.regels}
         stored = {
@@ -146,52 +137,9 @@ class AnswerIngest:
                 "client__pseudoniem",
             )
         }
-        found.regels = {}
-        problems = []
-        for ci, client in enumerate(message.clienten, start=1):
-            pseudonym = client_key(client.bsn, self.ingester.key)
-            for li, answer in enumerate(client.prestaties, start=1):
-                p = answer.prestatie
-                path = f"{CLIENT_PATH_325}[{ci}]/Prestaties/Prestatie[{li}]"
-                row = stored.get((p.referentie_nummer, p.debet_credit))
-                if row is None:
-                    problems.append(
-                        self._error(
-                            name,
-                            message,
-                            f"{path}/ProductReferentie/ReferentieNummer",
-                            ANSWER_UNKNOWN_CLAIM_LINE,
-                            f"Declaratieregel {p.referentie_nummer} ({p.debet_credit}) staat (nog) niet in "
-                            f"declaratie {declaratie.declaratienummer}.",
-                            "TR366",
-                        )
-                    )
-                    continue
-                pk, bedrag, nummer, stored_pseudonym = row
-                if abs(bedrag) != p.bedrag or nummer != p.toewijzing_nummer:
-                    problems.append(
-                        self._error(
-                            name,
-                            message,
-                            f"{path}/IngediendBedrag/Bedrag",
-                            ANSWER_OTHER_VALUES,
-                            f"Regel {p.referentie_nummer} wijkt af van de gedeclareerde regel (bedrag of "
-                            "toewijzing).",
-                            "TR367",
-                        )
-                    )
-                elif stored_pseudonym != pseudonym:
-                    problems.append(
-                        self._error(
-                            name,
-                            message,
-                            f"{CLIENT_PATH_325}[{ci}]/Bsn",
-                            ANSWER_OTHER_CLIENT,
-                            f"Regel {p.referentie_nummer} hoort bij een andere cliënt.",
-                            "TR304",
-                        )
-                    )
-                found.regels[(p.referentie_nummer, p.debet_credit)] = pk
+        problems, found.regels = claim_answer_line_problems(
+            message, name, declaratie.declaratienummer, stored, lambda bsn: client_key(bsn, self.ingester.key)
+        )
         return problems
 
     def _request_problems(self, message: m.VerzoekOmWijziging, name: str) -> list[ValidationError]:
@@ -297,37 +245,25 @@ class AnswerIngest:
 
     def _apply_claim_answer(self, bericht: Bericht, message: m.DeclaratieAntwoord, found: _Found) -> None:
         assert found.declaratie is not None and found.regels is not None
-        whole = message.geheel_afgewezen
         antwoord = DeclaratieAntwoord.objects.create(
             declaratie=found.declaratie,
             bericht=bericht,
-            beantwoord_op=message.header.dagtekening,
-            totaal_ingediend_cent=found.declaratie.totaal_cent if whole else message.totaal_ingediend,
-            totaal_toegekend_cent=0 if whole else message.totaal_toegekend,
-            retourcodes=" ".join(dict.fromkeys((*message.retourcodes, *message.antwoord_retourcodes)))[:100],
+            **claim_answer_values(message, found.declaratie.totaal_cent),
         )
-        rows = []
-        rejected: dict[str, list[int]] = {}  # first rejecting code -> line pks
-        for a in message.regels:
-            pk = found.regels[(a.prestatie.referentie_nummer, a.prestatie.debet_credit)]
-            rows.append(
-                AntwoordRegel(
-                    antwoord=antwoord,
-                    regel_id=pk,
-                    retourcodes=" ".join(a.retourcodes)[:100],
-                    afgewezen=a.afgewezen,
-                )
-            )
-            if a.afgewezen:
-                rejected.setdefault(a.afwijzingscodes[0], []).append(pk)
-        AntwoordRegel.objects.bulk_create(rows)
-        if whole:  # every line of the claim is rejected, with the header's first rejecting code
-            code = next(c for c in message.retourcodes if c not in m.NON_REJECTING_RETOURCODES)
+        regels = found.regels
+        AntwoordRegel.objects.bulk_create(
+            AntwoordRegel(antwoord=antwoord, regel_id=regels[key], retourcodes=codes, afgewezen=afgewezen)
+            for key, codes, afgewezen in claim_answer_lines(message)
+        )
+        whole, rejected = claim_answer_rejections(message)
+        if whole is not None:  # every line of the claim is rejected, with the header's first rejecting code
             DeclaratieRegel.objects.filter(declaratie_id=found.declaratie.pk).update(
+                afgewezen=True, afgewezen_retourcode=whole
+            )
+        for code, keys in rejected.items():
+            DeclaratieRegel.objects.filter(pk__in=[regels[k] for k in keys]).update(
                 afgewezen=True, afgewezen_retourcode=code
             )
-        for code, pks in rejected.items():
-            DeclaratieRegel.objects.filter(pk__in=pks).update(afgewezen=True, afgewezen_retourcode=code)
 
     def _apply_request(self, bericht: Bericht, message: m.VerzoekOmWijziging, found: _Found) -> None:
         ingester = self.ingester
@@ -396,3 +332,124 @@ def _wish(ingang, einddatum, omvang: m.Omvang | None, budget: int | None) -> dic
         "frequentie": omvang.frequentie if omvang else "",
         "budget_cent": budget,
     }
+
+
+# ---------------------------------------------------------------- JW325, shared with ingest_answers_batch
+
+#: A stored claim line as the JW325 checks see it: (pk or None while not written, bedrag_cent
+#: (signed), ToewijzingNummer, pseudonym).
+StoredLine = tuple[int | None, int, str, str]
+LineKey = tuple[str, str]  # (ReferentieNummer, D/C)
+
+
+def _answer_error(name: str, message: m.Message, element: str, rule: str, text: str, tr: str | None):
+    return ValidationError(name, message.header.identificatie, element, rule, text, tr=tr)
+
+
+def unknown_claim_error(message: m.DeclaratieAntwoord, name: str) -> ValidationError:
+    """TR366: the claim the answer names is not (yet) stored."""
+    return _answer_error(
+        name,
+        message,
+        "/Bericht/Header/DeclaratieIdentificatie/Identificatie",
+        ANSWER_UNKNOWN_CLAIM_LINE,
+        f"Declaratie {message.declaratie_identificatie} ({message.declaratie_nummer}) van aanbieder "
+        f"{message.header.ontvanger} is (nog) niet bekend.",
+        "TR366",
+    )
+
+
+def claim_answer_line_problems(
+    message: m.DeclaratieAntwoord,
+    name: str,
+    declaratie_nummer: str,
+    stored: dict[LineKey, StoredLine],
+    pseudonym_of: Callable[[str], str],
+) -> tuple[list[ValidationError], dict[LineKey, int | None]]:
+    """The lines of a JW325 against the stored lines of its claim (TR366 unknown line, TR367 other
+    amount or allocation, TR304 other client); the pk of each line found."""
+    regels: dict[LineKey, int | None] = {}
+    problems = []
+    for ci, client in enumerate(message.clienten, start=1):
+        pseudonym = pseudonym_of(client.bsn)
+        for li, answer in enumerate(client.prestaties, start=1):
+            p = answer.prestatie
+            path = f"{CLIENT_PATH_325}[{ci}]/Prestaties/Prestatie[{li}]"
+            row = stored.get((p.referentie_nummer, p.debet_credit))
+            if row is None:
+                problems.append(
+                    _answer_error(
+                        name,
+                        message,
+                        f"{path}/ProductReferentie/ReferentieNummer",
+                        ANSWER_UNKNOWN_CLAIM_LINE,
+                        f"Declaratieregel {p.referentie_nummer} ({p.debet_credit}) staat (nog) niet in "
+                        f"declaratie {declaratie_nummer}.",
+                        "TR366",
+                    )
+                )
+                continue
+            pk, bedrag, nummer, stored_pseudonym = row
+            if abs(bedrag) != p.bedrag or nummer != p.toewijzing_nummer:
+                problems.append(
+                    _answer_error(
+                        name,
+                        message,
+                        f"{path}/IngediendBedrag/Bedrag",
+                        ANSWER_OTHER_VALUES,
+                        f"Regel {p.referentie_nummer} wijkt af van de gedeclareerde regel (bedrag of "
+                        "toewijzing).",
+                        "TR367",
+                    )
+                )
+            elif stored_pseudonym != pseudonym:
+                problems.append(
+                    _answer_error(
+                        name,
+                        message,
+                        f"{CLIENT_PATH_325}[{ci}]/Bsn",
+                        ANSWER_OTHER_CLIENT,
+                        f"Regel {p.referentie_nummer} hoort bij een andere cliënt.",
+                        "TR304",
+                    )
+                )
+            regels[(p.referentie_nummer, p.debet_credit)] = pk
+    return problems, regels
+
+
+def claim_answer_values(message: m.DeclaratieAntwoord, claim_total_cent: int) -> dict:
+    """The DeclaratieAntwoord columns (besides its claim and Bericht)."""
+    whole = message.geheel_afgewezen
+    return {
+        "beantwoord_op": message.header.dagtekening,
+        "totaal_ingediend_cent": claim_total_cent if whole else message.totaal_ingediend,
+        "totaal_toegekend_cent": 0 if whole else message.totaal_toegekend,
+        "retourcodes": " ".join(dict.fromkeys((*message.retourcodes, *message.antwoord_retourcodes)))[:100],
+    }
+
+
+def claim_answer_lines(message: m.DeclaratieAntwoord) -> list[tuple[LineKey, str, bool]]:
+    """(line, its return codes, rejected) of every AntwoordRegel."""
+    return [
+        (
+            (a.prestatie.referentie_nummer, a.prestatie.debet_credit),
+            " ".join(a.retourcodes)[:100],
+            a.afgewezen,
+        )
+        for a in message.regels
+    ]
+
+
+def claim_answer_rejections(message: m.DeclaratieAntwoord) -> tuple[str | None, dict[str, list[LineKey]]]:
+    """The code every line of the claim is rejected with when the claim is rejected whole (the
+    header's first rejecting code), and the lines rejected, by their first rejecting code (applied
+    after the whole)."""
+    whole = None
+    if message.geheel_afgewezen:
+        whole = next(c for c in message.retourcodes if c not in m.NON_REJECTING_RETOURCODES)
+    rejected: dict[str, list[LineKey]] = {}
+    for a in message.regels:
+        if a.afgewezen:
+            key = (a.prestatie.referentie_nummer, a.prestatie.debet_credit)
+            rejected.setdefault(a.afwijzingscodes[0], []).append(key)
+    return whole, rejected

@@ -3,14 +3,16 @@ small messages need read once per batch and their rows written with one statemen
 
 ``Ingester._ingest_batch`` runs a batch (``--files-per-transaction``, default 100) through
 ``FastBatch.run`` inside one transaction. The types in ``FAST_KINDS`` (JW301 allocations, JW305/307
-starts and stops, JW315 requests, JW323 claims) are checked against an in-memory copy of the stored
-facts they name (allocations, their versions' references, starts, stops, requests, clients; for
-claims the stored lines and claim numbers of their providers, ``ingest_claims.BatchClaimState``),
+starts and stops, JW315 requests, JW323 claims, JW325 claim answers) are checked against an
+in-memory copy of the stored facts they name (allocations, their versions' references, starts,
+stops, requests, clients; for claims the stored lines and claim numbers of their providers,
+``ingest_claims.BatchClaimState``; for answers the claims and lines they answer,
+``ingest_answers_batch.BatchClaimAnswers``),
 loaded with one query per table for the whole batch and kept up to date as the batch's messages are
 applied; their rows (deliveries, messages, quarantine items, clients, allocations and versions,
-starts, stops, requests, claims and claim lines) are written at the end with one statement per
+starts, stops, requests, claims and claim lines, answers) are written at the end with one statement per
 table (``bulk_create``, an UPDATE by key through ``executemany``, the claim lines by COPY on
-PostgreSQL). Every other file (answers JW325/JW319, change requests JW317, a message whose sender and
+PostgreSQL). Every other file (answers to requests JW319, change requests JW317, a message whose sender and
 identification are known, a file that does not hold exactly one message) first writes what is
 pending and then goes through ``Ingester._ingest_file``, the per-message path, in the same
 transaction, without reading the file again.
@@ -48,6 +50,7 @@ from . import ingest_checks as checks
 from . import ingest_claims as claims
 from . import messages as m
 from .errors import ValidationError
+from .ingest_answers_batch import BatchClaimAnswers
 from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key
 from .reader import ReadResult, read_bytes
@@ -56,7 +59,7 @@ if TYPE_CHECKING:
     from .services import Ingester, IngestSummary
 
 #: The message types the fast path applies itself; the others go through ``Ingester._ingest_file``.
-FAST_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315", "JW323"})
+FAST_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315", "JW323", "JW325"})
 
 #: The Toewijzing columns a JW301 version may change (``Ingester._apply_toewijzing``).
 _ALLOCATION_FIELDS = [
@@ -144,6 +147,7 @@ class FastBatch:
         # BSN -> pseudonym, for this batch only: the keyed hash once per client, not per look-up.
         self.pseudonyms: dict[str, str] = {}
         self.claims = claims.BatchClaimState(self.allocations, self.pseudonym)
+        self.answers = self._answers()
 
     # ------------------------------------------------------------ the batch
 
@@ -194,6 +198,11 @@ class FastBatch:
         """Forget the in-memory state (after the per-message path changed what it mirrors)."""
         self.allocations, self.version_refs, self.starts, self.stops, self.requests = {}, {}, {}, {}, {}
         self.claims = claims.BatchClaimState(self.allocations, self.pseudonym)
+        self.answers = self._answers()
+
+    def _answers(self) -> BatchClaimAnswers:
+        gemeenten = self.ing.gemeenten
+        return BatchClaimAnswers(self.ing._message_known, lambda code: gemeenten[code].pk, self.pseudonym)
 
     def pseudonym(self, bsn: str) -> str:
         found = self.pseudonyms.get(bsn)
@@ -208,6 +217,7 @@ class FastBatch:
         pseudonyms: set[str] = set()
         refs: set[tuple[str, str]] = set()
         declaraties: list[m.Declaratie] = []
+        answers: list[m.DeclaratieAntwoord] = []
         for result in results:
             message = result.message
             if message is None or result.kind not in FAST_KINDS:
@@ -228,6 +238,9 @@ class FastBatch:
                     p.toewijzing_nummer for c in message.clienten for p in c.prestaties
                 )
                 declaraties.append(message)
+                continue
+            elif isinstance(message, m.DeclaratieAntwoord):
+                answers.append(message)
                 continue
             else:
                 continue
@@ -268,6 +281,7 @@ class FastBatch:
                 if key in self.requests:
                     self.requests[key] = request
         self.claims.preload(declaraties)
+        self.answers.preload(answers)
 
     # ------------------------------------------------------------ one file (as Ingester._ingest_file)
 
@@ -312,6 +326,8 @@ class FastBatch:
             self._apply_verzoek(bericht, message)
         elif isinstance(message, m.Declaratie):
             self._apply_declaratie(delivery, name, data, bericht, message, errors, summary)
+        elif isinstance(message, m.DeclaratieAntwoord):
+            self.answers.apply(bericht, message)
         else:
             self._apply_start_stop(bericht, message)
         summary.accepted_messages += 1
@@ -321,6 +337,8 @@ class FastBatch:
     def _problems(self, message, name: str) -> list[ValidationError]:
         if isinstance(message, m.VerzoekOmToewijzing):
             return []
+        if isinstance(message, m.DeclaratieAntwoord):
+            return self.answers.problems(message, name)
         if isinstance(message, m.Declaratie):  # TR333
             used = self.claims.number_used(message.header.afzender, message.declaratie_nummer)
             return [claims.number_used_error(message, name)] if used else []
@@ -484,6 +502,7 @@ class FastBatch:
         self.pending.declaraties.append(declaratie)
         self.pending.lines.append((declaratie, message, rejected_refs))
         self.claims.record(message, rejected_refs)
+        self.answers.claim_applied(declaratie, message, rejected_refs)
         offered, stored = claims.offered_and_stored(message, rejected_refs)
         summary.lines += offered
         summary.accepted_lines += stored
@@ -519,6 +538,7 @@ class FastBatch:
         for declaratie, message, rejected_refs in p.lines:
             rows += claims.line_rows(declaratie, message, rejected_refs, self.claims.allocation_ids)
         claims.insert_lines(rows)
+        self.answers.flush()
 
 
 def _update(model, objects, names: list[str]) -> None:

@@ -1,0 +1,200 @@
+"""Claim answers (JW325) on the batch path of the ingest (``ingest_batch.FastBatch``).
+
+As ``ingest_answers.AnswerIngest`` for a JW325, with the claims and their lines read once per batch
+(``preload``) instead of per message, and the claims the batch itself stored (``claim_applied``)
+known from memory. The checks are the shared functions of ``ingest_answers``
+(``unknown_claim_error``, ``claim_answer_line_problems``) and so are the rows
+(``claim_answer_values``, ``claim_answer_lines``, ``claim_answer_rejections``). The answer, its
+lines and the rejection of the claim lines are written by ``flush``, after the batch's claims and
+their lines (whose keys an answer line needs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from jeugdregie.zorg.models import AntwoordRegel, Declaratie, DeclaratieAntwoord, DeclaratieRegel
+
+from . import messages as m
+from .errors import ValidationError
+from .ingest_answers import (
+    LineKey,
+    StoredLine,
+    claim_answer_line_problems,
+    claim_answer_lines,
+    claim_answer_rejections,
+    claim_answer_values,
+    unknown_claim_error,
+)
+from .ingest_claims import chunks
+from .models import Bericht
+
+
+@dataclass
+class _Claim:
+    declaratie: Declaratie
+    lines: dict[LineKey, StoredLine]
+
+
+@dataclass
+class _Pending:
+    answers: list[DeclaratieAntwoord] = field(default_factory=list)
+    # (answer, its claim, claim line, return codes, rejected)
+    lines: list[tuple[DeclaratieAntwoord, _Claim, LineKey, str, bool]] = field(default_factory=list)
+    # (claim, code, the lines rejected with it; None: all lines of the claim), in message order
+    rejections: list[tuple[_Claim, str, list[LineKey] | None]] = field(default_factory=list)
+
+
+class BatchClaimAnswers:
+    """The claims a batch's JW325 messages name and what the batch's answers will write."""
+
+    def __init__(
+        self,
+        message_known: Callable[[str, str], bool],
+        gemeente_pk: Callable[[str], int],
+        pseudonym_of: Callable[[str], str],
+    ) -> None:
+        self.message_known = message_known
+        self.gemeente_pk = gemeente_pk
+        self.pseudonym_of = pseudonym_of
+        self.by_message: dict[tuple[str, str], _Claim] = {}  # (aanbieder, claim's BerichtIdentificatie)
+        self.by_number: dict[tuple[str, str], list[_Claim]] = {}  # (aanbieder, DeclaratieNummer)
+        self.pending = _Pending()
+        self._found: tuple[m.DeclaratieAntwoord, _Claim, dict[LineKey, int | None]] | None = None
+
+    def preload(self, answers: list[m.DeclaratieAntwoord]) -> None:
+        """The stored claims the answers name (by the claim's sender and identification, or by its
+        number) with all their lines; one query per provider for each, one for the lines."""
+        wanted: dict[str, tuple[set[str], set[str]]] = {}
+        for a in answers:
+            idents, numbers = wanted.setdefault(a.header.ontvanger, (set(), set()))
+            idents.add(a.declaratie_identificatie)
+            if a.declaratie_nummer:
+                numbers.add(a.declaratie_nummer)
+        claims: dict[int, _Claim] = {}
+        for agb, (idents, numbers) in wanted.items():
+            for chunk in chunks(sorted(idents)):
+                for declaratie in Declaratie.objects.filter(
+                    bericht__afzender=agb, bericht__identificatie__in=chunk
+                ).select_related("bericht"):
+                    claim = claims.setdefault(declaratie.pk, _Claim(declaratie, {}))
+                    self.by_message[(agb, declaratie.bericht.identificatie)] = claim
+            for chunk in chunks(sorted(numbers)):
+                for declaratie in Declaratie.objects.filter(
+                    aanbieder__agb_code=agb, declaratienummer__in=chunk
+                ).order_by("pk"):
+                    claim = claims.setdefault(declaratie.pk, _Claim(declaratie, {}))
+                    self.by_number.setdefault((agb, declaratie.declaratienummer), []).append(claim)
+        for keys in chunks(sorted(claims)):
+            for declaratie_id, pk, ref, dc, bedrag, nummer, pseudonym in DeclaratieRegel.objects.filter(
+                declaratie_id__in=keys
+            ).values_list(
+                "declaratie_id",
+                "pk",
+                "referentienummer",
+                "debet_credit",
+                "bedrag_cent",
+                "toewijzing__toewijzingnummer",
+                "client__pseudoniem",
+            ):
+                claims[declaratie_id].lines[(ref, dc)] = (pk, bedrag, nummer, pseudonym)
+
+    def claim_applied(self, declaratie: Declaratie, message: m.Declaratie, rejected_refs: set[str]) -> None:
+        """A claim this batch stores (not written yet), with its accepted lines."""
+        lines: dict[LineKey, StoredLine] = {}
+        for c in message.clienten:
+            pseudonym = self.pseudonym_of(c.bsn)
+            for p in c.prestaties:
+                if p.referentie_nummer not in rejected_refs:
+                    sign = 1 if p.debet_credit == "D" else -1
+                    lines[(p.referentie_nummer, p.debet_credit)] = (
+                        None,
+                        sign * p.bedrag,
+                        p.toewijzing_nummer,
+                        pseudonym,
+                    )
+        claim = _Claim(declaratie, lines)
+        header = message.header
+        self.by_message[(header.afzender, header.identificatie)] = claim
+        self.by_number.setdefault((header.afzender, message.declaratie_nummer), []).append(claim)
+
+    # ------------------------------------------------------------ as AnswerIngest._claim_answer_problems
+
+    def problems(self, message: m.DeclaratieAntwoord, name: str) -> list[ValidationError]:
+        agb = message.header.ontvanger
+        gemeente_pk = self.gemeente_pk(message.header.afzender)
+        # The claim message by its sender + identification, else the claim by its number; either
+        # way of this provider and this municipality.
+        if self.message_known(agb, message.declaratie_identificatie):
+            candidates = [c for c in [self.by_message.get((agb, message.declaratie_identificatie))] if c]
+        elif message.declaratie_nummer:
+            candidates = self.by_number.get((agb, message.declaratie_nummer), [])
+        else:
+            candidates = []
+        claim = next((c for c in candidates if c.declaratie.gemeente_id == gemeente_pk), None)
+        if claim is None:
+            return [unknown_claim_error(message, name)]
+        problems, regels = claim_answer_line_problems(
+            message, name, claim.declaratie.declaratienummer, claim.lines, self.pseudonym_of
+        )
+        self._found = (message, claim, regels)
+        return problems
+
+    # ------------------------------------------------------------ as AnswerIngest._apply_claim_answer
+
+    def apply(self, bericht: Bericht, message: m.DeclaratieAntwoord) -> None:
+        assert self._found is not None and self._found[0] is message
+        _, claim, _regels = self._found
+        self._found = None
+        antwoord = DeclaratieAntwoord(
+            declaratie=claim.declaratie,
+            bericht=bericht,
+            **claim_answer_values(message, claim.declaratie.totaal_cent),
+        )
+        self.pending.answers.append(antwoord)
+        for key, codes, afgewezen in claim_answer_lines(message):
+            self.pending.lines.append((antwoord, claim, key, codes, afgewezen))
+        whole, rejected = claim_answer_rejections(message)
+        if whole is not None:
+            self.pending.rejections.append((claim, whole, None))
+        for code, keys in rejected.items():
+            self.pending.rejections.append((claim, code, keys))
+
+    def flush(self) -> None:
+        """Write the pending answers; the claims and lines they name are written already."""
+        p = self.pending
+        self.pending = _Pending()
+        if not p.answers:
+            return
+        DeclaratieAntwoord.objects.bulk_create(p.answers, batch_size=500)
+        unkeyed = {claim.declaratie.pk: claim for _, claim, *_ in p.lines if None in _pks(claim)}
+        unkeyed.update((claim.declaratie.pk, claim) for claim, *_ in p.rejections if None in _pks(claim))
+        for chunk in chunks(sorted(unkeyed)):
+            for declaratie_id, pk, ref, dc in DeclaratieRegel.objects.filter(
+                declaratie_id__in=chunk
+            ).values_list("declaratie_id", "pk", "referentienummer", "debet_credit"):
+                lines = unkeyed[declaratie_id].lines
+                _, bedrag, nummer, pseudonym = lines[(ref, dc)]
+                lines[(ref, dc)] = (pk, bedrag, nummer, pseudonym)
+        AntwoordRegel.objects.bulk_create(
+            [
+                AntwoordRegel(
+                    antwoord=antwoord, regel_id=claim.lines[key][0], retourcodes=codes, afgewezen=afgewezen
+                )
+                for antwoord, claim, key, codes, afgewezen in p.lines
+            ],
+            batch_size=500,
+        )
+        for claim, code, keys in p.rejections:
+            if keys is None:
+                where = Q(declaratie_id=claim.declaratie.pk)
+            else:
+                where = Q(pk__in=[claim.lines[k][0] for k in keys])
+            DeclaratieRegel.objects.filter(where).update(afgewezen=True, afgewezen_retourcode=code)
+
+
+def _pks(claim: _Claim) -> set[int | None]:
+    return {pk for pk, *_ in claim.lines.values()}
