@@ -12,6 +12,7 @@ from django.db import connection
 from jeugdregie.budget.models import GoedgekeurdeOverschrijding, Regelset, RegelsetActivering
 from jeugdregie.budget.settlement import SettlementError, resolve_rule_set, settle
 from jeugdregie.catalogus.models import Product, ProductGroep, ProductMapping
+from jeugdregie.regio.models import JeugdigenAantal
 from jeugdregie.rules.settlement import example_rule_sets
 
 from .settlement_support import BEESEL, GENNEP, VENLO, build_world, rule_set
@@ -183,6 +184,19 @@ def test_overrun_keys_ceiling_population_fixed(world):
     # A category C provider has no ceiling split: the ceiling key falls back to production.
     c = group(settle(Y, rule_set("0:1", "none", key="ceiling")), world.c.agb_code, "A")
     assert dict(c.charges) == {VENLO: 250_000} and c.key == "production (terugval)"
+
+
+def test_population_key_to_the_cent_from_the_latest_year_not_after(world):
+    # Youth population of Y-1 (none for Y): Venlo 7, Beesel 3, Gennep 1; a row of Y+1 is ignored.
+    # 800,000 x 7/11, 3/11, 1/11 = 509,090.9.., 218,181.8.., 72,727.2..: floors 799,998, the two
+    # cents left to the largest remainders (Venlo, Beesel).
+    JeugdigenAantal.objects.all().delete()
+    for cbs, aantal in ((VENLO, 7), (BEESEL, 3), (GENNEP, 1)):
+        JeugdigenAantal.objects.create(gemeente=world.gemeente(cbs), jaar=Y - 1, aantal=aantal)
+    JeugdigenAantal.objects.create(gemeente=world.gemeente(VENLO), jaar=Y + 1, aantal=1_000)
+    by_population = group(settle(Y, rule_set("0:1", "none", key="population")), world.a.agb_code, "A")
+    assert by_population.key == "population"
+    assert dict(by_population.charges) == {VENLO: 509_091, BEESEL: 218_182, GENNEP: 72_727}
 
 
 def test_credits_larger_than_debits_with_and_without_a_ceiling(world):
