@@ -18,6 +18,19 @@ def euro(cents: int | None) -> str:
     return f"-{text}" if cents < 0 else text
 
 
+def c_budget_line(use: rules.CBudgetUse) -> str:
+    """The C budget beside what the providers without a ceiling were paid, in Dutch: what is left,
+    or by how much (and to what share) it was overrun."""
+    head = "C-budget (categorie C en NGA, geen individueel plafond): "
+    if use.budget_cents is None:
+        return f"{head}niet vastgesteld; uitbetaald {euro(use.paid_cents)}."
+    text = f"{head}{euro(use.budget_cents)}, uitbetaald {euro(use.paid_cents)}"
+    share = "" if use.share is None else f" ({use.share * 100:.1f}%)".replace(".", ",")
+    if use.overrun_cents:
+        return f"{text}, overschreden met {euro(use.overrun_cents)}{share}."
+    return f"{text}, over {euro(use.remaining_cents)}{share}."
+
+
 def _outcome_json(o: rules.Outcome) -> dict:
     return {
         "claimed_cents": o.claimed_cents,
@@ -194,8 +207,7 @@ def settlement_text(s: Settlement) -> list[str]:
     )
     lines += [
         f"Regels na de normduur: {t['norm_lines']}.",
-        f"C-budget (categorie C en NGA, geen individueel plafond): {euro(s.c_budget.budget_cents)}, "
-        f"uitbetaald {euro(s.c_budget.paid_cents)}, over {euro(s.c_budget.remaining_cents)}.",
+        c_budget_line(s.c_budget),
         "",
         f"{'gemeente':<22}{'gedeclareerd':>16}{'toegerekend':>16}",
     ]

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jeugdregie.budget.forecasting import forecast_levels
+from jeugdregie.budget.models import CBudget
 from jeugdregie.budget.settlement import resolve_rule_set, settle
 from jeugdregie.cli import COMMANDS, USAGE
 from jeugdregie.rules.money import round_cents
@@ -96,6 +97,20 @@ def test_settle_text_is_dutch_with_totals(world):
     assert "1.200.000,00" not in text  # cents are shown as euro
     assert "12.000,00" in text  # A's claims: EUR 12,000.00
     assert "Totaal" in text and "Solidariteit segment 4" in text
+
+
+def test_settle_text_says_by_how_much_the_c_budget_is_overrun(world):
+    # The category C provider is paid 6 x 300.00 = 1,800.00 in 2026.
+    line = "C-budget (categorie C en NGA, geen individueel plafond): "
+    text = run("settle", "--year", str(Y))
+    assert f"{line}niet vastgesteld; uitbetaald 1.800,00." in text
+    budget = CBudget.objects.create(jaar=Y, referentiejaar=Y - 2, bedrag_cent=150_000)
+    text = run("settle", "--year", str(Y))
+    assert f"{line}1.500,00, uitbetaald 1.800,00, overschreden met 300,00 (120,0%)." in text
+    budget.bedrag_cent = 240_000
+    budget.save()
+    text = run("settle", "--year", str(Y))
+    assert f"{line}2.400,00, uitbetaald 1.800,00, over 600,00 (75,0%)." in text
 
 
 def test_settle_compare_json_and_text(world):
