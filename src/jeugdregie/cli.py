@@ -46,7 +46,7 @@ Opdrachten:
   forecast-backtest --years Y... [--level L] [--json]
   signals --year Y --as-of YYYY-MM-DD [--json]
   settle --year Y [--rules FILE|NAAM] [--as-of YYYY-MM-DD] [--json]
-  settle-compare --year Y --rules A.toml B.toml [...] [--json]
+  settle-compare --year Y --rules A.toml B.toml [...] [--as-of YYYY-MM-DD] [--json]
   report --tertial JJJJ-T[1-3] [--provider AGB | --municipality CODE] --out FILE.pdf
   precompute [--year Y]...  cijfers van de schermen vooraf berekenen (na elke ingest vanzelf)
   manage <django-opdracht> ...   elke Django-beheeropdracht (migrate, createsuperuser, ...)
