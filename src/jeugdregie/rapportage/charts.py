@@ -44,11 +44,23 @@ def spend_chart(report: Report) -> str | None:
         ax2.spines["right"].set_visible(True)
         fig.legend(loc="upper center", bbox_to_anchor=(0.5, -0.05), ncol=2, frameon=False)
     else:
+        from matplotlib.patches import Patch
+
         ax.bar(
             list(x),
             own,
             0.6,
             color=[GREY if r["label"].startswith(str(report.year - 1)) else BLUE for r in rows],
+        )
+        ax.legend(
+            handles=[
+                Patch(color=GREY, label=str(report.year - 1)),
+                Patch(color=BLUE, label=str(report.year)),
+            ],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.22),
+            ncol=2,
+            frameon=False,
         )
     ax.set_xticks(list(x), labels)
     ax.set_xlabel("Tertiaal (productperiode)")
@@ -75,25 +87,25 @@ def clients_chart(report: Report) -> str | None:
         color=BLUE,
         label=report.subject,
     )
+    top = max(v for v in values if v is not None)
     if report.gemeente:
         ax2 = ax.twinx()
-        ax2.plot(
-            labels,
-            [r["region_clients"] or float("nan") for r in rows],
-            marker="s",
-            color=GREY,
-            label="Regio (rechteras)",
-        )
+        region = [r["region_clients"] or float("nan") for r in rows]
+        ax2.plot(labels, region, marker="s", color=GREY, label="Regio (rechteras)")
         ax2.set_ylabel("Cliënten regio")
         ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax2.set_ylim(bottom=0)
+        # The region's line lower than the municipality's: two lines on their own axes that would
+        # otherwise lie on top of each other (a municipality's share hardly moves).
+        region_top = max((v for v in region if v == v), default=0)
+        ax2.set_ylim(0, region_top * 1.6 or 1)
         ax2.yaxis.set_major_formatter(fmt(lambda v, _: _dutch(v)))
         ax2.spines["right"].set_visible(True)
         fig.legend(loc="upper center", bbox_to_anchor=(0.5, -0.05), ncol=2, frameon=False)
     ax.set_xlabel("Tertiaal (productperiode)")
     ax.set_ylabel("Cliënten met declaratie")
     ax.yaxis.set_major_formatter(fmt(lambda v, _: _dutch(v)))
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, top * 1.15 or 1)  # room above the highest point: no marker on the frame
+    ax.margins(x=0.05)  # the first tertial's label clear of the y axis
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"Cliënten per tertiaal, {report.subject}", loc="left")
     return _svg(fig)

@@ -294,6 +294,7 @@ def _norms_and_benchmark(report: Report, scope: Scope, facts, aanbieder, gemeent
                         "value": u["values"][tkey],
                         "status": None,
                         "year_value": u["values"]["jaar"],
+                        "reported": u["reported"],
                     }
                 )
                 if u["benchmark"]:

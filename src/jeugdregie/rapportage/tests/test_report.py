@@ -122,12 +122,19 @@ def test_screen_access_per_role(dataset):
     other = dataset["providers"][1].agb_code
     html = login("regio").get(f"/rapportage/?tertiaal=2027-T2&aanbieder={other}").content.decode()
     assert "Tertiaalrapportage 2027-T2" in html and other in html
+    region = login("regio").get("/rapportage/?tertiaal=2027-T2").content.decode()
+    assert "Een streepje (-) betekent: nog niet te meten" in region and "minder dan 5 cliënten" not in region
     provider = login("aanbieder")
     assert provider.get(f"/rapportage/?tertiaal=2027-T2&aanbieder={other}").status_code == 403
     assert provider.get("/rapportage/?tertiaal=2027-T2&gemeente=0983").status_code == 403
     assert provider.get(f"/rapportage/pdf/?tertiaal=2027-T2&aanbieder={other}").status_code == 403
     assert provider.get("/rapportage/pdf/?tertiaal=2027-T2&gemeente=0983").status_code == 403
-    assert own in provider.get("/rapportage/?tertiaal=2027-T2").content.decode()
+    html = provider.get("/rapportage/?tertiaal=2027-T2").content.decode()
+    assert own in html
+    # No outcomes reported: said so, not a row of dashes; the dash is explained, with suppression.
+    assert html.count('<td class="num" colspan="3">niet aangeleverd</td>') == 2
+    assert "Een streepje (-) betekent: nog niet te meten" in html
+    assert "of weggelaten omdat het cijfer op minder dan 5 cliënten rust." in html
     municipality = login("gemeente-venlo")
     assert municipality.get("/rapportage/?tertiaal=2027-T2&gemeente=0984").status_code == 403
     assert municipality.get("/rapportage/pdf/?tertiaal=2027-T2&gemeente=0984").status_code == 403
