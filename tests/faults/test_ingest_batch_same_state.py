@@ -9,7 +9,8 @@ file twice, a message id used again for another message: TR056) and of its claim
 debit that land; a claim with a line credited twice, a ReferentieNummer used again, an unknown
 allocation, a credit without its debit and one good line; a DeclaratieNummer used again; a credit
 by the debit's own ReferentieNummer) and answers to claims (JW325: a line rejected, an unknown
-claim, another amount) is ingested with one file per transaction (the per-message
+claim, another amount) and change requests (JW317: a reference used again, an unknown allocation,
+a new one and its answer JW319, an answer to an unknown request) is ingested with one file per transaction (the per-message
 path: ``Ingester.ingest_file``) and with batches of 100 and of 7 files (the fast path, its batch
 boundaries at other places), each by `jeugdregie ingest` in its own scratch database. The databases
 must be equal table by table, every row by its natural keys (ids and timestamps left out), and the
@@ -193,6 +194,35 @@ def claim_variants(folder: Path) -> dict[str, bytes]:
     }
 
 
+def request_variants(folder: Path) -> dict[str, bytes]:
+    """Hand-made change requests (JW317) and answers to requests (JW319) from the first JW317 of
+    the slice that names an allocation and the first JW319; the names sort after the claims'."""
+    request = _first(folder, "JW317", b"ToewijzingNummer>")
+    answer = _first(folder, "JW319")
+    provider = re.search(rb"<Afzender>(\d+)<", request)
+    municipality = re.search(rb"<Ontvanger>(\d+)<", request)
+    assert provider is not None and municipality is not None
+    new_request = _tag(_with_id(request, "Z00000000020"), "ReferentieAanbieder", "ZV0000000002")
+    to_new = _tag(
+        _tag(_with_id(answer, "Z00000000021"), "ReferentieAanbieder", "ZV0000000002"),
+        "Ontvanger",
+        provider.group(1).decode(),
+    )
+    return {
+        "u_request_reference_used.xml": _with_id(request, "Z00000000018"),  # TR347: its own reference
+        "v_request_unknown_allocation.xml": _tag(
+            _tag(_with_id(request, "Z00000000019"), "ReferentieAanbieder", "ZV0000000001"),
+            "ToewijzingNummer",
+            "999999",
+        ),  # waits
+        "w_request_new.xml": new_request,  # lands
+        "x_request_answered.xml": _tag(to_new, "Afzender", municipality.group(1).decode()),  # answers w
+        "y_request_answer_unknown.xml": _tag(
+            _with_id(answer, "Z00000000022"), "ReferentieAanbieder", "ZV0000000099"
+        ),
+    }
+
+
 @pytest.fixture(scope="module")
 def varied_folder(fault_slice, fault_workdir: Path) -> Path:
     folder, _files = fault_slice
@@ -201,7 +231,7 @@ def varied_folder(fault_slice, fault_workdir: Path) -> Path:
         shutil.rmtree(out)
     shutil.copytree(folder, out)
     with zipfile.ZipFile(out / "zz_varianten.zip", "w") as archive:
-        for name, data in {**variants(folder), **claim_variants(folder)}.items():
+        for name, data in {**variants(folder), **claim_variants(folder), **request_variants(folder)}.items():
             archive.writestr(name, data)
     return out
 
@@ -217,7 +247,7 @@ def test_batches_store_the_same_as_one_file_per_transaction(varied_folder: Path,
     summary, state, seconds, db = runs["1"]
     # The variants did what they were made for, on the per-message path ...
     assert summary["duplicate_files"] == 1 and summary["duplicate_messages"] == 0
-    assert summary["quarantined_messages"] == 10  # the broken file + a, c, e, f, g, l, o, r, s
+    assert summary["quarantined_messages"] == 13  # the broken file + a, c, e, f, g, l, o, r, s, u, v, y
     assert summary["quarantined_lines"] == 4  # n: all but its last line
     conn = db.connect()
     try:
@@ -248,6 +278,9 @@ def test_batches_store_the_same_as_one_file_per_transaction(varied_folder: Path,
             "claim.duplicate_declaratienummer",
             "answer.unknown_claim_line",
             "answer.other_values",
+            "request.reference_used",
+            "request.unknown_allocation",
+            "request.unknown",
         ]
     ), rules
     # ... and the batches stored exactly the same.
@@ -276,6 +309,8 @@ def test_batches_store_the_same_as_one_file_per_transaction(varied_folder: Path,
         "claim.unknown_allocation",
         "claim.credit_without_debit",
         "answer.unknown_claim_line",
+        "request.unknown_allocation",
+        "request.unknown",
     }
     tries = _tries(state[quarantine])
     assert _tries(after[quarantine]) == {rule: n + (rule in waiting) for rule, n in tries.items()}

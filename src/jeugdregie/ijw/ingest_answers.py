@@ -17,6 +17,10 @@ BerichtIdentificatie), the transaction per file and the quarantine are the Inges
   answer to an unknown request waits (``request.unknown``).
 
 No BSN or name is stored: clients are keyed by the pseudonym, as everywhere.
+
+The checks and rows of JW325 are plain functions at the end of this module, those of JW317/JW319 in
+``ingest_requests``: the batch path (``ingest_answers_batch``, ``ingest_requests.BatchRequests``)
+calls the same functions with the facts it keeps in memory.
 """
 
 from __future__ import annotations
@@ -39,9 +43,22 @@ from jeugdregie.zorg.models import (
 
 from . import messages as m
 from .errors import ValidationError
+from .ingest_requests import (
+    REQUEST_OTHER_PARTY,
+    REQUEST_REFERENCE_USED,
+    REQUEST_UNKNOWN,
+    REQUEST_UNKNOWN_ALLOCATION,
+    named_allocations,
+    reference_used_error,
+    request_allocation_problems,
+    request_answer_values,
+    request_values,
+    requested_changes,
+    unknown_request_error,
+)
 from .models import Bericht
 from .pseudonym import client_key
-from .reader_answers import CLIENT_PATH_325, VERZOEK_PATH
+from .reader_answers import CLIENT_PATH_325
 
 if TYPE_CHECKING:
     from .services import Ingester
@@ -49,10 +66,6 @@ if TYPE_CHECKING:
 ANSWER_UNKNOWN_CLAIM_LINE: Final = "answer.unknown_claim_line"
 ANSWER_OTHER_VALUES: Final = "answer.other_values"
 ANSWER_OTHER_CLIENT: Final = "answer.other_client"
-REQUEST_UNKNOWN: Final = "request.unknown"
-REQUEST_UNKNOWN_ALLOCATION: Final = "request.unknown_allocation"
-REQUEST_OTHER_PARTY: Final = "request.other_party"
-REQUEST_REFERENCE_USED: Final = "request.reference_used"
 
 #: Rules that mean "not yet": what the message refers to may arrive in a later file.
 WAITING_RULES: Final = frozenset({ANSWER_UNKNOWN_CLAIM_LINE, REQUEST_UNKNOWN, REQUEST_UNKNOWN_ALLOCATION})
@@ -151,56 +164,17 @@ class AnswerIngest:
             VerzoekOmWijziging.objects.filter(aanbieder__agb_code=agb, referentie_aanbieder=ref).exists()
             or VerzoekOmToewijzing.objects.filter(aanbieder__agb_code=agb, referentie_aanbieder=ref).exists()
         ):
-            return [
-                self._error(
-                    name,
-                    message,
-                    f"{VERZOEK_PATH}/ReferentieAanbieder",
-                    REQUEST_REFERENCE_USED,
-                    f"ReferentieAanbieder {ref} is al eerder gebruikt door aanbieder {agb}.",
-                    "TR347",
-                )
-            ]
-        named = [
-            *((n, f"{VERZOEK_PATH}/OngewijzigdeProducten/OngewijzigdProduct[{i}]")
-              for i, n in enumerate(message.ongewijzigde_producten, start=1)),
-            *((p.toewijzing_nummer, f"{VERZOEK_PATH}/TeWijzigenProducten/TeWijzigenProduct[{i}]")
-              for i, p in enumerate(message.te_wijzigen_producten, start=1)),
-        ]  # fmt: skip
+            return [reference_used_error(message, name)]
         allocations = {
             t.toewijzingnummer: t
             for t in Toewijzing.objects.filter(
-                gemeente__cbs_code=gemeente, toewijzingnummer__in=[n for n, _ in named]
+                gemeente__cbs_code=gemeente, toewijzingnummer__in=[n for n, _ in named_allocations(message)]
             ).select_related("aanbieder", "client")
         }
         found.toewijzingen = allocations
-        pseudonym = client_key(message.bsn, self.ingester.key)
-        problems = []
-        for nummer, path in named:
-            t = allocations.get(nummer)
-            if t is None:
-                problems.append(
-                    self._error(
-                        name,
-                        message,
-                        f"{path}/ToewijzingNummer",
-                        REQUEST_UNKNOWN_ALLOCATION,
-                        f"Toewijzing {nummer} is (nog) niet bekend bij gemeente {gemeente}.",
-                        None,
-                    )
-                )
-            elif (t.aanbieder.agb_code, t.client.pseudoniem) != (agb, pseudonym):
-                problems.append(
-                    self._error(
-                        name,
-                        message,
-                        f"{path}/ToewijzingNummer",
-                        REQUEST_OTHER_PARTY,
-                        f"Toewijzing {nummer} hoort bij een andere cliënt of aanbieder.",
-                        "TR304",
-                    )
-                )
-        return problems
+        return request_allocation_problems(
+            message, name, allocations, client_key(message.bsn, self.ingester.key)
+        )
 
     def _request_answer_problems(self, message: m.AntwoordVerzoek, name: str) -> list[ValidationError]:
         found = self._found
@@ -214,16 +188,7 @@ class AnswerIngest:
                 aanbieder__agb_code=agb, referentie_aanbieder=ref
             ).first()
         if found.verzoek_wijziging is None and found.verzoek_toewijzing is None:
-            return [
-                self._error(
-                    name,
-                    message,
-                    "/Bericht/Antwoord/ReferentieAanbieder",
-                    REQUEST_UNKNOWN,
-                    f"Verzoek {ref} van aanbieder {agb} is (nog) niet bekend.",
-                    "TR355",
-                )
-            ]
+            return [unknown_request_error(message, name)]
         return []
 
     # ------------------------------------------------------------ storing
@@ -273,40 +238,11 @@ class AnswerIngest:
             gemeente=gemeente,
             client=ingester.client(message.bsn, None, gemeente),
             bericht=bericht,
-            referentie_aanbieder=message.referentie_aanbieder,
-            reden_verzoek=message.reden_verzoek,
-            aangevraagd_op=message.header.dagtekening,
+            **request_values(message),
         )
-        allocations = found.toewijzingen or {}
-        rows = []
-        for p in message.te_wijzigen_producten:
-            t = allocations[p.toewijzing_nummer]
-            rows.append(
-                GevraagdeWijziging(
-                    verzoek=verzoek,
-                    soort=GevraagdeWijziging.Soort.WIJZIGEN,
-                    toewijzing=t,
-                    product=t.product,
-                    product_categorie=t.product_categorie,
-                    product_code=t.product_code,
-                    verlenging=p.einddatum is not None
-                    and t.einddatum is not None
-                    and p.einddatum > t.einddatum,
-                    **_wish(p.gewenste_ingangsdatum, p.einddatum, p.omvang, p.budget),
-                )
-            )
-        for n in message.nieuwe_producten:
-            rows.append(
-                GevraagdeWijziging(
-                    verzoek=verzoek,
-                    soort=GevraagdeWijziging.Soort.NIEUW,
-                    product=ingester.product(n.product_categorie, n.product_code, n.gewenste_ingangsdatum),
-                    product_categorie=n.product_categorie or "",
-                    product_code=n.product_code or "",
-                    **_wish(n.gewenste_ingangsdatum, n.einddatum, n.omvang, n.budget),
-                )
-            )
-        GevraagdeWijziging.objects.bulk_create(rows)
+        GevraagdeWijziging.objects.bulk_create(
+            requested_changes(message, verzoek, found.toewijzingen or {}, ingester.product)
+        )
 
     def _apply_request_answer(self, bericht: Bericht, message: m.AntwoordVerzoek, found: _Found) -> None:
         ingester = self.ingester
@@ -314,24 +250,10 @@ class AnswerIngest:
             aanbieder=ingester.aanbieder(message.header.ontvanger),
             gemeente=ingester.gemeenten[message.header.afzender],
             bericht=bericht,
-            referentie_aanbieder=message.referentie_aanbieder,
             verzoek_wijziging=found.verzoek_wijziging,
             verzoek_toewijzing=found.verzoek_toewijzing,
-            uitkomst=message.verzoek_antwoord,
-            reden_afwijzing=message.reden_afwijzing or "",
-            beantwoord_op=message.header.dagtekening,
+            **request_answer_values(message),
         )
-
-
-def _wish(ingang, einddatum, omvang: m.Omvang | None, budget: int | None) -> dict:
-    return {
-        "gewenste_ingangsdatum": ingang,
-        "einddatum": einddatum,
-        "volume": omvang.volume if omvang else None,
-        "eenheid": omvang.eenheid if omvang else "",
-        "frequentie": omvang.frequentie if omvang else "",
-        "budget_cent": budget,
-    }
 
 
 # ---------------------------------------------------------------- JW325, shared with ingest_answers_batch

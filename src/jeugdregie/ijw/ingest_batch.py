@@ -2,24 +2,24 @@
 small messages need read once per batch and their rows written with one statement per table.
 
 ``Ingester._ingest_batch`` runs a batch (``--files-per-transaction``, default 100) through
-``FastBatch.run`` inside one transaction. The types in ``FAST_KINDS`` (JW301 allocations, JW305/307
-starts and stops, JW315 requests, JW323 claims, JW325 claim answers) are checked against an
-in-memory copy of the stored facts they name (allocations, their versions' references, starts,
-stops, requests, clients; for claims the stored lines and claim numbers of their providers,
-``ingest_claims.BatchClaimState``; for answers the claims and lines they answer,
-``ingest_answers_batch.BatchClaimAnswers``),
-loaded with one query per table for the whole batch and kept up to date as the batch's messages are
-applied; their rows (deliveries, messages, quarantine items, clients, allocations and versions,
-starts, stops, requests, claims and claim lines, answers) are written at the end with one statement per
-table (``bulk_create``, an UPDATE by key through ``executemany``, the claim lines by COPY on
-PostgreSQL). Every other file (answers to requests JW319, change requests JW317, a message whose sender and
-identification are known, a file that does not hold exactly one message) first writes what is
-pending and then goes through ``Ingester._ingest_file``, the per-message path, in the same
-transaction, without reading the file again.
+``FastBatch.run`` inside one transaction. Every message type (``FAST_KINDS``: JW301 allocations,
+JW305/307 starts and stops, JW315 requests, JW317 change requests, JW319 answers to requests, JW323
+claims, JW325 claim answers) is checked against an in-memory copy of the stored facts it names
+(allocations, their versions' references, starts, stops, requests, clients; the stored lines and
+claim numbers of the claims' providers, ``ingest_claims.BatchClaimState``; the claims and lines
+answered, ``ingest_answers_batch.BatchClaimAnswers``; the change requests,
+``ingest_requests.BatchRequests``), loaded with one query per table for the whole batch and kept up
+to date as the batch's messages are applied. Their rows are written at the end with one statement
+per table (``bulk_create``, an UPDATE by key through ``executemany``, the claim lines by COPY on
+PostgreSQL). A message whose sender and identification are known (a duplicate or TR056) and a file
+that does not hold exactly one message first write what is pending and then go through
+``Ingester._ingest_file``, the per-message path, in the same transaction, without reading the file
+again.
 
 The checks and the rows are those of the per-message path (``services.Ingester._apply`` and
-``_message_problems``), message for message: both call the plain functions of ``ingest_checks``
-(and of ``ingest_claims`` for claims) for the rules, their Dutch texts and the rows' values; only where the stored facts come from differs.
+``_message_problems``), message for message: both call the plain functions of ``ingest_checks``,
+``ingest_claims``, ``ingest_answers`` and ``ingest_requests`` for the rules, their Dutch texts and
+the rows' values; only where the stored facts come from differs.
 ``tests/faults/test_ingest_batch_same_state.py`` compares the whole database after both paths.
 
 Guarantees: should anything in the batch raise (a bug, a constraint another ingest running at the
@@ -34,14 +34,14 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import connections, router
-
 from jeugdregie.zorg.models import (
+    AntwoordVerzoek,
     Client,
     Declaratie,
     Toewijzing,
     ToewijzingWijziging,
     VerzoekOmToewijzing,
+    VerzoekOmWijziging,
     ZorgStart,
     ZorgStop,
 )
@@ -49,8 +49,17 @@ from jeugdregie.zorg.models import (
 from . import ingest_checks as checks
 from . import ingest_claims as claims
 from . import messages as m
+from .batch_sql import take_write_lock, update_by_key
 from .errors import ValidationError
 from .ingest_answers_batch import BatchClaimAnswers
+from .ingest_claims import chunks
+from .ingest_requests import (
+    BatchRequests,
+    named_allocations,
+    request_answer_values,
+    request_values,
+    unknown_request_error,
+)
 from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key
 from .reader import ReadResult, read_bytes
@@ -59,7 +68,7 @@ if TYPE_CHECKING:
     from .services import Ingester, IngestSummary
 
 #: The message types the fast path applies itself; the others go through ``Ingester._ingest_file``.
-FAST_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315", "JW323", "JW325"})
+FAST_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315", "JW317", "JW319", "JW323", "JW325"})
 
 #: The Toewijzing columns a JW301 version may change (``Ingester._apply_toewijzing``).
 _ALLOCATION_FIELDS = [
@@ -148,13 +157,14 @@ class FastBatch:
         self.pseudonyms: dict[str, str] = {}
         self.claims = claims.BatchClaimState(self.allocations, self.pseudonym)
         self.answers = self._answers()
+        self.change_requests = BatchRequests(self.allocations, self.requests)
 
     # ------------------------------------------------------------ the batch
 
     def run(self, batch: list[tuple[str, bytes]]) -> IngestSummary:
         from .services import IngestSummary
 
-        _take_write_lock()
+        take_write_lock()
         total = IngestSummary()
         read: list[tuple[str, bytes, str, list[ReadResult] | None]] = []
         for name, data in batch:
@@ -199,6 +209,7 @@ class FastBatch:
         self.allocations, self.version_refs, self.starts, self.stops, self.requests = {}, {}, {}, {}, {}
         self.claims = claims.BatchClaimState(self.allocations, self.pseudonym)
         self.answers = self._answers()
+        self.change_requests = BatchRequests(self.allocations, self.requests)
 
     def _answers(self) -> BatchClaimAnswers:
         gemeenten = self.ing.gemeenten
@@ -218,6 +229,7 @@ class FastBatch:
         refs: set[tuple[str, str]] = set()
         declaraties: list[m.Declaratie] = []
         answers: list[m.DeclaratieAntwoord] = []
+        change_refs: set[tuple[str, str]] = set()
         for result in results:
             message = result.message
             if message is None or result.kind not in FAST_KINDS:
@@ -242,6 +254,16 @@ class FastBatch:
             elif isinstance(message, m.DeclaratieAntwoord):
                 answers.append(message)
                 continue
+            elif isinstance(message, m.VerzoekOmWijziging):  # JW317
+                numbers.setdefault(header.ontvanger, set()).update(n for n, _ in named_allocations(message))
+                refs.add(BatchRequests.reference(message))
+                change_refs.add(BatchRequests.reference(message))
+                pseudonyms.add(self.pseudonym(message.bsn))
+                continue
+            elif isinstance(message, m.AntwoordVerzoek):  # JW319
+                refs.add(BatchRequests.reference(message))
+                change_refs.add(BatchRequests.reference(message))
+                continue
             else:
                 continue
             pseudonyms.add(self.pseudonym(message.client.bsn))
@@ -249,7 +271,7 @@ class FastBatch:
         self.allocations.update(dict.fromkeys(wanted))
         by_pk: dict[int, AllocationKey] = {}
         for gemeente, nummers in numbers.items():
-            for chunk in _chunks(sorted(nummers), 500):
+            for chunk in chunks(sorted(nummers)):
                 for t in Toewijzing.objects.filter(
                     gemeente__cbs_code=gemeente, toewijzingnummer__in=chunk
                 ).select_related("aanbieder", "client"):
@@ -259,29 +281,30 @@ class FastBatch:
             self.version_refs[key] = set()
             self.starts[key] = _Care()
             self.stops[key] = _Care()
-        for chunk in _chunks(sorted(by_pk), 500):
-            for pk, ref in ToewijzingWijziging.objects.filter(toewijzing_id__in=chunk).values_list(
+        for pks in chunks(sorted(by_pk)):
+            for pk, ref in ToewijzingWijziging.objects.filter(toewijzing_id__in=pks).values_list(
                 "toewijzing_id", "referentie_aanbieder"
             ):
                 self.version_refs[by_pk[pk]].add(ref)
             for model, care in ((ZorgStart, self.starts), (ZorgStop, self.stops)):
-                for row in model.objects.filter(toewijzing_id__in=chunk).order_by("pk"):
+                for row in model.objects.filter(toewijzing_id__in=pks).order_by("pk"):
                     care[by_pk[row.toewijzing_id]].rows.append((row.begindatum, row))
         missing = sorted(p for p in pseudonyms if p not in ing.clients)
-        for chunk in _chunks(missing, 500):
+        for chunk in chunks(missing):
             for client in Client.objects.filter(pseudoniem__in=chunk):
                 ing.clients[client.pseudoniem] = client
         self.requests.update(dict.fromkeys(refs))
-        for chunk in _chunks(sorted(refs), 500):
-            agbs = {a for a, _ in chunk}
+        for pairs in chunks(sorted(refs)):
+            agbs = {a for a, _ in pairs}
             for request in VerzoekOmToewijzing.objects.filter(
-                aanbieder__agb_code__in=agbs, referentie_aanbieder__in=[r for _, r in chunk]
+                aanbieder__agb_code__in=agbs, referentie_aanbieder__in=[r for _, r in pairs]
             ).select_related("aanbieder"):
                 key = (request.aanbieder.agb_code, request.referentie_aanbieder)
                 if key in self.requests:
                     self.requests[key] = request
         self.claims.preload(declaraties)
         self.answers.preload(answers)
+        self.change_requests.preload(change_refs)
 
     # ------------------------------------------------------------ one file (as Ingester._ingest_file)
 
@@ -328,6 +351,28 @@ class FastBatch:
             self._apply_declaratie(delivery, name, data, bericht, message, errors, summary)
         elif isinstance(message, m.DeclaratieAntwoord):
             self.answers.apply(bericht, message)
+        elif isinstance(message, m.VerzoekOmWijziging):
+            gemeente = self.ing.gemeenten[header.ontvanger]
+            verzoek = VerzoekOmWijziging(
+                aanbieder=self.ing.aanbieder(header.afzender),
+                gemeente=gemeente,
+                client=self._client(message.bsn, None, gemeente),
+                bericht=bericht,
+                **request_values(message),
+            )
+            self.change_requests.apply_request(verzoek, message, self.ing.product)
+        elif isinstance(message, m.AntwoordVerzoek):
+            change, request = self.change_requests.answered(message)
+            self.change_requests.apply_answer(
+                AntwoordVerzoek(
+                    aanbieder=self.ing.aanbieder(header.ontvanger),
+                    gemeente=self.ing.gemeenten[header.afzender],
+                    bericht=bericht,
+                    verzoek_wijziging=change,
+                    verzoek_toewijzing=request,
+                    **request_answer_values(message),
+                )
+            )
         else:
             self._apply_start_stop(bericht, message)
         summary.accepted_messages += 1
@@ -339,6 +384,12 @@ class FastBatch:
             return []
         if isinstance(message, m.DeclaratieAntwoord):
             return self.answers.problems(message, name)
+        if isinstance(message, m.VerzoekOmWijziging):
+            return self.change_requests.request_problems(message, name, self.pseudonym(message.bsn))
+        if isinstance(message, m.AntwoordVerzoek):
+            return (
+                [] if any(self.change_requests.answered(message)) else [unknown_request_error(message, name)]
+            )
         if isinstance(message, m.Declaratie):  # TR333
             used = self.claims.number_used(message.header.afzender, message.declaratie_nummer)
             return [claims.number_used_error(message, name)] if used else []
@@ -517,12 +568,12 @@ class FastBatch:
         Aanlevering.objects.bulk_create(p.deliveries, batch_size=500)
         Client.objects.bulk_create(p.clients, batch_size=500)
         if p.changed_clients:
-            _update(Client, p.changed_clients.values(), _CLIENT_FIELDS)
+            update_by_key(Client, p.changed_clients.values(), _CLIENT_FIELDS)
         Bericht.objects.bulk_create(p.messages, batch_size=500)
         QuarantaineItem.objects.bulk_create(p.quarantine, batch_size=200)
         Toewijzing.objects.bulk_create(p.allocations, batch_size=500)
         if p.changed_allocations:
-            _update(Toewijzing, p.changed_allocations.values(), _ALLOCATION_FIELDS)
+            update_by_key(Toewijzing, p.changed_allocations.values(), _ALLOCATION_FIELDS)
         ToewijzingWijziging.objects.bulk_create(p.versions, batch_size=500)
         if p.deleted_starts:
             ZorgStart.objects.filter(pk__in=p.deleted_starts).delete()
@@ -532,39 +583,14 @@ class FastBatch:
         ZorgStop.objects.bulk_create(p.stops, batch_size=500)
         VerzoekOmToewijzing.objects.bulk_create(p.requests, batch_size=500)
         if p.changed_requests:
-            _update(VerzoekOmToewijzing, p.changed_requests.values(), _REQUEST_FIELDS)
+            update_by_key(VerzoekOmToewijzing, p.changed_requests.values(), _REQUEST_FIELDS)
+        self.change_requests.flush()
         Declaratie.objects.bulk_create(p.declaraties, batch_size=500)
         rows = []
         for declaratie, message, rejected_refs in p.lines:
             rows += claims.line_rows(declaratie, message, rejected_refs, self.claims.allocation_ids)
         claims.insert_lines(rows)
         self.answers.flush()
-
-
-def _update(model, objects, names: list[str]) -> None:
-    """Write these fields of stored objects: one parameterised UPDATE by primary key for all of them
-    (``executemany``). ``bulk_update`` builds a CASE WHEN per field over the whole batch, which took
-    most of a batch's time."""
-    objects = list(objects)
-    if not objects:
-        return
-    connection = connections[router.db_for_write(model)]
-    meta = model._meta
-    fields = [meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    # Names from the model's _meta, quoted by the backend; every value is a parameter.
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # nosec B608
-    rows = []
-    for obj in objects:
-        for f in fields:
-            if f.is_relation:  # the related object may have been stored after it was assigned
-                related = obj._state.fields_cache.get(f.name)
-                if related is not None and getattr(obj, f.attname) is None:
-                    setattr(obj, f.attname, related.pk)
-        rows.append([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk])
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def _differs(instance, name: str, value) -> bool:
@@ -578,20 +604,3 @@ def _differs(instance, name: str, value) -> bool:
     if value.pk is None:
         return instance._state.fields_cache.get(name) is not value
     return getattr(instance, field.attname) != value.pk
-
-
-def _take_write_lock() -> None:
-    """On SQLite, make the transaction a writer before it reads: a reading transaction that must
-    then write fails at once when another ingest writes ("database is locked"), whereas a writer
-    waits for the busy timeout. A write that changes no row takes the lock."""
-    connection = connections[router.db_for_write(Aanlevering)]
-    if connection.vendor == "sqlite":
-        table = connection.ops.quote_name(Aanlevering._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET status = status WHERE 0 = 1")  # nosec B608
-
-
-def _chunks(items, size):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
