@@ -6,7 +6,10 @@ and walk their role's pages over and over.
         --host http://127.0.0.1:8015 --csv /tmp/locust --only-summary
 
 Users are spread over the roles by weight (regio 2, gemeente 2, aanbieder 1, verwijzer 1); each
-task is one page, named by its path, so locust's table gives p50/p95 per page.
+page is named by its path, so locust's table gives p50/p95 per page. A user reads each page for
+0.5-1.5 s before opening the next (`wait_time` between pages, as a person clicks through the
+menu); before session 5 the whole walk ran back to back and only then waited, which made 20
+"users" about 20 requests in flight at every moment.
 """
 
 from __future__ import annotations
@@ -44,24 +47,34 @@ class _Role(HttpUser):
             with self.client.get(page, name=f"{self.username} {page}", catch_response=True) as response:
                 if response.status_code != 200 or "/accounts/login/" in response.url:
                     response.failure(f"{response.status_code} {response.url}")
+            self.wait()
 
 
 class Regio(_Role):
     weight = 2
     username = "regio"
-    pages = ("/", "/kpi/", "/stoplicht/", "/plafonds/", "/rapportage/", "/datakwaliteit/")
+    pages = ("/", "/overzicht/", "/kpi/", "/stoplicht/", "/plafonds/", "/rapportage/", "/datakwaliteit/")
 
 
 class Gemeente(_Role):
     weight = 2
     username = "gemeente-venlo"
-    pages = ("/", "/kpi/", "/stoplicht/", "/plafonds/", "/rapportage/", "/datakwaliteit/")
+    pages = (
+        "/",
+        "/overzicht/",
+        "/gemeente/0983/",
+        "/kpi/",
+        "/stoplicht/",
+        "/plafonds/",
+        "/rapportage/",
+        "/datakwaliteit/",
+    )
 
 
 class Aanbieder(_Role):
     weight = 1
     username = "aanbieder"
-    pages = ("/", "/kpi/", "/plafonds/", "/rapportage/", "/datakwaliteit/")
+    pages = ("/", "/overzicht/", "/kpi/", "/plafonds/", "/rapportage/", "/datakwaliteit/")
 
 
 class Verwijzer(_Role):

@@ -10,6 +10,7 @@ JEUGDREGIE_LOGIN_POGINGEN           wrong passwords before a login is locked out
 JEUGDREGIE_LOGIN_BLOKKADE_MINUTEN   how long it stays locked out (default 15)
 JEUGDREGIE_SCREEN_CACHE    file (default) or off: the screens' precomputed figures under var/cache
 JEUGDREGIE_SCREEN_CACHE_DIR         where those live (default var/cache)
+JEUGDREGIE_SCREEN_VERSION_TTL       seconds a server process reuses the data version (default 2)
 
 `jeugdregie demo` serves with DEBUG off (Dutch error pages, no debug pages) while keeping the
 generated development keys in var/.
@@ -148,6 +149,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # figures. JEUGDREGIE_SCREEN_CACHE=off disables it (the default under pytest, where test databases
 # reuse ids; tests that need it switch it on with a temporary directory).
 SCREEN_CACHE = os.environ.get("JEUGDREGIE_SCREEN_CACHE", "off" if "pytest" in sys.modules else "file")
+# How long one process reuses the data version it computed (seconds): computing it takes a few
+# aggregate queries (about 0.1 s on the demo region), too much for every cached page view. New data
+# shows at most this late. 0 under pytest, where tests change data and look at once.
+SCREEN_VERSION_TTL = float(
+    os.environ.get("JEUGDREGIE_SCREEN_VERSION_TTL", "0" if "pytest" in sys.modules else "2")
+)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "screens": {

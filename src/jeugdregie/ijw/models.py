@@ -49,6 +49,8 @@ class Bericht(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["afzender", "identificatie"], name="bericht_uniek_per_afzender")
         ]
+        # The newest dagtekening is how far the data is complete: every screen asks it.
+        indexes = [models.Index(fields=["dagtekening"], name="bericht_dagtekening")]
         ordering = ["-verwerkt_op"]
 
     def __str__(self) -> str:

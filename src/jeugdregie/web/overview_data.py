@@ -388,7 +388,9 @@ def burnup(levels, option: str, label: str, year: int, as_of: dt.date) -> BurnUp
         option,
         label,
         chosen.ceiling_cent,
-        cumulative_claimed(level, key, year, as_of),
+        screen_cache.cached(
+            "overzicht-burnup", (level, key, year, as_of), lambda: cumulative_claimed(level, key, year, as_of)
+        ),
         chosen.chosen.value_cent,
         chosen.chosen.low_cent,
         chosen.chosen.high_cent,

@@ -57,7 +57,7 @@ def precompute(
         return timings
     latest = data_complete_until()
     years = years or [latest.year, latest.year - 1]
-    at = screen_cache.version()
+    at = screen_cache.version(fresh=True)
     gemeenten = list(Gemeente.objects.values_list("cbs_code", flat=True).order_by("cbs_code"))
     aanbieders = _active_providers(years) if providers else []
     with_users = aanbieders if all_providers else _providers_with_users(aanbieders)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -57,6 +58,8 @@ def bump_generation(**_kwargs) -> None:
     if not enabled():
         return
     store = _store()
+    with _lock:
+        _version_memo.clear()  # this process sees its own change at once
     try:
         store.incr(GENERATION_KEY)
     except ValueError:
@@ -68,8 +71,29 @@ def on_config_change(sender, **kwargs) -> None:
         bump_generation()
 
 
-def version() -> str:
-    """The fingerprint of everything the screens' figures rest on (a few aggregate queries)."""
+_version_memo: dict[str, tuple[float, str]] = {}  # database name -> (when computed, version)
+
+
+def version(*, fresh: bool = False) -> str:
+    """The fingerprint of everything the screens' figures rest on (a few aggregate queries),
+    reused by this process for settings.SCREEN_VERSION_TTL seconds: under load every page view
+    asked for it, and on the demo region it costs about 0.1 s. `fresh` computes it anew (the
+    precompute after an ingest in the same process)."""
+    ttl = settings.SCREEN_VERSION_TTL
+    name = str(connection.settings_dict["NAME"])
+    if ttl > 0 and not fresh:
+        with _lock:
+            memo = _version_memo.get(name)
+        if memo is not None and time.monotonic() - memo[0] < ttl:
+            return memo[1]
+    value = _compute_version()
+    if ttl > 0:
+        with _lock:
+            _version_memo[name] = (time.monotonic(), value)
+    return value
+
+
+def _compute_version() -> str:
     from jeugdregie.zorg.models import DeclaratieRegel, Toewijzing
 
     from .afrekening_service import settlement_version  # includes budget.data_version()
@@ -109,9 +133,10 @@ def cached(name: str, args: tuple, compute: Callable[[], T], *, at: str | None =
 
 
 def forget_local() -> None:
-    """Empty the in-process layer (tests; the shared cache stays)."""
+    """Empty the in-process layer and the reused data version (tests; the shared cache stays)."""
     with _lock:
         _local.clear()
+        _version_memo.clear()
 
 
 _MISSING = object()

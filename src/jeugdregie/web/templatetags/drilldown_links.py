@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..drilldown import kpi_links
+from ..drilldown import TERTIAL_MONTHS, drill_url
 
 register = template.Library()
 
@@ -12,4 +12,7 @@ def drill_link(
     kpi_id: str, jaar: int, column: int, gemeente: str | None = None, aanbieder: str | None = None
 ) -> str:
     """The drill-down of the KPI screen's cell in `column` (0 the year, 1-3 the tertials)."""
-    return kpi_links(kpi_id, jaar, gemeente or None, aanbieder or None)[column]
+    period = ("jaar", "T1", "T2", "T3")[column]  # one link, not the row's four (a cell each)
+    return drill_url(
+        kpi_id, jaar, TERTIAL_MONTHS[period], gemeente=gemeente or None, aanbieder=aanbieder or None
+    )
