@@ -35,6 +35,7 @@ from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules import kpi as rules
 from jeugdregie.rules.carepaths import AllocationFact, CarePath
 from jeugdregie.rules.kpi_answers import ChangeRequestFact
+from jeugdregie.rules.suppression import hidden_rows
 from jeugdregie.zorg.models import VERWIJZERS, DeclaratieRegel, Toewijzing
 
 from .access import Scope, choose_year, known_code, newest_whole_year, scope_of, years_with_data
@@ -173,12 +174,16 @@ def per_product(records: list[Any], scope: Scope, client_rows: bool) -> list[dic
     for r in records:
         product = r.last.product if isinstance(r, CarePath) else r.product
         groups[product].append(r)
-    found = []
-    for product, rows in sorted(groups.items()):
-        t = totals(rows)
-        hidden = scope.suppress_small_numbers and not client_rows and t["clients"] < threshold()
-        found.append({"product": product, **({k: None for k in t} if hidden else t)})
-    return found
+    per = [(product, totals(rows)) for product, rows in sorted(groups.items())]
+    # The products add up to the totals above them: complementary suppression.
+    if scope.suppress_small_numbers and not client_rows:
+        hidden = hidden_rows([t["clients"] for _, t in per], threshold())
+    else:
+        hidden = [False] * len(per)
+    return [
+        {"product": product, **({k: None for k in t} if h else t)}
+        for (product, t), h in zip(per, hidden, strict=True)
+    ]
 
 
 def _row(

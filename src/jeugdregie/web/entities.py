@@ -29,6 +29,7 @@ from jeugdregie.monitoring.facts import data_complete_until, product_index
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules import kpi as rules
 from jeugdregie.rules.stuuropdracht import MIN_PEERS
+from jeugdregie.rules.suppression import hidden_rows
 from jeugdregie.zorg.models import DeclaratieRegel
 
 from . import screen_cache
@@ -73,6 +74,15 @@ def _count(n: int | None) -> str:
 def _shown(value: Any, clients: int, scope: Scope) -> Any:
     """`value` unless it rests on fewer clients than the threshold and the user is not regio."""
     return None if scope.suppress_small_numbers and 0 < clients < threshold() else value
+
+
+def _hidden(clients: list[int], scope: Scope) -> list[bool]:
+    """Rows of a table whose total is shown as well: the small ones and, with them, as many of
+    the smallest others as needed so that the total cannot give a hidden row away
+    (jeugdregie.rules.suppression). Nothing is hidden for regio."""
+    if not scope.suppress_small_numbers:
+        return [False] * len(clients)
+    return hidden_rows(clients, threshold())
 
 
 def _kpi_rows(scope: Scope, jaar: int, gemeente: str | None = None, aanbieder: str | None = None):
@@ -122,18 +132,22 @@ def share_rows(
     """Per segment or group: the municipality's spend, the region's, and the municipality's share."""
     own = spend_by(facts, jaar, cut, gemeente=cbs)
     region = spend_by(facts, jaar, cut)
+    ordered = sorted(region.items(), key=lambda kv: -kv[1][0])
+    # Each column adds up to a total on the page (the municipality's, the region's).
+    own_hidden = _hidden([own.get(key, (0, 0))[1] for key, _ in ordered], scope)
+    region_hidden = _hidden([n for _, (_, n) in ordered], scope)
     rows = []
-    for key, (region_cent, region_clients) in sorted(region.items(), key=lambda kv: -kv[1][0]):
+    for i, (key, (region_cent, _region_clients)) in enumerate(ordered):
         own_cent, own_clients = own.get(key, (0, 0))
-        own_shown = _shown(own_cent, own_clients, scope)
-        region_shown = _shown(region_cent, region_clients, scope)
+        own_shown = None if own_hidden[i] else own_cent
+        region_shown = None if region_hidden[i] else region_cent
         share = own_shown / region_shown if own_shown is not None and region_shown else None
         rows.append(
             {
                 "key": key,
                 "naam": labels.get(key, key) if cut != "product" else product_label(key, labels),
                 "eigen": euro(own_shown),
-                "eigen_clienten": _count(_shown(own_clients, own_clients, scope)),
+                "eigen_clienten": _count(None if own_hidden[i] else own_clients),
                 "regio": euro(region_shown),
                 "aandeel": percent(share) if share is not None else "-",
                 "eigen_url": drill_url("spend", jaar, gemeente=cbs, **{cut: key}),
@@ -217,9 +231,11 @@ def ranking(facts: rules.Facts, jaar: int, cut: str, agb: str, scope: Scope, lab
     for (key, provider), cents in spend.items():
         per_key[key][provider] = (cents, clients[(key, provider)])
     rows = []
-    for key, providers in sorted(per_key.items()):
-        if agb not in providers:
-            continue
+    own_keys = [key for key, providers in sorted(per_key.items()) if agb in providers]
+    # The provider's rows add up to its total on the same page (the KPI table).
+    hidden = dict(zip(own_keys, _hidden([per_key[k][agb][1] for k in own_keys], scope), strict=True))
+    for key in own_keys:
+        providers = per_key[key]
         cents, n = providers[agb]
         enough = {p: c / k for p, (c, k) in providers.items() if k >= threshold()}
         place = None
@@ -228,9 +244,9 @@ def ranking(facts: rules.Facts, jaar: int, cut: str, agb: str, scope: Scope, lab
         rows.append(
             {
                 "naam": labels.get(key, key),
-                "clienten": _count(_shown(n, n, scope)),
-                "bedrag": euro(_shown(cents, n, scope)),
-                "per_client": euro(_shown(cents / n, n, scope)) if n else "-",
+                "clienten": _count(None if hidden[key] else n),
+                "bedrag": euro(None if hidden[key] else cents),
+                "per_client": euro(None if hidden[key] else cents / n) if n else "-",
                 "plaats": place,
                 "vergeleken": len(enough),
                 "percentiel": round(100 * (place - 1) / (len(enough) - 1)) if place else None,
@@ -254,14 +270,23 @@ def ceiling_rows(agb: str, scope: Scope) -> tuple[dt.date, list]:
     if scope.suppress_small_numbers:
         data = counts_on(as_of, at)
         per_group, per_provider = data.groups, data.providers
-        limit = threshold()
-
-        def small(r) -> bool:
-            n = per_provider.get(agb, 0) if "/" not in r.key else per_group.get((agb, r.key.split("/")[1]), 0)
-            return 0 < n < limit
-
+        groups = [r for r in rows if "/" in r.key]
+        # The groups add up to the provider's total row: hidden with complementary suppression.
+        hidden = {
+            r.key
+            for r, h in zip(
+                groups,
+                _hidden([per_group.get((agb, r.key.split("/")[1]), 0) for r in groups], scope),
+                strict=True,
+            )
+            if h
+        }
+        if 0 < per_provider.get(agb, 0) < threshold():
+            hidden |= {r.key for r in rows}
         rows = [
-            type(r)(r.key, r.naam, r.ceiling_cent, None, None, None, None, None, None) if small(r) else r
+            type(r)(r.key, r.naam, r.ceiling_cent, None, None, None, None, None, None)
+            if r.key in hidden
+            else r
             for r in rows
         ]
     return as_of, [r for r in rows if r.ceiling_cent or r.claimed_cent]
@@ -387,18 +412,24 @@ def product(request, code: str):
         }
         for y, f in sorted(figures["years"].items())
     ]
+    # The providers add up to the year's row above them: complementary suppression (of providers
+    # with as many clients, the one with the smallest amount first).
+    in_year = sorted(
+        ((agb, f) for (y, agb), f in figures["providers"].items() if y == jaar),
+        key=lambda item: (item[1]["spend"], item[0]),
+    )
+    hidden = _hidden([f["clients"] for _, f in in_year], scope)
     delivering = sorted(
         (
             {
                 "agb": agb,
                 "naam": provider_names.get(agb, agb),
-                "clienten": _count(_shown(f["clients"], f["clients"], scope)),
-                "bedrag": euro(_shown(f["spend"], f["clients"], scope)),
+                "clienten": _count(None if h else f["clients"]),
+                "bedrag": euro(None if h else f["spend"]),
                 "spend": f["spend"],
                 "url": drill_url("spend", jaar, product=code, aanbieder=agb),
             }
-            for (y, agb), f in figures["providers"].items()
-            if y == jaar
+            for (agb, f), h in zip(in_year, hidden, strict=True)
         ),
         key=lambda r: (-r["spend"], r["naam"]),
     )

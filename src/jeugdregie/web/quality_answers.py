@@ -16,6 +16,7 @@ from typing import Any
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.monitoring.services import format_value
 from jeugdregie.rules.dataquality import format_euro
+from jeugdregie.rules.suppression import hidden_rows
 
 from .access import Scope
 from .kpi_query import threshold
@@ -29,18 +30,14 @@ def _too_small(clients: int, scope: Scope) -> bool:
 
 
 def _hide_rows(rows: list[dict[str, Any]], scope: Scope) -> None:
-    """Mark rows ``verborgen`` by the small-number rule, with complementary hiding (module doc)."""
-    for row in rows:
-        row["verborgen"] = _too_small(row["clients"], scope)
-    hidden = [r for r in rows if r["verborgen"]]
-    if not hidden:
+    """Mark rows ``verborgen`` by the small-number rule, with complementary hiding (module doc,
+    jeugdregie.rules.suppression)."""
+    if not scope.suppress_small_numbers:
+        for row in rows:
+            row["verborgen"] = False
         return
-    together = sum(r["clients"] for r in hidden)
-    for row in sorted((r for r in rows if not r["verborgen"]), key=lambda r: r["clients"]):
-        if together >= threshold():
-            break
-        row["verborgen"] = True
-        together += row["clients"]
+    for row, hidden in zip(rows, hidden_rows([r["clients"] for r in rows], threshold()), strict=True):
+        row["verborgen"] = hidden
 
 
 def _shown(row: dict[str, Any], numbers: tuple[str, ...]) -> dict[str, Any]:

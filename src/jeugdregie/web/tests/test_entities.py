@@ -96,8 +96,14 @@ def test_municipality_page_suppresses_small_segments_outside_regio(world):
     regio = {r["key"]: r for r in login("regio").get(f"/gemeente/0983/?jaar={YEAR}").context["segmenten"]}
     assert (venlo["3"]["regio"], regio["3"]["regio"]) == ("-", "EUR 89")  # 2 x 44.44
     assert venlo["3"]["aandeel"] == "-" and regio["3"]["aandeel"] == "0,0%"
-    # Segment 4: Venlo 438,926 of 447,929 (with Beesel's 45N01) = 97.99%.
-    assert venlo["4"]["eigen"] == "EUR 4.389" and venlo["4"]["aandeel"] == "98,0%"
+    # Segment 4: Venlo 438,926 of 447,929 (with Beesel's 45N01) = 97.99%, for the region role.
+    assert regio["4"]["regio"] == "EUR 4.479" and regio["4"]["aandeel"] == "98,0%"
+    # Outside regio the region's segment 4 is hidden with segment 3 (complementary suppression):
+    # the region's total, EUR 4.568 (447,929 + 8,888), minus segment 4 would give Beesel's one
+    # client away (EUR 89). Venlo's own column rests on 17 clients in one segment: shown.
+    page = login("gemeente-venlo").get(f"/gemeente/0983/?jaar={YEAR}").context
+    assert page["totaal_regio"] == "EUR 4.568"
+    assert venlo["4"]["eigen"] == "EUR 4.389" and (venlo["4"]["regio"], venlo["4"]["aandeel"]) == ("-", "-")
     assert venlo["4"]["eigen_clienten"] == "17"
     # Beesel's own page for the regio role: 4 clients, shown in full.
     beesel = login("regio").get(f"/gemeente/0889/?jaar={YEAR}")
@@ -174,3 +180,14 @@ def test_product_page_is_scoped(world):
     venlo = login("gemeente-venlo").get(f"/product/45N02/?jaar={YEAR}")
     shown = {r["agb"]: r["bedrag"] for r in venlo.context["aanbieders"]}
     assert shown[world.p1.agb_code] == "-" and shown[world.p2.agb_code] == "EUR 2.002"
+    # P1 rests on 2 clients; the year's row above (EUR 4.389, 17 clients) minus the three others
+    # would give it away, so the provider with 5 clients and the smallest amount, P3 (EUR 252), is
+    # hidden with it (complementary suppression): 7 clients together.
+    assert {r["jaar"]: r["bedrag"] for r in venlo.context["per_jaar"]}[YEAR] == "EUR 4.389"
+    assert (shown[world.p3.agb_code], shown[world.p0.agb_code]) == ("-", "EUR 1.980")
+    clients = {r["agb"]: r["clienten"] for r in venlo.context["aanbieders"]}
+    assert (clients[world.p1.agb_code], clients[world.p3.agb_code], clients[world.p2.agb_code]) == (
+        "-",
+        "-",
+        "5",
+    )
