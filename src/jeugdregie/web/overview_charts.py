@@ -51,7 +51,9 @@ def _empty(ax, text: str) -> None:
 def spend_figure(data: Monthly, year: int, subject: str, width: float = WIDTH):
     fig, ax, fmt = figure(width, 3.0)
     ax.set_title(f"Kosten per maand, {subject}", loc="left")
-    if all(v is None for v in data.spend + data.spend_previous):
+    # Nothing to draw but zeros and hidden months (e.g. a year hidden beside an empty year before
+    # it): a message, not an axis of '€ 0' ticks.
+    if not any(v for v in data.spend + data.spend_previous):
         _empty(ax, "Niet getoond: minder dan 5 cliënten in een maand" if data.hidden else "Geen gegevens")
         return fig
     x = range(12)

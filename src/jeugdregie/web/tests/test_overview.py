@@ -292,3 +292,16 @@ def test_a_book_change_with_another_unit_is_care_not_tariff(overview_region):
         1,
     )
     assert g.parts == (0, -480_000, 0)
+
+
+def test_a_hidden_year_beside_an_empty_year_is_a_message_not_an_axis_of_zeros():
+    """Seen in the browser test's screenshot (Venlo 2024 at 390 px): every month of the year hidden
+    and nothing claimed the year before drew an empty axis with five '€ 0' ticks."""
+    from jeugdregie.web import overview_charts as charts
+    from jeugdregie.web.charting import render
+
+    hidden = data.Monthly([None] * 12, [6, 6, 6] + [None] * 9, [0] * 12, [0] * 12, hidden=True)
+    svg = render(charts.spend_figure(hidden, 2024, "Venlo", charts.NARROW)).decode()
+    assert "Niet getoond: minder dan 5 cliënten in een maand" in svg and "€ 0" not in svg
+    shown = data.Monthly([100_000] + [0] * 11, [6] + [0] * 11, [0] * 12, [0] * 12)
+    assert "€ 1.000" in render(charts.spend_figure(shown, 2024, "Venlo")).decode()
