@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ingest_demo.py [--until 2021-06-30] [--files N] [--database sqlite postgres]
                                           [--files-per-transaction 1 100] [--data DIR] [--json]
+                                          [--baseline REV]
 
 Generates the demo traffic up to ``--until`` (seed 1, scale 1; or reuses ``--data DIR``), takes the
 first ``--files`` files in ingest order (all when omitted), and for every database and every value
@@ -10,16 +11,20 @@ SQLite file, or a PostgreSQL database ``jr_scale_bench_*`` on ``BENCH_POSTGRES_U
 postgres://postgres@127.0.0.1:5432/postgres) holding the schema and the demo region. Each run is a
 fresh Python process; only the ingest is timed (not migrating, not loading the region). In the same
 run, a bare ``lxml.etree.fromstring`` of the same files gives the yardstick: each result is also
-printed as a fraction of that rate.
+printed as a fraction of that rate. With ``--baseline REV`` (a git revision, e.g. HEAD~3) every run is
+also made with the ``src`` of that revision (``git archive``, put first on PYTHONPATH), right after
+the run of the working tree, and the ratio after/before is printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import uuid
@@ -62,8 +67,21 @@ def take_files(source: Path, out: Path, limit: int | None) -> int:
     return taken
 
 
-def run_once(database: str, folder: Path, work: Path, per_transaction: int) -> dict:
+def export_revision(revision: str, out: Path) -> Path:
+    """The ``src`` folder of a git revision, exported into ``out``; returns the folder to put on
+    PYTHONPATH."""
+    archive = subprocess.run(
+        ["git", "archive", revision, "src"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(out, filter="data")
+    return out / "src"
+
+
+def run_once(database: str, folder: Path, work: Path, per_transaction: int, src: Path | None = None) -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jeugdregie.settings"}
+    if src is not None:  # the code of another revision
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH", "")) if p)
     created = None
     if database == "sqlite":
         path = work / f"bench-{uuid.uuid4().hex[:6]}.sqlite3"
@@ -120,6 +138,9 @@ def main() -> None:
     parser.add_argument("--files-per-transaction", nargs="+", type=int, default=[1, 100])
     parser.add_argument("--data", type=Path, help="reuse generated demo traffic in DIR")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also run the code of this git revision, each time right after"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-ingest-demo-") as tmp:
@@ -143,6 +164,7 @@ def main() -> None:
             )
         folder = work / "slice"
         files = take_files(data, folder, args.files)
+        baseline = export_revision(args.baseline, work / "baseline") if args.baseline else None
         parse_rate = bare_parse(folder)
         if not args.json:
             print(f"kale lxml-parse: {files:,} berichten = {parse_rate:,.0f} berichten/s", flush=True)
@@ -158,6 +180,16 @@ def main() -> None:
                     messages_per_second=r["messages"] / r["seconds"],
                 )
                 r["ratio_to_bare_parse"] = r["messages_per_second"] / parse_rate
+                if baseline is not None:
+                    b = run_once(database, folder, work, per_transaction, baseline)
+                    r["baseline"] = args.baseline
+                    r["baseline_messages_per_second"] = b["messages"] / b["seconds"]
+                    r["baseline_seconds"] = b["seconds"]
+                    r["gain"] = r["messages_per_second"] / r["baseline_messages_per_second"]
+                    if {k: v for k, v in b.items() if k != "seconds"} != {
+                        k: v for k, v in r.items() if k in b and k != "seconds"
+                    }:
+                        r["baseline_summary_differs"] = b
                 results.append(r)
                 if not args.json:
                     print(
@@ -168,6 +200,13 @@ def main() -> None:
                         f"{r['quarantined_lines']} regels)",
                         flush=True,
                     )
+                    if baseline is not None:
+                        print(
+                            f"{'':<9} {'':>4} baseline {args.baseline}: {r['baseline_messages_per_second']:,.0f} "
+                            f"berichten/s ({r['baseline_seconds']:.1f} s); nu {r['gain']:.2f}x zo snel"
+                            + (" - ANDERE SAMENVATTING" if "baseline_summary_differs" in r else ""),
+                            flush=True,
+                        )
         if args.json:
             print(
                 json.dumps(
