@@ -73,6 +73,11 @@ def check_page(page, username: str, name: str, url: str) -> None:
         # No link without text (an empty KPI table once showed as an empty link: now "geen").
         empty = page.eval_on_selector_all("main a", "els => els.filter(e => !e.innerText.trim()).length")
         assert empty == 0, (username, url, empty)
+        if name == "product" and width < 500:
+            # The tariff, the product page's first figure, is on the screen (cards, not a table
+            # scrolled out of view: the screenshot showed the column cut off at 390 px).
+            box = page.locator("main td[data-label='Tarief per eenheid']").first.bounding_box()
+            assert box and box["x"] + box["width"] <= width, (username, box)
         # Nothing wider than the window: tables scroll inside their own container.
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, (username, url, width, overflow)
