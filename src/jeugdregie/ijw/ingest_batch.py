@@ -112,9 +112,10 @@ AllocationKey = tuple[str, str]  # (CBS code of the municipality, ToewijzingNumm
 
 @dataclass
 class _Care:
-    """The starts or stops of one allocation: (begindatum, row) with row unsaved while pending."""
+    """The starts or stops of one allocation: (begindatum, row): the primary key of a stored row
+    (read as a plain value, no model object), the row itself when the batch adds it."""
 
-    rows: list[tuple[object, ZorgStart | ZorgStop]] = field(default_factory=list)
+    rows: list[tuple[object, int | ZorgStart | ZorgStop]] = field(default_factory=list)
 
     def dates(self) -> set:
         return {d for d, _ in self.rows}
@@ -287,8 +288,12 @@ class FastBatch:
             ):
                 self.version_refs[by_pk[pk]].add(ref)
             for model, care in ((ZorgStart, self.starts), (ZorgStop, self.stops)):
-                for row in model.objects.filter(toewijzing_id__in=pks).order_by("pk"):
-                    care[by_pk[row.toewijzing_id]].rows.append((row.begindatum, row))
+                for row_pk, toewijzing_id, begindatum in (
+                    model.objects.filter(toewijzing_id__in=pks)
+                    .order_by("pk")
+                    .values_list("pk", "toewijzing_id", "begindatum")
+                ):
+                    care[by_pk[toewijzing_id]].rows.append((begindatum, row_pk))
         missing = sorted(p for p in pseudonyms if p not in ing.clients)
         for chunk in chunks(missing):
             for client in Client.objects.filter(pseudoniem__in=chunk):
@@ -522,8 +527,9 @@ class FastBatch:
                 for d, row in care.rows:
                     if d != p.begindatum:
                         kept.append((d, row))
-                    elif row.pk is not None:
-                        (self.pending.deleted_starts if is_start else self.pending.deleted_stops).add(row.pk)
+                    elif isinstance(row, int) or row.pk is not None:  # stored (maybe by this batch)
+                        stored = row if isinstance(row, int) else row.pk
+                        (self.pending.deleted_starts if is_start else self.pending.deleted_stops).add(stored)
                     else:
                         (self.pending.starts if is_start else self.pending.stops).remove(row)  # type: ignore[arg-type]
                 care.rows = kept
