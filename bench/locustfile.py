@@ -10,16 +10,26 @@ page is named by its path, so locust's table gives p50/p95 per page. A user read
 0.5-1.5 s before opening the next (`wait_time` between pages, as a person clicks through the
 menu); before session 5 the whole walk ran back to back and only then waited, which made 20
 "users" about 20 requests in flight at every moment.
+
+The 20 logins at the start are 20 deliberately slow password hashes (PBKDF2) at once; pages asked
+for meanwhile wait behind them. `LOCUST_STEADY=1` resets the statistics once every user has
+logged in, so the table shows the pages in steady use (the login rows of such a run are empty;
+run once without it for them).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 
 from locust import HttpUser, between, task
 
 PASSWORD = "jeugdregie-demo"  # jeugdregie.demo.region.DEMO_WACHTWOORD
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+STEADY = os.environ.get("LOCUST_STEADY") == "1"
+_logged_in = 0
+_logged_in_lock = threading.Lock()
 
 
 class _Role(HttpUser):
@@ -40,6 +50,16 @@ class _Role(HttpUser):
         )
         if "/accounts/login/" in response.url:
             response.failure(f"login as {self.username} failed")
+        self._count_login()
+
+    def _count_login(self) -> None:
+        global _logged_in
+        with _logged_in_lock:
+            _logged_in += 1
+            everyone = _logged_in == self.environment.runner.target_user_count
+        if STEADY and everyone:
+            self.environment.runner.stats.reset_all()
+            print(f"LOCUST_STEADY: all {_logged_in} users logged in, statistics reset")
 
     @task
     def walk(self) -> None:
