@@ -87,14 +87,6 @@ def drill_url(kpi_id: str, year: int, months: tuple[int, int] = (1, 12), **cuts:
     return reverse("web:drilldown") + "?" + urlencode(query)
 
 
-def kpi_links(kpi_id: str, year: int, gemeente: str | None, aanbieder: str | None) -> list[str]:
-    """Links for the KPI screen's cells: year, T1, T2, T3."""
-    return [
-        drill_url(kpi_id, year, TERTIAL_MONTHS[p], gemeente=gemeente, aanbieder=aanbieder)
-        for p in ("jaar", "T1", "T2", "T3")
-    ]
-
-
 def sees_client_rows(scope: Scope, gemeente: str | None) -> bool:
     if scope.rol == Rol.GEMEENTE:
         return gemeente is not None and gemeente == scope.gemeente
