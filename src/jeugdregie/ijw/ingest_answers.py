@@ -43,6 +43,7 @@ from jeugdregie.zorg.models import (
 
 from . import messages as m
 from .errors import ValidationError
+from .ingest_checks import message_error
 from .ingest_requests import (
     REQUEST_OTHER_PARTY,
     REQUEST_REFERENCE_USED,
@@ -264,13 +265,9 @@ StoredLine = tuple[int | None, int, str, str]
 LineKey = tuple[str, str]  # (ReferentieNummer, D/C)
 
 
-def _answer_error(name: str, message: m.Message, element: str, rule: str, text: str, tr: str | None):
-    return ValidationError(name, message.header.identificatie, element, rule, text, tr=tr)
-
-
 def unknown_claim_error(message: m.DeclaratieAntwoord, name: str) -> ValidationError:
     """TR366: the claim the answer names is not (yet) stored."""
-    return _answer_error(
+    return message_error(
         name,
         message,
         "/Bericht/Header/DeclaratieIdentificatie/Identificatie",
@@ -300,7 +297,7 @@ def claim_answer_line_problems(
             row = stored.get((p.referentie_nummer, p.debet_credit))
             if row is None:
                 problems.append(
-                    _answer_error(
+                    message_error(
                         name,
                         message,
                         f"{path}/ProductReferentie/ReferentieNummer",
@@ -314,7 +311,7 @@ def claim_answer_line_problems(
             pk, bedrag, nummer, stored_pseudonym = row
             if abs(bedrag) != p.bedrag or nummer != p.toewijzing_nummer:
                 problems.append(
-                    _answer_error(
+                    message_error(
                         name,
                         message,
                         f"{path}/IngediendBedrag/Bedrag",
@@ -326,7 +323,7 @@ def claim_answer_line_problems(
                 )
             elif stored_pseudonym != pseudonym:
                 problems.append(
-                    _answer_error(
+                    message_error(
                         name,
                         message,
                         f"{CLIENT_PATH_325}[{ci}]/Bsn",

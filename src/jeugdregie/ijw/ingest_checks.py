@@ -253,6 +253,11 @@ def keep_first(values: dict[str, Any], toewijzingsdatum: dt.date, referentie_aan
     values["referentie_aanbieder"] = referentie_aanbieder or values["referentie_aanbieder"]
 
 
+def message_error(name: str, message: m.Message, element: str, rule: str, text: str, tr: str | None):
+    """A finding on a whole message: file, message id, element, rule, text and TR code."""
+    return ValidationError(name, message.header.identificatie, element, rule, text, tr=tr)
+
+
 def version_values(p: m.ToegewezenProduct) -> dict[str, Any]:
     """The ToewijzingWijziging columns of a JW301 product (besides allocation, message, number)."""
     return {

@@ -32,6 +32,7 @@ from jeugdregie.zorg.models import (
 
 from . import messages as m
 from .errors import ValidationError
+from .ingest_checks import message_error
 from .ingest_claims import chunks
 from .reader_answers import VERZOEK_PATH
 
@@ -41,16 +42,12 @@ REQUEST_OTHER_PARTY: Final = "request.other_party"
 REQUEST_REFERENCE_USED: Final = "request.reference_used"
 
 
-def _error(name: str, message: m.Message, element: str, rule: str, text: str, tr: str | None):
-    return ValidationError(name, message.header.identificatie, element, rule, text, tr=tr)
-
-
 # ---------------------------------------------------------------- JW317
 
 
 def reference_used_error(message: m.VerzoekOmWijziging, name: str) -> ValidationError:
     """TR347: the provider used this ReferentieAanbieder before (JW317 or JW315)."""
-    return _error(
+    return message_error(
         name,
         message,
         f"{VERZOEK_PATH}/ReferentieAanbieder",
@@ -82,7 +79,7 @@ def request_allocation_problems(
         t = allocations.get(nummer)
         if t is None:
             problems.append(
-                _error(
+                message_error(
                     name,
                     message,
                     f"{path}/ToewijzingNummer",
@@ -93,7 +90,7 @@ def request_allocation_problems(
             )
         elif (t.aanbieder.agb_code, t.client.pseudoniem) != (agb, pseudonym):
             problems.append(
-                _error(
+                message_error(
                     name,
                     message,
                     f"{path}/ToewijzingNummer",
@@ -167,7 +164,7 @@ def _wish(ingang, einddatum, omvang: m.Omvang | None, budget: int | None) -> dic
 
 def unknown_request_error(message: m.AntwoordVerzoek, name: str) -> ValidationError:
     """TR355: the request answered is not (yet) stored."""
-    return _error(
+    return message_error(
         name,
         message,
         "/Bericht/Antwoord/ReferentieAanbieder",
