@@ -116,6 +116,16 @@ def register_rows(today: dt.date, queryset=None) -> list[RegisterRow]:
     return rows
 
 
+def open_signals(today: dt.date) -> list[rules.ContractSignal]:
+    """Every agreement's signals on `today`, as on the worklist (the register without turnover and
+    SROI): the overview's count."""
+    queryset = Raamovereenkomst.objects.select_related("aanbieder").prefetch_related(
+        "documenten", "verlengingsbesluiten", "evaluaties"
+    )
+    idle = last_client_days(today)
+    return rules.contract_signals((agreement_of(ro, idle.get(ro.aanbieder_id)) for ro in queryset), today)
+
+
 @transaction.atomic
 def record_extension_decision(
     ro: Raamovereenkomst, optie: int, besluit: str, reden: str, user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -22,12 +23,17 @@ from jeugdregie.contracten.models import Aanbieder, KpiNorm, Raamovereenkomst
 from jeugdregie.regio.models import Gemeente, JeugdigenAantal, Regio
 
 from . import region
+from .contract_cases import apply_contract_cases
 
 JEUGDIGEN_JAREN = range(2021, 2028)
 
 
 @transaction.atomic
-def load_demo_region(scale: int = 1, *, users: bool = True) -> dict[str, int]:
+def load_demo_region(
+    scale: int = 1, *, users: bool = True, contract_cases: bool = True, today: dt.date | None = None
+) -> dict[str, int]:
+    """`contract_cases`: a few agreements with the dates of real contract management, relative to
+    `today` (default: the real date), and one idle C provider (demo.contract_cases)."""
     regio, _ = Regio.objects.get_or_create(naam=region.REGIO_NAAM)
     for spec in region.GEMEENTEN:
         gemeente, _ = Gemeente.objects.update_or_create(
@@ -138,6 +144,8 @@ def load_demo_region(scale: int = 1, *, users: bool = True) -> dict[str, int]:
         KpiNorm.objects.get_or_create(
             aanbieder=None, kpi=kpi, defaults={"minimum": low, "maximum": high, "toelichting": why}
         )
+    if contract_cases:
+        apply_contract_cases(today)
     if users:
         create_demo_users(specs)
     return {

@@ -29,8 +29,9 @@ D = dt.date
 
 @pytest.fixture
 def demo(monkeypatch):
-    """The demo region (agreements from 1-1-2026, signed 1-9-2025) seen on 15 March 2026."""
-    load_demo_region()
+    """The demo region without its contract cases (agreements from 1-1-2026, signed 1-9-2025) seen
+    on 15 March 2026."""
+    load_demo_region(contract_cases=False)
     monkeypatch.setattr(views, "today", lambda: D(2026, 3, 15))
     own = Raamovereenkomst.objects.get(aanbieder__agb_code=region.aanbieders()[0].agb_code)
     other = Raamovereenkomst.objects.exclude(pk=own.pk).first()
