@@ -134,6 +134,18 @@ def _own_signals(req: Request, signals) -> list:
     return list(signals)
 
 
+def _contract_signals(req: Request) -> int | None:
+    """The region's open contract signals today (the /contracten/ worklist), for the region only;
+    kept per data version and day (a change to the contract register is a new version)."""
+    if req.scope.rol != Rol.REGIO:
+        return None
+    from jeugdregie.contracten import views as contract_views
+    from jeugdregie.contracten.register import open_signals
+
+    day = contract_views.today()
+    return screen_cache.cached("overzicht-contracten", (day,), lambda: len(open_signals(day)), at=req.at)
+
+
 def _burnup(req: Request, levels) -> tuple[list[tuple[str, str]], str | None, data.BurnUp | None]:
     """The ceilings this user may choose, the chosen one (403 for one it may not) and its burn-up."""
     options = data.burnup_options(levels, req.scope.rol, req.sel.gemeente, req.sel.aanbieder)
@@ -209,6 +221,7 @@ def overzicht(request):
             }
             for s in _own_signals(req, signals)
         ],
+        "contractsignalen": _contract_signals(req),
         "grafieken": {name: f"grafiek/{name}/?{req.query()}" for name in CHARTS},
         "drempel": threshold(),
         "lopend_jaar": req.sel.last_month < 12,

@@ -39,7 +39,7 @@ IN_PROCESS = 32  # entries kept unpickled in this process
 computed: Counter[str] = Counter()
 # Kept after their first view rather than by `precompute`: cheap to make (a rendered table, one
 # query for a burn-up line), so a first view that makes them still answers fast.
-ON_FIRST_VIEW = frozenset({"fragment", "overzicht-burnup"})
+ON_FIRST_VIEW = frozenset({"fragment", "overzicht-burnup", "overzicht-contracten"})
 
 
 def figures_computed() -> dict[str, int]:

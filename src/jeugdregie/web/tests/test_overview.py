@@ -10,7 +10,7 @@ from jeugdregie.accounts.models import AuditRegel
 from jeugdregie.accounts.testing import login
 from jeugdregie.budget.forecasting import forecast_levels
 from jeugdregie.budget.tests.test_signals import ROWS, allocation, build_year_2026, claim
-from jeugdregie.contracten.models import Aanbieder
+from jeugdregie.contracten.models import Aanbieder, Raamovereenkomst
 from jeugdregie.demo import region
 from jeugdregie.demo.loader import create_demo_users
 from jeugdregie.web import overview_data as data
@@ -305,3 +305,33 @@ def test_a_hidden_year_beside_an_empty_year_is_a_message_not_an_axis_of_zeros():
     assert "Niet getoond: minder dan 5 cliënten in een maand" in svg and "€ 0" not in svg
     shown = data.Monthly([100_000] + [0] * 11, [6] + [0] * 11, [0] * 12, [0] * 12)
     assert "€ 1.000" in render(charts.spend_figure(shown, 2024, "Venlo")).decode()
+
+
+def test_region_sees_its_open_contract_signals_with_a_link(monkeypatch):
+    """The demo's contract cases loaded and seen on 7-12-2026: four open signals on the contract
+    worklist (demo.contract_cases), counted under the signals; not for a municipality or provider."""
+    from jeugdregie.contracten import register, views
+    from jeugdregie.contracten.register_models import ContractDocument, DocumentSoort
+    from jeugdregie.demo import contract_cases
+    from jeugdregie.demo.loader import load_demo_region
+
+    load_demo_region(users=False, today=D(2026, 12, 7))
+    build_year_2026()
+    create_demo_users(region.aanbieders())
+    monkeypatch.setattr(views, "today", lambda: D(2026, 12, 7))
+    assert len(register.open_signals(D(2026, 12, 7))) == 4
+    html = login("regio").get("/overzicht/?jaar=2026").content.decode()
+    assert (
+        '<p data-testid="contractsignalen">Contractbeheer: <a href="/contracten/">4 open contractsignalen</a>'
+    ) in html
+    for user in ("gemeente-venlo", "aanbieder"):
+        assert "contractsignalen" not in login(user).get("/overzicht/?jaar=2026").content.decode()
+    # A continuity plan for the ending agreement is a new data version: three left.
+    ending = region.aanbieders()[contract_cases.ENDING].agb_code
+    ContractDocument.objects.create(
+        raamovereenkomst=Raamovereenkomst.objects.get(aanbieder__agb_code=ending),
+        soort=DocumentSoort.CONTINUITEIT,
+        titel="Continuïteitsplan",
+    )
+    html = login("regio").get("/overzicht/?jaar=2026").content.decode()
+    assert '<a href="/contracten/">3 open contractsignalen</a>' in html
