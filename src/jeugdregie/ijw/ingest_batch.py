@@ -9,7 +9,8 @@ claims, JW325 claim answers) is checked against an in-memory copy of the stored 
 claim numbers of the claims' providers, ``ingest_claims.BatchClaimState``; the claims and lines
 answered, ``ingest_answers_batch.BatchClaimAnswers``; the change requests,
 ``ingest_requests.BatchRequests``), loaded with one query per table for the whole batch and kept up
-to date as the batch's messages are applied. Their rows are written at the end with one statement
+to date as the batch's messages are applied. The allocations, starts, stops and requests are kept
+from one committed batch to the next (``StoredFacts``): a batch reads only the keys it lacks. Their rows are written at the end with one statement
 per table (``bulk_create``, an UPDATE by key through ``executemany``, the claim lines by COPY on
 PostgreSQL). A message whose sender and identification are known (a duplicate or TR056) and a file
 that does not hold exactly one message first write what is pending and then go through
@@ -109,6 +110,11 @@ _CLIENT_FIELDS = ["geboortejaar", "geboortemaand", "geslacht", "gemeente"]
 
 AllocationKey = tuple[str, str]  # (CBS code of the municipality, ToewijzingNummer)
 
+#: The in-memory copy of stored facts kept from one batch to the next (``StoredFacts``) is dropped
+#: once it holds more allocations and requests than this (about 2.7 KB each), so that a national run
+#: reads again rather than grows.
+MAX_KEPT_FACTS = 50_000
+
 
 @dataclass
 class _Care:
@@ -119,6 +125,34 @@ class _Care:
 
     def dates(self) -> set:
         return {d for d, _ in self.rows}
+
+
+@dataclass
+class StoredFacts:
+    """The batch path's in-memory copy of stored facts, kept by ``Ingester.ingest_paths`` from one
+    committed batch to the next so that a batch reads only the keys it does not hold yet: the
+    allocations by (CBS code, ToewijzingNummer), their versions' references, starts and stops, the
+    JW315 requests by (AGB code, ReferentieAanbieder); None: known not to be stored.
+
+    ``mark`` is the key of the newest delivery when the copy was last right: a batch whose first
+    read finds another newest delivery (another ingest, or this one's per-message path, stored a
+    file since) starts from an empty copy. The copy is not kept after a batch that rolled back, one
+    that sent a file through the per-message path, or one that left it above ``MAX_KEPT_FACTS``."""
+
+    allocations: dict[AllocationKey, Toewijzing | None] = field(default_factory=dict)
+    version_refs: dict[AllocationKey, set[str]] = field(default_factory=dict)
+    starts: dict[AllocationKey, _Care] = field(default_factory=dict)
+    stops: dict[AllocationKey, _Care] = field(default_factory=dict)
+    requests: dict[tuple[str, str], VerzoekOmToewijzing | None] = field(default_factory=dict)
+    mark: int | None = None
+
+    def size(self) -> int:
+        return len(self.allocations) + len(self.requests)
+
+
+def newest_delivery() -> int | None:
+    """The key of the newest stored delivery (``StoredFacts.mark``)."""
+    return Aanlevering.objects.order_by("-pk").values_list("pk", flat=True).first()
 
 
 @dataclass
@@ -145,20 +179,37 @@ class _Pending:
 class FastBatch:
     """One batch of files, run inside the caller's transaction (see the module docstring)."""
 
-    def __init__(self, ingester: Ingester) -> None:
+    def __init__(self, ingester: Ingester, facts: StoredFacts | None = None) -> None:
         self.ing = ingester
-        self.allocations: dict[AllocationKey, Toewijzing | None] = {}
-        self.version_refs: dict[AllocationKey, set[str]] = {}
-        self.starts: dict[AllocationKey, _Care] = {}
-        self.stops: dict[AllocationKey, _Care] = {}
-        self.requests: dict[tuple[str, str], VerzoekOmToewijzing | None] = {}
         self.pending = _Pending()
         self.seen_files: set[str] = set()
         # BSN -> pseudonym, for this batch only: the keyed hash once per client, not per look-up.
         self.pseudonyms: dict[str, str] = {}
+        self._use(facts or StoredFacts())
+        self.per_message = False  # a file of this batch went through Ingester._ingest_file
+        self._newest_own: int | None = None  # the key of the newest delivery this batch wrote
+        self._care_added: set[AllocationKey] = set()  # allocations this batch added starts/stops to
+
+    def _use(self, facts: StoredFacts) -> None:
+        self.facts = facts
+        self.allocations = facts.allocations
+        self.version_refs = facts.version_refs
+        self.starts = facts.starts
+        self.stops = facts.stops
+        self.requests = facts.requests
         self.claims = claims.BatchClaimState(self.allocations, self.pseudonym)
         self.answers = self._answers()
         self.change_requests = BatchRequests(self.allocations, self.requests)
+
+    def kept_facts(self) -> StoredFacts | None:
+        """The copy to hand to the next batch, once this one has committed (see ``StoredFacts``)."""
+        facts = self.facts
+        if self.per_message or facts.mark is None or facts.size() > MAX_KEPT_FACTS:
+            return None
+        for key in self._care_added:  # the rows this batch added by their key only, as stored ones
+            for care in (facts.starts[key], facts.stops[key]):
+                care.rows = [(d, row if isinstance(row, int) else row.pk) for d, row in care.rows]  # type: ignore[misc]
+        return facts
 
     # ------------------------------------------------------------ the batch
 
@@ -166,6 +217,9 @@ class FastBatch:
         from .services import IngestSummary
 
         take_write_lock()
+        mark = newest_delivery()
+        if self.facts.mark != mark:  # something else stored files since the copy was made
+            self._use(StoredFacts())
         total = IngestSummary()
         read: list[tuple[str, bytes, str, list[ReadResult] | None]] = []
         for name, data in batch:
@@ -185,12 +239,16 @@ class FastBatch:
                 self._file(name, data, sha, results[0], summary)
             else:
                 self.flush()
+                self.per_message = True
                 self.ing._ingest_file(name, data, sha, summary, results)
                 if any(r.kind in FAST_KINDS for r in results):  # never so far: one message a file
                     self._reset()
                     self._preload([r for *_, rs in read if rs for r in rs])
             total.add(summary)
         self.flush()
+        # Keep the copy only if no other ingest stored a file meanwhile (the newest is this batch's).
+        newest = newest_delivery()
+        self.facts.mark = newest if newest == (self._newest_own or mark) else None
         return total
 
     def _fast(self, result: ReadResult) -> bool:
@@ -207,10 +265,7 @@ class FastBatch:
 
     def _reset(self) -> None:
         """Forget the in-memory state (after the per-message path changed what it mirrors)."""
-        self.allocations, self.version_refs, self.starts, self.stops, self.requests = {}, {}, {}, {}, {}
-        self.claims = claims.BatchClaimState(self.allocations, self.pseudonym)
-        self.answers = self._answers()
-        self.change_requests = BatchRequests(self.allocations, self.requests)
+        self._use(StoredFacts())
 
     def _answers(self) -> BatchClaimAnswers:
         gemeenten = self.ing.gemeenten
@@ -268,6 +323,8 @@ class FastBatch:
             else:
                 continue
             pseudonyms.add(self.pseudonym(message.client.bsn))
+        # Only the keys the copy does not hold yet (it may come from the batches before).
+        numbers = {g: {n for n in ns if (g, n) not in self.allocations} for g, ns in numbers.items()}
         wanted = [(g, n) for g, ns in numbers.items() for n in ns]
         self.allocations.update(dict.fromkeys(wanted))
         by_pk: dict[int, AllocationKey] = {}
@@ -298,6 +355,7 @@ class FastBatch:
         for chunk in chunks(missing):
             for client in Client.objects.filter(pseudoniem__in=chunk):
                 ing.clients[client.pseudoniem] = client
+        refs = {r for r in refs if r not in self.requests}
         self.requests.update(dict.fromkeys(refs))
         for pairs in chunks(sorted(refs)):
             agbs = {a for a, _ in pairs}
@@ -305,7 +363,7 @@ class FastBatch:
                 aanbieder__agb_code__in=agbs, referentie_aanbieder__in=[r for _, r in pairs]
             ).select_related("aanbieder"):
                 key = (request.aanbieder.agb_code, request.referentie_aanbieder)
-                if key in self.requests:
+                if key in refs:
                     self.requests[key] = request
         self.claims.preload(declaraties)
         self.answers.preload(answers)
@@ -534,10 +592,12 @@ class FastBatch:
                         (self.pending.starts if is_start else self.pending.stops).remove(row)  # type: ignore[arg-type]
                 care.rows = kept
             elif is_start:
+                self._care_added.add(key)
                 start = ZorgStart(toewijzing=toewijzing, bericht=bericht, **checks.care_values(p))
                 care.rows.append((p.begindatum, start))
                 self.pending.starts.append(start)
             else:
+                self._care_added.add(key)
                 stop = ZorgStop(toewijzing=toewijzing, bericht=bericht, **checks.care_values(p))
                 care.rows.append((p.begindatum, stop))
                 self.pending.stops.append(stop)
@@ -572,6 +632,9 @@ class FastBatch:
         p = self.pending
         self.pending = _Pending()
         Aanlevering.objects.bulk_create(p.deliveries, batch_size=500)
+        if p.deliveries:
+            newest = max((d.pk or 0) for d in p.deliveries)
+            self._newest_own = max(newest, self._newest_own or 0)
         Client.objects.bulk_create(p.clients, batch_size=500)
         if p.changed_clients:
             update_by_key(Client, p.changed_clients.values(), _CLIENT_FIELDS)

@@ -49,7 +49,7 @@ from .conformance import parse as parse_message
 from .errors import ValidationError
 from .ingest_answers import ANSWER_TYPES, AnswerIngest
 from .ingest_answers import WAITING_RULES as ANSWER_WAITING_RULES
-from .ingest_batch import FastBatch
+from .ingest_batch import FastBatch, StoredFacts
 from .ingest_claims import DatabaseClaimState
 from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key, redact_payload
@@ -176,6 +176,9 @@ class Ingester:
         self._allocation_pks: dict[str, int] = {}
         # The allocations a JW301 names, read by _allocation_number_problems for _apply_toewijzing.
         self._existing_allocations: tuple[object, dict[str, Toewijzing]] = (None, {})
+        # The batch path's copy of stored facts, from one committed batch to the next within one
+        # ingest_paths run (ingest_batch.StoredFacts); None: the next batch reads what it needs.
+        self._stored_facts: StoredFacts | None = None
 
     def _file_known(self, sha: str) -> bool:
         if self._known_files is None:
@@ -233,12 +236,16 @@ class Ingester:
     ) -> IngestSummary:
         summary = IngestSummary()
         sources = iter_sources(paths)
+        self._stored_facts = None
         with query_log_off():  # Django's query log while DEBUG is on: a tenth of the time, of no use
-            while batch := list(itertools.islice(sources, self.files_per_transaction)):
-                summary.add(self._ingest_batch(batch))
-                if progress:
-                    for name, _ in batch:
-                        progress(name)
+            try:
+                while batch := list(itertools.islice(sources, self.files_per_transaction)):
+                    summary.add(self._ingest_batch(batch))
+                    if progress:
+                        for name, _ in batch:
+                            progress(name)
+            finally:
+                self._stored_facts = None
             if retry_waiting:
                 summary.add(
                     self.reprocess(QuarantaineItem.objects.filter(status="open", regel__in=WAITING_RULES))
@@ -256,7 +263,8 @@ class Ingester:
         self._file_known("")
         self._message_known("", "")
         self._new_messages = []
-        fast = FastBatch(self)
+        facts, self._stored_facts = self._stored_facts, None  # taken: kept again only after a commit
+        fast = FastBatch(self, facts)
         try:
             with transaction.atomic():
                 summary = fast.run(batch)
@@ -270,6 +278,7 @@ class Ingester:
         self._known_files.update(fast.seen_files)  # type: ignore[union-attr]
         self._known_messages.update(self._new_messages)  # type: ignore[union-attr]
         self._new_messages = []
+        self._stored_facts = fast.kept_facts()
         return summary
 
     def _forget_batch(self) -> None:
@@ -311,6 +320,7 @@ class Ingester:
         sha = hashlib.sha256(data).hexdigest()
         if self._file_known(sha):
             return IngestSummary(files=1, duplicate_files=1)
+        self._stored_facts = None  # the per-message path does not keep the batch path's copy
         client_cache = dict(self.clients)
         for attempt in (1, 2):
             summary = IngestSummary(files=1)

@@ -1,0 +1,105 @@
+"""The batch path's copy of stored facts kept from one batch to the next within one ingest run
+(``ingest_batch.StoredFacts``): a later batch reads only the allocations it does not hold yet, and
+starts again from what is stored when another ingest stored a file in between or the copy is too
+large; the outcome is that of the per-message path."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from test_ingest import parties, toewijzing  # noqa: F401 - parties: autouse fixture
+from test_ingest_batch import start
+
+from jeugdregie.ijw import ingest_batch
+from jeugdregie.ijw.services import Ingester
+from jeugdregie.ijw.writer import to_xml
+from jeugdregie.zorg.models import Toewijzing, ZorgStart
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """Two batches of two files, all on allocation 1001: two versions, then a start and a third."""
+    files = {
+        "a_t1.xml": to_xml(toewijzing("T1")),
+        "b_t2.xml": to_xml(toewijzing("T2", einddatum=dt.date(2024, 9, 30))),
+        "c_s1.xml": to_xml(start("S1", "1001")),
+        "d_t3.xml": to_xml(toewijzing("T3", einddatum=dt.date(2024, 12, 31))),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    return tmp_path
+
+
+def allocation_reads(queries) -> int:
+    table = connection.ops.quote_name(Toewijzing._meta.db_table)
+    return sum(1 for q in queries if q["sql"].startswith("SELECT") and f"FROM {table}" in q["sql"])
+
+
+def outcome(nummer: str | None = None) -> dict:
+    t = Toewijzing.objects.get() if nummer is None else Toewijzing.objects.get(toewijzingnummer=nummer)
+    return {
+        "allocation": (t.versie, t.einddatum),
+        "versions": sorted(t.wijzigingen.values_list("volgnummer", "einddatum")),
+        "starts": list(ZorgStart.objects.values_list("toewijzing__toewijzingnummer", "begindatum")),
+    }
+
+
+EXPECTED = {
+    "allocation": (3, dt.date(2024, 12, 31)),
+    "versions": [(1, dt.date(2024, 6, 30)), (2, dt.date(2024, 9, 30)), (3, dt.date(2024, 12, 31))],
+    "starts": [("1001", dt.date(2024, 1, 8))],
+}
+
+
+def test_the_second_batch_reads_no_allocation_the_first_one_holds(folder):
+    with CaptureQueriesContext(connection) as queries:
+        summary = Ingester(files_per_transaction=2).ingest_paths([folder], retry_waiting=False)
+    assert (summary.files, summary.accepted_messages) == (4, 4)
+    assert outcome() == EXPECTED
+    assert allocation_reads(queries) == 1
+
+
+def test_a_copy_above_the_limit_is_not_kept(folder, monkeypatch):
+    monkeypatch.setattr(ingest_batch, "MAX_KEPT_FACTS", 0)
+    with CaptureQueriesContext(connection) as queries:
+        Ingester(files_per_transaction=2).ingest_paths([folder], retry_waiting=False)
+    assert outcome() == EXPECTED
+    assert allocation_reads(queries) == 2
+
+
+def test_a_file_stored_by_another_ingest_between_batches_drops_the_copy(
+    folder, tmp_path_factory, monkeypatch
+):
+    """Another ingest stores version 2 between our two batches: ours must not apply version 3 to the
+    version 1 it read before (the insert of a second version 2 would fail and the batch be redone
+    message by message), but read the allocation again."""
+    redone = []
+    per_file = Ingester._ingest_batch_per_file
+    monkeypatch.setattr(
+        Ingester, "_ingest_batch_per_file", lambda self, batch: redone.append(batch) or per_file(self, batch)
+    )
+    (folder / "b_t2.xml").unlink()
+    (folder / "e_t9.xml").write_bytes(to_xml(toewijzing("T9", nummer="1002")))  # two files a batch
+    other = tmp_path_factory.mktemp("other")
+    (other / "x_t2.xml").write_bytes(to_xml(toewijzing("X2", einddatum=dt.date(2024, 9, 30))))
+    others = []
+
+    def between_batches(name: str) -> None:
+        if not others:
+            before = len(queries.captured_queries)
+            Ingester().ingest_paths([other], retry_waiting=False)
+            others.extend(queries.captured_queries[before:])
+
+    with CaptureQueriesContext(connection) as queries:
+        summary = Ingester(files_per_transaction=2).ingest_paths(
+            [folder], progress=between_batches, retry_waiting=False
+        )
+    assert (summary.files, summary.accepted_messages) == (4, 4)
+    assert outcome("1001") == EXPECTED
+    assert allocation_reads(queries) - allocation_reads(others) == 2
+    assert redone == []
