@@ -2,9 +2,12 @@
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from jeugdregie.demo import region
 from jeugdregie.demo.loader import load_demo_region
@@ -17,6 +20,28 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SHOTS = Path(
     os.environ.get("JEUGDREGIE_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots")
 )
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server answers one request at a time. On SQLite the test database lives in memory
+    and the server's threads share the test's one connection; a page that loads several of our
+    URLs at once (charts, the product page) ran queries on it from several threads and the suite
+    hung for good (seen in CI, session 5). Connections stay open in parallel (keep-alive); only the
+    application call is serialised."""
+
+    _lock = threading.Lock()
+
+    def set_app(self, application):
+        lock = self._lock
+
+        def serial(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(serial)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 
 def log_in(page, base, username):
