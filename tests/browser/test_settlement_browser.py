@@ -1,26 +1,13 @@
 """The settlement screens in Chromium at desktop (1400 px) and phone (390 px) width: the region's
-statement and comparison, a provider's own statement. Screenshots go to /work/notes/screens/ (or
+statement and comparison, a provider's own statement. Screenshots go to var/screenshots/ (or
 JEUGDREGIE_SCREENSHOTS) for a person to look at; they are not committed."""
-
-import os
-from pathlib import Path
 
 import pytest
 
-from jeugdregie.demo import region
 from jeugdregie.web.tests.settlement_fixture import Y, build_year_2026
+from tests.browser.conftest import SHOTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(os.environ.get("JEUGDREGIE_SCREENSHOTS", "/work/notes/screens"))
-
-
-def log_in(page, url, username):
-    page.goto(f"{url}/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", region.DEMO_WACHTWOORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Uitloggen")
 
 
 @pytest.mark.parametrize("width", [1400, 390])
