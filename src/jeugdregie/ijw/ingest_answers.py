@@ -25,9 +25,11 @@ calls the same functions with the facts it keeps in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
+
+from django.db.models import QuerySet
 
 from jeugdregie.zorg.models import (
     AntwoordRegel,
@@ -139,16 +141,9 @@ class AnswerIngest:
         found.declaratie = declaratie
         refs = {a.prestatie.referentie_nummer for a in message.regels}
         stored = {
-            (ref, dc): (pk, bedrag, nummer, pseudonym)
-            for pk, ref, dc, bedrag, nummer, pseudonym in DeclaratieRegel.objects.filter(
-                declaratie_id=declaratie.pk, referentienummer__in=refs
-            ).values_list(
-                "pk",
-                "referentienummer",
-                "debet_credit",
-                "bedrag_cent",
-                "toewijzing__toewijzingnummer",
-                "client__pseudoniem",
+            key: line
+            for _claim, key, line in stored_lines(
+                DeclaratieRegel.objects.filter(declaratie_id=declaratie.pk, referentienummer__in=refs)
             )
         }
         problems, found.regels = claim_answer_line_problems(
@@ -263,6 +258,21 @@ class AnswerIngest:
 #: (signed), ToewijzingNummer, pseudonym).
 StoredLine = tuple[int | None, int, str, str]
 LineKey = tuple[str, str]  # (ReferentieNummer, D/C)
+
+
+def stored_lines(lines: QuerySet[DeclaratieRegel]) -> Iterator[tuple[int, LineKey, StoredLine]]:
+    """(Declaratie pk, line key, StoredLine) of each claim line in `lines`: what the JW325
+    checks compare an answer with, read the same way by both ingest paths."""
+    for claim, pk, ref, dc, bedrag, nummer, pseudonym in lines.values_list(
+        "declaratie_id",
+        "pk",
+        "referentienummer",
+        "debet_credit",
+        "bedrag_cent",
+        "toewijzing__toewijzingnummer",
+        "client__pseudoniem",
+    ):
+        yield claim, (ref, dc), (pk, bedrag, nummer, pseudonym)
 
 
 def unknown_claim_error(message: m.DeclaratieAntwoord, name: str) -> ValidationError:

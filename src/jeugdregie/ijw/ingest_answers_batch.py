@@ -27,6 +27,7 @@ from .ingest_answers import (
     claim_answer_lines,
     claim_answer_rejections,
     claim_answer_values,
+    stored_lines,
     unknown_claim_error,
 )
 from .ingest_claims import chunks
@@ -89,18 +90,10 @@ class BatchClaimAnswers:
                     claim = claims.setdefault(declaratie.pk, _Claim(declaratie, {}))
                     self.by_number.setdefault((agb, declaratie.declaratienummer), []).append(claim)
         for keys in chunks(sorted(claims)):
-            for declaratie_id, pk, ref, dc, bedrag, nummer, pseudonym in DeclaratieRegel.objects.filter(
-                declaratie_id__in=keys
-            ).values_list(
-                "declaratie_id",
-                "pk",
-                "referentienummer",
-                "debet_credit",
-                "bedrag_cent",
-                "toewijzing__toewijzingnummer",
-                "client__pseudoniem",
+            for declaratie_id, key, line in stored_lines(
+                DeclaratieRegel.objects.filter(declaratie_id__in=keys)
             ):
-                claims[declaratie_id].lines[(ref, dc)] = (pk, bedrag, nummer, pseudonym)
+                claims[declaratie_id].lines[key] = line
 
     def claim_applied(self, declaratie: Declaratie, message: m.Declaratie, rejected_refs: set[str]) -> None:
         """A claim this batch stores (not written yet), with its accepted lines."""
