@@ -4,7 +4,8 @@ screen cache (web.screen_cache).
 The figures behind the big screens come from the screen cache already, but rendering their
 tables (the Datakwaliteit page is about 130 KB of HTML) took 0.1-0.3 s per view on the demo
 region, most of a cached page view under load. The fragment is keyed on everything it can show:
-the data version, the viewer's role and own municipality or provider, and the full query string.
+the data version, the viewer's role and own municipality or provider, the small-number threshold
+(a setting: the file cache outlives a restart with another one) and the full query string.
 Nothing per user or per request may go inside (no CSRF token, no user name): the view's audit
 line is written by the view, outside the template, on every view.
 """
@@ -15,6 +16,7 @@ from django import template
 
 from .. import screen_cache
 from ..access import scope_of
+from ..kpi_query import threshold
 
 register = template.Library()
 
@@ -34,6 +36,7 @@ class ScreenFragmentNode(template.Node):
             scope.rol,
             scope.gemeente,
             scope.aanbieder,
+            threshold(),
             request.get_full_path(),
         )
         # A node's output is not escaped again: the fragment was escaped when it was rendered.

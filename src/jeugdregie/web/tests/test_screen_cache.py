@@ -247,3 +247,16 @@ def test_cached_table_fragments_show_what_a_fresh_render_shows(cache_on, agb, se
     for (user, url, _round), html in cached.items():
         assert _without_tokens(login(user).get(url).content.decode()) == html, (user, url)
     assert ">Kosten<" in cached[("regio", "/kpi/", 2)]
+
+
+def test_a_cached_fragment_is_not_reused_under_another_small_number_threshold(cache_on, agb, settings):
+    """The file cache outlives a restart with another JEUGDREGIE_SMALL_NUMBER_THRESHOLD: a table
+    rendered under the old threshold must not be shown under the new one."""
+    ingest(messages(agb, range(6), ident="1"))
+    client = login("gemeente-venlo")
+    client.get("/kpi/")
+    client.get("/kpi/")
+    assert screen_cache.computed["fragment"] == 1
+    settings.SMALL_NUMBER_THRESHOLD = 10
+    client.get("/kpi/")
+    assert screen_cache.computed["fragment"] == 2
