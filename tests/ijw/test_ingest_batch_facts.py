@@ -1,5 +1,5 @@
 """The batch path's copy of stored facts kept from one batch to the next within one ingest run
-(``ingest_batch.StoredFacts``): a later batch reads only the allocations it does not hold yet, and
+(``stored_facts.StoredFacts``): a later batch reads only the allocations it does not hold yet, and
 starts again from what is stored when another ingest stored a file in between or the copy is too
 large; the outcome is that of the per-message path."""
 
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from test_ingest import parties, toewijzing  # noqa: F401 - parties: autouse fixture
 from test_ingest_batch import start
 
-from jeugdregie.ijw import ingest_batch
+from jeugdregie.ijw import stored_facts
 from jeugdregie.ijw.services import Ingester
 from jeugdregie.ijw.writer import to_xml
 from jeugdregie.zorg.models import Toewijzing, ZorgStart
@@ -65,7 +65,7 @@ def test_the_second_batch_reads_no_allocation_the_first_one_holds(folder):
 
 
 def test_a_copy_above_the_limit_is_not_kept(folder, monkeypatch):
-    monkeypatch.setattr(ingest_batch, "MAX_KEPT_FACTS", 0)
+    monkeypatch.setattr(stored_facts, "MAX_KEPT_FACTS", 0)
     with CaptureQueriesContext(connection) as queries:
         Ingester(files_per_transaction=2).ingest_paths([folder], retry_waiting=False)
     assert outcome() == EXPECTED

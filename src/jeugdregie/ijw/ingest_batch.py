@@ -10,7 +10,7 @@ claim numbers of the claims' providers, ``ingest_claims.BatchClaimState``; the c
 answered, ``ingest_answers_batch.BatchClaimAnswers``; the change requests,
 ``ingest_requests.BatchRequests``), loaded with one query per table for the whole batch and kept up
 to date as the batch's messages are applied. The allocations, starts, stops and requests are kept
-from one committed batch to the next (``StoredFacts``): a batch reads only the keys it lacks. Their rows are written at the end with one statement
+from one committed batch to the next (``stored_facts.StoredFacts``): a batch reads only the keys it lacks. Their rows are written at the end with one statement
 per table (``bulk_create``, an UPDATE by key through ``executemany``, the claim lines by COPY on
 PostgreSQL). A message whose sender and identification are known (a duplicate or TR056) and a file
 that does not hold exactly one message first write what is pending and then go through
@@ -64,6 +64,7 @@ from .ingest_requests import (
 from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key
 from .reader import ReadResult, read_bytes
+from .stored_facts import AllocationKey, StoredFacts, _Care, newest_delivery
 
 if TYPE_CHECKING:
     from .services import Ingester, IngestSummary
@@ -107,52 +108,6 @@ _REQUEST_FIELDS = [
     "verwijzer_zorgverlenercode",
 ]
 _CLIENT_FIELDS = ["geboortejaar", "geboortemaand", "geslacht", "gemeente"]
-
-AllocationKey = tuple[str, str]  # (CBS code of the municipality, ToewijzingNummer)
-
-#: The in-memory copy of stored facts kept from one batch to the next (``StoredFacts``) is dropped
-#: once it holds more allocations and requests than this (about 2.7 KB each), so that a national run
-#: reads again rather than grows.
-MAX_KEPT_FACTS = 50_000
-
-
-@dataclass
-class _Care:
-    """The starts or stops of one allocation: (begindatum, row): the primary key of a stored row
-    (read as a plain value, no model object), the row itself when the batch adds it."""
-
-    rows: list[tuple[object, int | ZorgStart | ZorgStop]] = field(default_factory=list)
-
-    def dates(self) -> set:
-        return {d for d, _ in self.rows}
-
-
-@dataclass
-class StoredFacts:
-    """The batch path's in-memory copy of stored facts, kept by ``Ingester.ingest_paths`` from one
-    committed batch to the next so that a batch reads only the keys it does not hold yet: the
-    allocations by (CBS code, ToewijzingNummer), their versions' references, starts and stops, the
-    JW315 requests by (AGB code, ReferentieAanbieder); None: known not to be stored.
-
-    ``mark`` is the key of the newest delivery when the copy was last right: a batch whose first
-    read finds another newest delivery (another ingest, or this one's per-message path, stored a
-    file since) starts from an empty copy. The copy is not kept after a batch that rolled back, one
-    that sent a file through the per-message path, or one that left it above ``MAX_KEPT_FACTS``."""
-
-    allocations: dict[AllocationKey, Toewijzing | None] = field(default_factory=dict)
-    version_refs: dict[AllocationKey, set[str]] = field(default_factory=dict)
-    starts: dict[AllocationKey, _Care] = field(default_factory=dict)
-    stops: dict[AllocationKey, _Care] = field(default_factory=dict)
-    requests: dict[tuple[str, str], VerzoekOmToewijzing | None] = field(default_factory=dict)
-    mark: int | None = None
-
-    def size(self) -> int:
-        return len(self.allocations) + len(self.requests)
-
-
-def newest_delivery() -> int | None:
-    """The key of the newest stored delivery (``StoredFacts.mark``)."""
-    return Aanlevering.objects.order_by("-pk").values_list("pk", flat=True).first()
 
 
 @dataclass
@@ -203,13 +158,7 @@ class FastBatch:
 
     def kept_facts(self) -> StoredFacts | None:
         """The copy to hand to the next batch, once this one has committed (see ``StoredFacts``)."""
-        facts = self.facts
-        if self.per_message or facts.mark is None or facts.size() > MAX_KEPT_FACTS:
-            return None
-        for key in self._care_added:  # the rows this batch added by their key only, as stored ones
-            for care in (facts.starts[key], facts.stops[key]):
-                care.rows = [(d, row if isinstance(row, int) else row.pk) for d, row in care.rows]  # type: ignore[misc]
-        return facts
+        return self.facts.kept(self.per_message, self._care_added)
 
     # ------------------------------------------------------------ the batch
 
@@ -324,47 +273,12 @@ class FastBatch:
                 continue
             pseudonyms.add(self.pseudonym(message.client.bsn))
         # Only the keys the copy does not hold yet (it may come from the batches before).
-        numbers = {g: {n for n in ns if (g, n) not in self.allocations} for g, ns in numbers.items()}
-        wanted = [(g, n) for g, ns in numbers.items() for n in ns]
-        self.allocations.update(dict.fromkeys(wanted))
-        by_pk: dict[int, AllocationKey] = {}
-        for gemeente, nummers in numbers.items():
-            for chunk in chunks(sorted(nummers)):
-                for t in Toewijzing.objects.filter(
-                    gemeente__cbs_code=gemeente, toewijzingnummer__in=chunk
-                ).select_related("aanbieder", "client"):
-                    self.allocations[(gemeente, t.toewijzingnummer)] = t
-                    by_pk[t.pk] = (gemeente, t.toewijzingnummer)
-        for key in wanted:
-            self.version_refs[key] = set()
-            self.starts[key] = _Care()
-            self.stops[key] = _Care()
-        for pks in chunks(sorted(by_pk)):
-            for pk, ref in ToewijzingWijziging.objects.filter(toewijzing_id__in=pks).values_list(
-                "toewijzing_id", "referentie_aanbieder"
-            ):
-                self.version_refs[by_pk[pk]].add(ref)
-            for model, care in ((ZorgStart, self.starts), (ZorgStop, self.stops)):
-                for row_pk, toewijzing_id, begindatum in (
-                    model.objects.filter(toewijzing_id__in=pks)
-                    .order_by("pk")
-                    .values_list("pk", "toewijzing_id", "begindatum")
-                ):
-                    care[by_pk[toewijzing_id]].rows.append((begindatum, row_pk))
+        self.facts.load_allocations(numbers)
         missing = sorted(p for p in pseudonyms if p not in ing.clients)
         for chunk in chunks(missing):
             for client in Client.objects.filter(pseudoniem__in=chunk):
                 ing.clients[client.pseudoniem] = client
-        refs = {r for r in refs if r not in self.requests}
-        self.requests.update(dict.fromkeys(refs))
-        for pairs in chunks(sorted(refs)):
-            agbs = {a for a, _ in pairs}
-            for request in VerzoekOmToewijzing.objects.filter(
-                aanbieder__agb_code__in=agbs, referentie_aanbieder__in=[r for _, r in pairs]
-            ).select_related("aanbieder"):
-                key = (request.aanbieder.agb_code, request.referentie_aanbieder)
-                if key in refs:
-                    self.requests[key] = request
+        self.facts.load_requests(refs)
         self.claims.preload(declaraties)
         self.answers.preload(answers)
         self.change_requests.preload(change_refs)

@@ -1,0 +1,123 @@
+"""The batch path's in-memory copy of stored facts (``StoredFacts``): the allocations, their
+versions' references, starts and stops, and the JW315 requests a batch of files names, read with
+one query per table (``load_allocations``, ``load_requests``) and kept from one committed batch to
+the next by ``Ingester.ingest_paths`` (``kept``), so that a batch reads only the keys it lacks.
+``ingest_batch.FastBatch`` keeps the copy up to date as it applies the batch's messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jeugdregie.zorg.models import (
+    Toewijzing,
+    ToewijzingWijziging,
+    VerzoekOmToewijzing,
+    ZorgStart,
+    ZorgStop,
+)
+
+from .ingest_claims import chunks
+from .models import Aanlevering
+
+AllocationKey = tuple[str, str]  # (CBS code of the municipality, ToewijzingNummer)
+RequestKey = tuple[str, str]  # (AGB code of the provider, ReferentieAanbieder)
+
+#: The in-memory copy of stored facts kept from one batch to the next (``StoredFacts``) is dropped
+#: once it holds more allocations and requests than this (about 2.7 KB each), so that a national run
+#: reads again rather than grows.
+MAX_KEPT_FACTS = 50_000
+
+
+@dataclass
+class _Care:
+    """The starts or stops of one allocation: (begindatum, row): the primary key of a stored row
+    (read as a plain value, no model object), the row itself when the batch adds it."""
+
+    rows: list[tuple[object, int | ZorgStart | ZorgStop]] = field(default_factory=list)
+
+    def dates(self) -> set:
+        return {d for d, _ in self.rows}
+
+
+@dataclass
+class StoredFacts:
+    """The batch path's in-memory copy of stored facts, kept by ``Ingester.ingest_paths`` from one
+    committed batch to the next so that a batch reads only the keys it does not hold yet: the
+    allocations by (CBS code, ToewijzingNummer), their versions' references, starts and stops, the
+    JW315 requests by (AGB code, ReferentieAanbieder); None: known not to be stored.
+
+    ``mark`` is the key of the newest delivery when the copy was last right: a batch whose first
+    read finds another newest delivery (another ingest, or this one's per-message path, stored a
+    file since) starts from an empty copy. The copy is not kept after a batch that rolled back, one
+    that sent a file through the per-message path, or one that left it above ``MAX_KEPT_FACTS``."""
+
+    allocations: dict[AllocationKey, Toewijzing | None] = field(default_factory=dict)
+    version_refs: dict[AllocationKey, set[str]] = field(default_factory=dict)
+    starts: dict[AllocationKey, _Care] = field(default_factory=dict)
+    stops: dict[AllocationKey, _Care] = field(default_factory=dict)
+    requests: dict[RequestKey, VerzoekOmToewijzing | None] = field(default_factory=dict)
+    mark: int | None = None
+
+    def size(self) -> int:
+        return len(self.allocations) + len(self.requests)
+
+    def load_allocations(self, numbers: dict[str, set[str]]) -> None:
+        """The stored allocations with these ToewijzingNummers (by CBS code) that the copy does not
+        hold yet, with their versions' references, starts and stops; one query per table (per 500)."""
+        numbers = {g: {n for n in ns if (g, n) not in self.allocations} for g, ns in numbers.items()}
+        wanted = [(g, n) for g, ns in numbers.items() for n in ns]
+        self.allocations.update(dict.fromkeys(wanted))
+        by_pk: dict[int, AllocationKey] = {}
+        for gemeente, nummers in numbers.items():
+            for chunk in chunks(sorted(nummers)):
+                for t in Toewijzing.objects.filter(
+                    gemeente__cbs_code=gemeente, toewijzingnummer__in=chunk
+                ).select_related("aanbieder", "client"):
+                    self.allocations[(gemeente, t.toewijzingnummer)] = t
+                    by_pk[t.pk] = (gemeente, t.toewijzingnummer)
+        for key in wanted:
+            self.version_refs[key] = set()
+            self.starts[key] = _Care()
+            self.stops[key] = _Care()
+        for pks in chunks(sorted(by_pk)):
+            for pk, ref in ToewijzingWijziging.objects.filter(toewijzing_id__in=pks).values_list(
+                "toewijzing_id", "referentie_aanbieder"
+            ):
+                self.version_refs[by_pk[pk]].add(ref)
+            for model, care in ((ZorgStart, self.starts), (ZorgStop, self.stops)):
+                for row_pk, toewijzing_id, begindatum in (
+                    model.objects.filter(toewijzing_id__in=pks)
+                    .order_by("pk")
+                    .values_list("pk", "toewijzing_id", "begindatum")
+                ):
+                    care[by_pk[toewijzing_id]].rows.append((begindatum, row_pk))
+
+    def load_requests(self, refs: set[RequestKey]) -> None:
+        """The stored JW315 requests with these keys that the copy does not hold yet."""
+        refs = {r for r in refs if r not in self.requests}
+        self.requests.update(dict.fromkeys(refs))
+        for pairs in chunks(sorted(refs)):
+            agbs = {a for a, _ in pairs}
+            for request in VerzoekOmToewijzing.objects.filter(
+                aanbieder__agb_code__in=agbs, referentie_aanbieder__in=[r for _, r in pairs]
+            ).select_related("aanbieder"):
+                key = (request.aanbieder.agb_code, request.referentie_aanbieder)
+                if key in refs:
+                    self.requests[key] = request
+
+    def kept(self, per_message: bool, care_added: set[AllocationKey]) -> StoredFacts | None:
+        """The copy to hand to the next batch once this one has committed, or None (see the class).
+        ``care_added``: the allocations the batch added starts or stops to; those rows are kept
+        by their key only, as stored ones."""
+        if per_message or self.mark is None or self.size() > MAX_KEPT_FACTS:
+            return None
+        for key in care_added:
+            for care in (self.starts[key], self.stops[key]):
+                care.rows = [(d, row if isinstance(row, int) else row.pk) for d, row in care.rows]  # type: ignore[misc]
+        return self
+
+
+def newest_delivery() -> int | None:
+    """The key of the newest stored delivery (``StoredFacts.mark``)."""
+    return Aanlevering.objects.order_by("-pk").values_list("pk", flat=True).first()
