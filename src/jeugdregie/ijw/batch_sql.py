@@ -33,12 +33,25 @@ def update_by_key(model, objects, names: list[str]) -> None:
         cursor.executemany(sql, rows)
 
 
+#: The key of the PostgreSQL advisory lock that serialises ingest batches ("JRIJW" in ASCII).
+INGEST_LOCK_KEY = 0x4A52494A57
+
+
 def take_write_lock() -> None:
-    """On SQLite, make the transaction a writer before it reads: a reading transaction that must
+    """Serialise ingest batches: a batch reads what is stored, decides, then writes, so another
+    ingest committing in between could make its decisions stale (a claim number or reference
+    taken twice, a stop before a start it never saw).
+
+    On SQLite, make the transaction a writer before it reads: a reading transaction that must
     then write fails at once when another ingest writes ("database is locked"), whereas a writer
-    waits for the busy timeout. A write that changes no row takes the lock."""
+    waits for the busy timeout. A write that changes no row takes the lock. On PostgreSQL,
+    which has no database write lock, a transaction-level advisory lock does the same among
+    ingests only: readers (the screens) are not held up."""
     connection = connections[router.db_for_write(Aanlevering)]
-    if connection.vendor == "sqlite":
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [INGEST_LOCK_KEY])
+    elif connection.vendor == "sqlite":
         table = connection.ops.quote_name(Aanlevering._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {table} SET status = status WHERE 0 = 1")  # nosec B608

@@ -44,6 +44,7 @@ from . import errors as E
 from . import ingest_checks as checks
 from . import ingest_claims as claims
 from . import messages as m
+from .batch_sql import take_write_lock
 from .conformance import check_tree
 from .conformance import parse as parse_message
 from .errors import ValidationError
@@ -327,6 +328,7 @@ class Ingester:
             self._new_messages = []
             try:
                 with transaction.atomic():
+                    take_write_lock()
                     self._ingest_file(name, data, sha, summary)
                 break
             except DatabaseUnavailable:
