@@ -48,7 +48,9 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, no_serve, no_data, until, **options):
         self.stdout.write("Database bijwerken ...")
         call_command("migrate", interactive=False, verbosity=0)
-        counts = load_demo_region()
+        # Traffic generated earlier with `generate-demo-data --scale N` into the demo folder comes
+        # from N copies of the provider market: load them all, or their messages are refused.
+        counts = load_demo_region(_generated_scale())
         self.stdout.write("Demoregio geladen: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         names = ", ".join(u for u, _, _ in region.DEMO_GEBRUIKERS)
         self.stdout.write(f"Demogebruikers: {names}; wachtwoord: {region.DEMO_WACHTWOORD}")
@@ -94,3 +96,10 @@ class Command(BaseCommand):
             self.stdout.write("Berichtenverkeer is al ingelezen.")
             return False
         return True
+
+
+def _generated_scale() -> int:
+    manifest = demo_data_dir() / "manifest.json"
+    if not manifest.exists():
+        return 1
+    return int(json.loads(manifest.read_text()).get("scale", 1))
