@@ -302,3 +302,34 @@ def test_tr101_and_tr134_inside_one_message_reject_it_at_ingest_tr302_does_not()
             "/Bericht/Client/StartProducten/StartProduct[1]/Begindatum",
         ),
     ]
+
+
+@pytest.mark.parametrize("files_per_transaction", [None, 1, 100])
+def test_the_rules_inside_one_message_check_the_readers_tree_without_parsing_again(
+    files_per_transaction, monkeypatch, tmp_path
+):
+    """Issue 13: each message is parsed once; TR101 and TR134 are found on the reader's tree, on the
+    per-message path (``ingest_file``, one file per transaction) and on the batch path alike."""
+    from jeugdregie.ijw import services
+    from jeugdregie.ijw.services import Ingester
+
+    def parsed_again(data: bytes):
+        raise AssertionError("the message was parsed a second time")
+
+    monkeypatch.setattr(services, "parse_message", parsed_again)
+    allocation = toewijzing()
+    early = start("S1", D(2024, 1, 8))
+    files = {
+        "1-t.xml": to_xml(replace(allocation, producten=allocation.producten * 2)),
+        "2-s.xml": to_xml(replace(early, header=replace(early.header, dagtekening=D(2024, 1, 7)))),
+    }
+    if files_per_transaction is None:
+        ingest(*files.items())
+    else:
+        for name, data in files.items():
+            (tmp_path / name).write_bytes(data)
+        Ingester(files_per_transaction=files_per_transaction).ingest_paths([tmp_path], retry_waiting=False)
+    assert [(tr, rule) for tr, _code, rule, _element in quarantined()] == [
+        ("TR101", "key.duplicate"),
+        ("TR134", "date.after_dagtekening"),
+    ]

@@ -80,13 +80,16 @@ def _local(el: etree._Element) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _kids(el: etree._Element, name: str) -> list[etree._Element]:
-    return [c for c in el if _local(c) == name]
+# The rules match elements by local name in any namespace (as ``_local`` does): lxml's "{*}Name"
+# filter does that in C, so the walks below hand Python only the elements a rule looks at.
+def _any(name: str) -> str:
+    return "{*}" + name
 
 
 def _kid(el: etree._Element, name: str) -> etree._Element | None:
-    found = _kids(el, name)
-    return found[0] if found else None
+    for child in el.iterchildren(_any(name)):
+        return child
+    return None
 
 
 def _text(el: etree._Element | None, *path: str) -> str | None:
@@ -149,31 +152,57 @@ LOGICAL_KEYS: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
-def _key(el: etree._Element, fields: tuple[str, ...]) -> tuple[str | None, ...]:
-    return tuple(_text(el, *field.split("/")) for field in fields)
+#: LOGICAL_KEYS with every field split into its path.
+_KEY_PATHS: Final = {
+    name: tuple(tuple(f.split("/")) for f in fields) for name, fields in LOGICAL_KEYS.items()
+}
+
+
+def _key(el: etree._Element, paths: tuple[tuple[str, ...], ...]) -> tuple[str | None, ...]:
+    return tuple(_text(el, *path) for path in paths)
 
 
 def _check_keys(root: etree._Element, check: _Check, only: frozenset[str] = frozenset(LOGICAL_KEYS)) -> None:
-    """TR101: within each container, the logical key of every repeated class in ``only`` is unique."""
-    for container in root.iter():
-        seen: dict[tuple[str, tuple[str | None, ...]], etree._Element] = {}
-        for child in container:
+    """TR101: within each container, the logical key of every repeated class in ``only`` is unique.
+
+    Only the elements of those classes are visited, grouped by their parent; the findings come
+    container by container in document order, each container's in the order of its children."""
+    names = [name for name in LOGICAL_KEYS if name in only]
+    if not names:
+        return
+    containers: dict[etree._Element, list[etree._Element]] = {}
+    for child in root.iter(*map(_any, names)):
+        parent = child.getparent()
+        if parent is not None:  # the root is no child of a container
+            containers.setdefault(parent, []).append(child)
+    found: list[tuple[etree._Element, list[tuple[etree._Element, str]]]] = []
+    for container, children in containers.items():
+        if len(children) < 2:
+            continue
+        seen: set[tuple[str, tuple[str | None, ...]]] = set()
+        duplicates: list[tuple[etree._Element, str]] = []
+        for child in children:
             name = _local(child)
-            fields = LOGICAL_KEYS.get(name)
-            if fields is None or name not in only or name == "Client" and _local(container) != "Clienten":
+            if name == "Client" and _local(container) != "Clienten":
                 continue
-            key = _key(child, fields)
+            key = _key(child, _KEY_PATHS[name])
             if any(part is None for part in key):
                 continue  # a missing key element is the XSD's to report
             if (name, key) in seen:
                 shown = "" if name == "Client" else f" ({', '.join(p or '' for p in key)})"
-                check.add(
-                    child,
-                    E.DUPLICATE_KEY,
-                    f"{name} met dezelfde sleutel{shown} komt al eerder voor in het bericht",
+                duplicates.append(
+                    (child, f"{name} met dezelfde sleutel{shown} komt al eerder voor in het bericht")
                 )
             else:
-                seen[(name, key)] = child
+                seen.add((name, key))
+        if duplicates:
+            found.append((container, duplicates))
+    if len(found) > 1:  # a container is met at its first keyed child; report in document order
+        order = {el: i for i, el in enumerate(root.iter())}
+        found.sort(key=lambda item: order[item[0]])
+    for _container, duplicates in found:
+        for child, text in duplicates:
+            check.add(child, E.DUPLICATE_KEY, text)
 
 
 # ---------------------------------------------------------------- dates (TR002, TR134, TR137)
@@ -193,20 +222,28 @@ def _dagtekening(root: etree._Element) -> dt.date | None:
     return _date(_text(root, "Header", "BerichtIdentificatie", "Dagtekening"))
 
 
+#: Per type the local names ``_check_dates`` visits.
+_DATE_NAMES: Final = {
+    kind: tuple(_any(n) for n in sorted({name.rsplit("/", 1)[-1] for name in names} | {"Geboortedatum"}))
+    for kind, names in NOT_AFTER_DAGTEKENING.items()
+}
+
+
 def _check_dates(root: etree._Element, kind: str, check: _Check) -> None:
     dagtekening = _dagtekening(root)
     if dagtekening is None:
         return
     names = NOT_AFTER_DAGTEKENING.get(kind, ())
-    for el in root.iter():
+    for el in root.iter(*_DATE_NAMES.get(kind, (_any("Geboortedatum"),))):
         name = _local(el)
-        parent = el.getparent()
-        qualified = f"{_local(parent)}/{name}" if parent is not None else name
         if name == "Geboortedatum":
             _check_birth(el, kind, dagtekening, check)
             continue
-        if name not in names and qualified not in names:
-            continue
+        if name not in names:
+            parent = el.getparent()
+            qualified = f"{_local(parent)}/{name}" if parent is not None else name
+            if qualified not in names:
+                continue
         value = _date((el.text or "").strip())
         if value is not None and value > dagtekening:
             check.add(el, E.DATE_AFTER_DAGTEKENING, f"{name} {value} ligt na de dagtekening {dagtekening}")
@@ -236,9 +273,7 @@ def _check_birth(el: etree._Element, kind: str, dagtekening: dt.date, check: _Ch
 
 def _check_periods(root: etree._Element, check: _Check) -> None:
     """TR137 (JW323, JW325): every period's Einddatum >= Begindatum."""
-    for el in root.iter():
-        if _local(el) not in ("DeclaratiePeriode", "ProductPeriode"):
-            continue
+    for el in root.iter(_any("DeclaratiePeriode"), _any("ProductPeriode")):
         begin, end = _date(_text(el, "Begindatum")), _date(_text(el, "Einddatum"))
         if begin is not None and end is not None and end < begin:
             eind = _kid(el, "Einddatum")
@@ -255,8 +290,8 @@ def _check_overlap(root: etree._Element, check: _Check) -> None:
     allocations without a category overlap as products)."""
     far = dt.date.max
     periods: list[tuple[tuple[str | None, str | None], dt.date, dt.date, etree._Element]] = []
-    for el in root.iter():
-        if _local(el) != "ToegewezenProduct" or _text(el, "RedenWijziging") == "13":
+    for el in root.iter(_any("ToegewezenProduct")):
+        if _text(el, "RedenWijziging") == "13":
             continue
         start = _date(_text(el, "Ingangsdatum"))
         if start is None:
@@ -288,7 +323,7 @@ def _check_contact(root: etree._Element, check: _Check) -> None:
     client = _kid(root, "Client")
     if client is None or is_pseudonymised(_text(client, "Bsn") or ""):
         return
-    contacts = [el for el in client.iter() if _local(el) == "Contact"]
+    contacts = list(client.iter(_any("Contact")))
     if not contacts:
         return
     if not any(_text(c, "Soort") in ("01", "02", "03") for c in contacts):
@@ -355,8 +390,11 @@ def validate_data(data: bytes, file: str, xsd: XsdValidator | None = None) -> Fi
             errors.extend(declaratie_findings(result.message, file))
     if any(e.rule == E.XML_MALFORMED for e in errors):
         return FileResult(file, kind, errors)
+    # The typed reader's tree when it kept the message whole; else (JW323, JW325, the types it
+    # does not read) the file is parsed here.
+    tree = next((r.tree for r in typed if r.tree is not None), None)
     try:
-        root = parse(data)
+        root = parse(data) if tree is None else tree
     except etree.XMLSyntaxError as exc:
         return FileResult(file, kind, [*errors, _malformed(file, None, exc)])
     kind = kind_of(root)

@@ -97,6 +97,9 @@ _INT: Final = re.compile(r"[+-]?[0-9]+")
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 MAX_BEDRAG: Final = 99_999_999
+# Valid date texts read before (the same dates recur in message after message), up to a bound.
+_DATES: dict[str, dt.date] = {}
+_DATES_KEPT: Final = 20_000
 MAX_TOTAALBEDRAG: Final = 999_999_999_999
 MAX_NUMMER: Final = 999_999_999
 
@@ -122,6 +125,12 @@ _PARSER_OPTIONS: Final = {
 # the whole file, but Python sees a few events per claim line instead of two per element.
 # "{*}": the message namespace is known only once the root has been read.
 _EVENT_TAGS: Final = ("{*}Bericht", "{*}Header", "{*}Clienten", "{*}Client", "{*}Prestatie")
+# The other types are small: parsed whole (``_Reader.run_whole``) up to this size, a claim always
+# streamed (its namespace in the head of the file; else found at the root, and streamed then).
+_WHOLE_MAX: Final = 1 << 20
+_WHOLE_PARSER: Final = etree.XMLParser(**_PARSER_OPTIONS)  # type: ignore[arg-type]
+_CLAIM_HEAD: Final = re.compile(rb"/jw323/schema")
+_HEAD_BYTES: Final = 4096
 
 
 @dataclass
@@ -142,6 +151,10 @@ class ReadResult:
     lines_total: int = 0
     lines_rejected: int = 0
     header_known: bool = False  # the Header was read without errors (sender and id are reliable)
+    #: The whole parsed message, for the types read without freeing parts of it (all but JW323 and
+    #: JW325), so that the rules inside one message (``conformance.check_tree``) and the XSD check
+    #: the reader's tree instead of parsing the file again; None when the file was not read whole.
+    tree: etree._Element | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -248,8 +261,12 @@ class _Reader:
         self.lines_net_known = True
         self.seen_refs: set[tuple[str, str]] = set()
         self.message: Message | None = None
-        self.t = _Tags("")  # replaced once the root namespace is known
+        self.t = _NO_TAGS  # replaced once the root namespace is known
         self.dates: dict[str, dt.date] = {}  # valid date texts seen in this file (they repeat a lot)
+        # A message read whole (``run_whole``): per parent element its first child of every tag,
+        # made in one walk over the children (a parent is asked for several children); None while
+        # streaming, where the elements read are freed.
+        self.firsts: dict[etree._Element, dict[object, etree._Element]] | None = None
 
     # ------------------------------------------------------------ error helpers
 
@@ -275,8 +292,19 @@ class _Reader:
         required: bool = True,
     ) -> etree._Element | None:
         tag = (_B if base else self.ns) + name
-        for el in parent.iterchildren(tag):
-            return el
+        firsts = self.firsts
+        if firsts is None:
+            for el in parent.iterchildren(tag):
+                return el
+        else:
+            kids = firsts.get(parent)
+            if kids is None:
+                kids = firsts[parent] = {}
+                for child in reversed(parent):  # the first child of each tag wins
+                    kids[child.tag] = child
+            found = kids.get(tag)
+            if found is not None:
+                return found
         if required:
             for other in parent:
                 if _local(other.tag) == name:
@@ -395,12 +423,15 @@ class _Reader:
         text, el = self._text(sink, parent, name, path, base=base, required=required)
         if text is None or el is None:
             return None
-        value: dt.date | None = None
-        if _DATE.fullmatch(text):
+        value = _DATES.get(text)
+        if value is None and _DATE.fullmatch(text):
             try:
                 value = dt.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
             except ValueError:
                 value = None
+            # Kept for the next message, except a birth date (not shown, not kept: personal data).
+            if value is not None and echo and len(_DATES) < _DATES_KEPT:
+                _DATES[text] = value
         if value is None:
             shown = f"'{text}' " if echo else ""
             self._err(
@@ -971,8 +1002,28 @@ class _Reader:
         if self.msg_sink.errors:
             return False
         self.kind, self.ns = kind, "{" + ns + "}"
-        self.t = _Tags(ns)
+        self.t = _tags(ns)
         return True
+
+    def run_whole(self, data: bytes) -> ReadResult | None:
+        """Read a message of another type than JW323 from ``data`` parsed whole (cheaper than
+        ``iterparse`` for a small message), with the same checks in the same order as ``run``:
+        the Header (the first one under the root), then the rest at the root's end. None when
+        ``run`` must read it: a malformed file, a rejected root, or a claim."""
+        try:
+            root = etree.fromstring(data, _WHOLE_PARSER)
+        except etree.XMLSyntaxError:
+            return None  # run() reports where it broke, after what it read before
+        if not self._check_root(root) or self.kind == "JW323":
+            return None
+        self.firsts = {}
+        for header in root.iterchildren(self.t.header):
+            self._parse_header(header)
+            break
+        if not self.header_seen:
+            self._child(self.msg_sink, root, "Header", "/Bericht")
+        self._finish_single_client(root)
+        return self._result(root)
 
     def run(self, source: IO[bytes]) -> ReadResult:
         """Read the message from ``source``, which must be seekable: a malformed file, or one whose
@@ -1042,6 +1093,10 @@ class _Reader:
             return ReadResult(
                 self.file, None, [error], self.kind, self.message_id, header_known=self.header is not None
             )
+        # The tree is whole once the loop has run to its end for a supported type (not JW323: freed).
+        return self._result(root if self.kind not in (None, "JW323") else None)
+
+    def _result(self, tree: etree._Element | None) -> ReadResult:
         errors = [*self.msg_sink.errors, *self.client_errors]
         if self.message_id is not None:
             errors = [
@@ -1057,6 +1112,7 @@ class _Reader:
             self.lines_total,
             self.lines_rejected if message is not None else self.lines_total,
             self.header is not None,
+            tree,
         )
 
 
@@ -1090,6 +1146,18 @@ _T_BEGIN: Final = _B + "Begindatum"
 _T_EIND: Final = _B + "Einddatum"
 _T_BEDRAG: Final = _B + "Bedrag"
 _T_DEBET_CREDIT: Final = _B + "DebetCredit"
+
+
+_NO_TAGS: Final = _Tags("")
+_TAGS: dict[str, _Tags] = {}
+
+
+def _tags(ns: str) -> _Tags:
+    """The ``_Tags`` of a supported message namespace (made once)."""
+    tags = _TAGS.get(ns)
+    if tags is None:
+        tags = _TAGS[ns] = _Tags(ns)
+    return tags
 
 
 def _is_clienten(el: etree._Element | None, t: _Tags, root: etree._Element) -> bool:
@@ -1143,13 +1211,21 @@ def _read(stream: IO[bytes], file: str, xsd: XsdValidator | None) -> ReadResult:
     answer = read_if_answer(stream, file, xsd)
     if answer is not None:
         return answer
-    if xsd is None:
-        return _Reader(file).run(stream)
-    data = stream.read()
-    result = _Reader(file).run(io.BytesIO(data))
-    if any(e.rule in (E.XML_MALFORMED, E.XML_NAMESPACE) for e in result.errors):
+    start = stream.tell()
+    data = stream.read(_WHOLE_MAX + 1)
+    result = None
+    if len(data) <= _WHOLE_MAX and _CLAIM_HEAD.search(data, 0, _HEAD_BYTES) is None:
+        result = _Reader(file).run_whole(data)
+    if result is None:
+        stream.seek(start)
+        result = _Reader(file).run(stream)
+    if xsd is None or any(e.rule in (E.XML_MALFORMED, E.XML_NAMESPACE) for e in result.errors):
         return result
-    xsd_errors = xsd.validate_bytes(data, file)
+    if result.tree is not None:
+        xsd_errors = xsd.validate_tree(result.tree, file)
+    else:
+        stream.seek(start)
+        xsd_errors = xsd.validate_bytes(stream.read(), file)
     if xsd_errors:
         result.errors.extend(xsd_errors)
         result.message = None

@@ -456,4 +456,5 @@ class _AnswerReader(_Reader):
             self.lines_total,
             0 if message is not None else self.lines_total,
             self.header is not None,
+            root if self.kind != "JW325" else None,  # a JW325's lines and clients are freed
         )

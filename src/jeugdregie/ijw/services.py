@@ -419,12 +419,16 @@ class Ingester:
 
     def _read_errors(self, result: ReadResult, data: bytes, name: str) -> list[ValidationError]:
         """The reader's errors of a message, with the XSD's and, for the small single-client
-        messages, TR101 and TR134 (``check_tree``; JW323 has its own, per line)."""
+        messages, TR101 and TR134 (``check_tree``; JW323 has its own, per line). Both check the
+        reader's tree (``result.tree``); only a message the reader did not keep whole is parsed again."""
         errors = list(result.errors)
+        tree = result.tree
         if self.xsd is not None and result.message is not None:
-            errors.extend(self.xsd.validate(data, name))
+            errors.extend(
+                self.xsd.validate(data, name) if tree is None else self.xsd.validate_tree(tree, name)
+            )
         if result.message is not None and result.kind in IN_MESSAGE_RULE_KINDS:
-            errors.extend(check_tree(parse_message(data), name, ingest_only=True))
+            errors.extend(check_tree(parse_message(data) if tree is None else tree, name, ingest_only=True))
         return errors
 
     def _quarantine(self, delivery, name, data, error: ValidationError, *, level: str, message=None) -> None:
