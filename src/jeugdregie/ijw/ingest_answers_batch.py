@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from jeugdregie.zorg.models import AntwoordRegel, Declaratie, DeclaratieAntwoord, DeclaratieRegel
 
 from . import messages as m
+from .batch_sql import Keys, insert_objects, insert_rows
 from .errors import ValidationError
 from .ingest_answers import (
     LineKey,
@@ -156,13 +157,17 @@ class BatchClaimAnswers:
         for code, keys in rejected.items():
             self.pending.rejections.append((claim, code, keys))
 
-    def flush(self) -> None:
+    def key_counts(self) -> dict[type[Model], int]:
+        """The rows ``flush`` will insert with keys of their own, by model (``batch_sql.Keys``)."""
+        return {DeclaratieAntwoord: len(self.pending.answers)}
+
+    def flush(self, keys: Keys) -> None:
         """Write the pending answers; the claims and lines they name are written already."""
         p = self.pending
         self.pending = _Pending()
         if not p.answers:
             return
-        DeclaratieAntwoord.objects.bulk_create(p.answers, batch_size=500)
+        insert_objects(DeclaratieAntwoord, p.answers, keys)
         unkeyed = {claim.declaratie.pk: claim for _, claim, *_ in p.lines if None in _pks(claim)}
         unkeyed.update((claim.declaratie.pk, claim) for claim, *_ in p.rejections if None in _pks(claim))
         for chunk in chunks(sorted(unkeyed)):
@@ -172,20 +177,19 @@ class BatchClaimAnswers:
                 lines = unkeyed[declaratie_id].lines
                 _, bedrag, nummer, pseudonym = lines[(ref, dc)]
                 lines[(ref, dc)] = (pk, bedrag, nummer, pseudonym)
-        AntwoordRegel.objects.bulk_create(
+        insert_rows(
+            AntwoordRegel,
+            ["antwoord_id", "regel_id", "retourcodes", "afgewezen"],
             [
-                AntwoordRegel(
-                    antwoord=antwoord, regel_id=claim.lines[key][0], retourcodes=codes, afgewezen=afgewezen
-                )
+                (antwoord.pk, claim.lines[key][0], codes, afgewezen)
                 for antwoord, claim, key, codes, afgewezen in p.lines
             ],
-            batch_size=500,
         )
-        for claim, code, keys in p.rejections:
-            if keys is None:
+        for claim, code, rejected in p.rejections:
+            if rejected is None:
                 where = Q(declaratie_id=claim.declaratie.pk)
             else:
-                where = Q(pk__in=[claim.lines[k][0] for k in keys])
+                where = Q(pk__in=[claim.lines[k][0] for k in rejected])
             DeclaratieRegel.objects.filter(where).update(afgewezen=True, afgewezen_retourcode=code)
 
 

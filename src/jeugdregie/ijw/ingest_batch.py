@@ -10,10 +10,11 @@ claim numbers of the claims' providers, ``ingest_claims.BatchClaimState``; the c
 answered, ``ingest_answers_batch.BatchClaimAnswers``; the change requests,
 ``ingest_requests.BatchRequests``), loaded with one query per table for the whole batch and kept up
 to date as the batch's messages are applied. The allocations, starts, stops and requests are kept
-from one committed batch to the next (``stored_facts.StoredFacts``): a batch reads only the keys it lacks. Their rows are written at the end with one statement
-per table (``bulk_create``, an UPDATE by key through ``executemany``, the claim lines by COPY on
-PostgreSQL). A message whose sender and identification are known (a duplicate or TR056) and a file
-that does not hold exactly one message first write what is pending and then go through
+from one committed batch to the next (``stored_facts.StoredFacts``): a batch reads only the keys it
+lacks. Their rows are written at the end with one statement per table (``batch_sql``: an INSERT
+through ``executemany``, or COPY on PostgreSQL, with keys the batch reserves; an UPDATE by key
+through ``executemany``). A message whose sender and identification are known (a duplicate or
+TR056) and a file that does not hold exactly one message first write what is pending and then go through
 ``Ingester._ingest_file``, the per-message path, in the same transaction, without reading the file
 again.
 
@@ -50,7 +51,7 @@ from jeugdregie.zorg.models import (
 from . import ingest_checks as checks
 from . import ingest_claims as claims
 from . import messages as m
-from .batch_sql import take_write_lock, update_by_key
+from .batch_sql import Keys, insert_objects, take_write_lock, update_by_key
 from .errors import ValidationError
 from .ingest_answers_batch import BatchClaimAnswers
 from .ingest_claims import chunks
@@ -542,38 +543,54 @@ class FastBatch:
     # ------------------------------------------------------------ writing
 
     def flush(self) -> None:
-        """Write what is pending, parents first, one statement per table (more for > 500 rows)."""
+        """Write what is pending, parents first, one statement per table. The new rows' keys are
+        reserved first (``batch_sql.Keys``), so every row knows the keys of the rows it points to."""
         p = self.pending
         self.pending = _Pending()
-        Aanlevering.objects.bulk_create(p.deliveries, batch_size=500)
+        keys = Keys(
+            {
+                Aanlevering: len(p.deliveries),
+                Client: len(p.clients),
+                Bericht: len(p.messages),
+                QuarantaineItem: len(p.quarantine),
+                Toewijzing: len(p.allocations),
+                ToewijzingWijziging: len(p.versions),
+                ZorgStart: len(p.starts),
+                ZorgStop: len(p.stops),
+                VerzoekOmToewijzing: len(p.requests),
+                Declaratie: len(p.declaraties),
+                **self.change_requests.key_counts(),
+                **self.answers.key_counts(),
+            }
+        )
+        insert_objects(Aanlevering, p.deliveries, keys)
         if p.deliveries:
-            newest = max((d.pk or 0) for d in p.deliveries)
-            self._newest_own = max(newest, self._newest_own or 0)
-        Client.objects.bulk_create(p.clients, batch_size=500)
+            self._newest_own = max(p.deliveries[-1].pk, self._newest_own or 0)
+        insert_objects(Client, p.clients, keys)
         if p.changed_clients:
             update_by_key(Client, p.changed_clients.values(), _CLIENT_FIELDS)
-        Bericht.objects.bulk_create(p.messages, batch_size=500)
-        QuarantaineItem.objects.bulk_create(p.quarantine, batch_size=200)
-        Toewijzing.objects.bulk_create(p.allocations, batch_size=500)
+        insert_objects(Bericht, p.messages, keys)
+        insert_objects(QuarantaineItem, p.quarantine, keys)
+        insert_objects(Toewijzing, p.allocations, keys)
         if p.changed_allocations:
             update_by_key(Toewijzing, p.changed_allocations.values(), _ALLOCATION_FIELDS)
-        ToewijzingWijziging.objects.bulk_create(p.versions, batch_size=500)
+        insert_objects(ToewijzingWijziging, p.versions, keys)
         if p.deleted_starts:
             ZorgStart.objects.filter(pk__in=p.deleted_starts).delete()
         if p.deleted_stops:
             ZorgStop.objects.filter(pk__in=p.deleted_stops).delete()
-        ZorgStart.objects.bulk_create(p.starts, batch_size=500)
-        ZorgStop.objects.bulk_create(p.stops, batch_size=500)
-        VerzoekOmToewijzing.objects.bulk_create(p.requests, batch_size=500)
+        insert_objects(ZorgStart, p.starts, keys)
+        insert_objects(ZorgStop, p.stops, keys)
+        insert_objects(VerzoekOmToewijzing, p.requests, keys)
         if p.changed_requests:
             update_by_key(VerzoekOmToewijzing, p.changed_requests.values(), _REQUEST_FIELDS)
-        self.change_requests.flush()
-        Declaratie.objects.bulk_create(p.declaraties, batch_size=500)
+        self.change_requests.flush(keys)
+        insert_objects(Declaratie, p.declaraties, keys)
         rows = []
         for declaratie, message, rejected_refs in p.lines:
             rows += claims.line_rows(declaratie, message, rejected_refs, self.claims.allocation_ids)
         claims.insert_lines(rows)
-        self.answers.flush()
+        self.answers.flush(keys)
 
 
 def _differs(instance, name: str, value) -> bool:

@@ -21,14 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from django.db import connections, router
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 
 from jeugdregie.zorg.models import Declaratie, DeclaratieRegel, Toewijzing
 
 from . import errors as E
 from . import messages as m
+from .batch_sql import insert_rows
 from .errors import ValidationError
 from .pseudonym import client_key
 from .validation import AllocationView, check_claim_against_state, declaratie_findings
@@ -142,33 +141,18 @@ def insert_lines(rows: list[tuple]) -> None:
     COPY, which is several times faster there than one INSERT per line. ``bulk_create`` makes a
     model instance and prepares every field of every line, which costs more than reading the file.
     """
-    if not rows:
-        return
-    connection = connections[router.db_for_write(DeclaratieRegel)]
-    table, columns = _line_columns(connection)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the driver's cursor: psycopg 3 has copy(), sqlite3 has not
-        if connection.vendor == "postgresql" and hasattr(raw, "copy"):
-            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            values = ", ".join(["%s"] * len(LINE_FIELDS))  # Django's cursor takes %s on every backend
-            # Names from the model's _meta, quoted by the backend; every value is a parameter.
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # nosec B608
-            cursor.executemany(sql, rows)
+    if rows:
+        _check_line_fields()
+        insert_rows(DeclaratieRegel, LINE_FIELDS, rows)
 
 
-def _line_columns(connection: BaseDatabaseWrapper) -> tuple[str, str]:
-    """The quoted table name and column list of DeclaratieRegel, in the order of ``LINE_FIELDS``."""
+def _check_line_fields() -> None:
+    """Raw SQL fills only database defaults: every column without db_default must be given."""
     meta = DeclaratieRegel._meta
-    # Raw SQL fills only database defaults: every column without db_default must be given.
-    columns = {f.attname: f.column for f in meta.concrete_fields if not f.primary_key}
+    columns = {f.attname for f in meta.concrete_fields if not f.primary_key}
     with_db_default = {f.attname for f in meta.concrete_fields if f.has_db_default()}
-    if not set(LINE_FIELDS) <= set(columns) or set(columns) - set(LINE_FIELDS) - with_db_default:
+    if not set(LINE_FIELDS) <= columns or columns - set(LINE_FIELDS) - with_db_default:
         raise RuntimeError(f"LINE_FIELDS is out of date with DeclaratieRegel: {sorted(columns)}")
-    quote = connection.ops.quote_name
-    return quote(meta.db_table), ", ".join(quote(columns[name]) for name in LINE_FIELDS)
 
 
 def _lines(message: m.Declaratie) -> Iterator[m.Prestatie]:

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from django.db.models import Model
+
 from jeugdregie.catalogus.models import Product
 from jeugdregie.zorg.models import (
     AntwoordVerzoek,
@@ -31,6 +33,7 @@ from jeugdregie.zorg.models import (
 )
 
 from . import messages as m
+from .batch_sql import Keys, insert_objects
 from .errors import ValidationError
 from .ingest_checks import message_error
 from .ingest_claims import chunks
@@ -264,9 +267,18 @@ class BatchRequests:
     def apply_answer(self, answer: AntwoordVerzoek) -> None:
         self.pending.answers.append(answer)
 
-    def flush(self) -> None:
+    def key_counts(self) -> dict[type[Model], int]:
+        """The rows ``flush`` will insert, by model (``batch_sql.Keys``)."""
+        p = self.pending
+        return {
+            VerzoekOmWijziging: len(p.requests),
+            GevraagdeWijziging: len(p.changes),
+            AntwoordVerzoek: len(p.answers),
+        }
+
+    def flush(self, keys: Keys) -> None:
         p = self.pending
         self.pending = _Pending()
-        VerzoekOmWijziging.objects.bulk_create(p.requests, batch_size=500)
-        GevraagdeWijziging.objects.bulk_create(p.changes, batch_size=500)
-        AntwoordVerzoek.objects.bulk_create(p.answers, batch_size=500)
+        insert_objects(VerzoekOmWijziging, p.requests, keys)
+        insert_objects(GevraagdeWijziging, p.changes, keys)
+        insert_objects(AntwoordVerzoek, p.answers, keys)
