@@ -9,7 +9,7 @@ directory (``--data DIR`` reuses a generated one) and read with
 ``jeugdregie.demo.kpifacts.read_kpi_facts``; when that module is missing, ``--source database``
 reads them with ``jeugdregie.monitoring.facts.load_facts`` from ``DATABASE_URL`` (an ingested
 demo). Scale N is not generated: the scale-1 facts are replicated N times with their own client
-pseudonyms, provider codes and allocation ids per copy (the generator's ``--scale`` also makes
+pseudonyms, provider codes and allocation ids per copy by ``bench/replicate.py`` (the generator's ``--scale`` also makes
 independent copies of the region, so the shape is the same; every count and amount is N times
 the scale-1 one and every share the same).
 
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -54,6 +53,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from demo_source import UNTIL, demo_data  # noqa: E402 (bench/ is on the path only from here)
+from replicate import fact_fields, replicate  # noqa: E402
 
 CUT_SETS: list[tuple[str, ...]] = [(), ("gemeente",), ("aanbieder",)]
 
@@ -104,65 +104,6 @@ def read_facts(data: Path | None, source: str, work: Path) -> tuple[Facts, str]:
     t0 = time.perf_counter()
     facts = read_kpi_facts(data, scale=1)
     return facts, f"read from {data} with read_kpi_facts in {time.perf_counter() - t0:.1f} s"
-
-
-def fact_fields(facts) -> tuple:
-    """The fields of ``Facts`` in order, the lists copied (what the child process unpickles)."""
-    return (
-        list(facts.claims),
-        list(facts.allocations),
-        facts.as_of,
-        facts.size_class_limits,
-        list(facts.rejected_claims),
-        list(facts.change_requests),
-    )
-
-
-def replicate(facts, scale: int):
-    """``scale`` independent copies of the region: copy k > 0 gets its own client pseudonyms
-    (``<client>~k``), provider codes (``<agb>~k``) and allocation ids (offset k x (max id + 1));
-    municipalities, products and dates stay."""
-    from jeugdregie.rules.kpi import Facts
-
-    if scale == 1:
-        return Facts(*fact_fields(facts))
-    claims = list(facts.claims)
-    rejected = list(facts.rejected_claims)
-    allocations = list(facts.allocations)
-    requests = list(facts.change_requests)
-    request_step = max((r.id for r in facts.change_requests), default=0) + 1
-    step = max(a.id for a in facts.allocations) + 1
-    for k in range(1, scale):
-        clients: dict[str, str] = {}
-        providers: dict[str, str] = {}
-
-        def client(c: str, k: int = k, clients: dict = clients) -> str:
-            return clients.get(c) or clients.setdefault(c, f"{c}~{k}")
-
-        def provider(p: str, k: int = k, providers: dict = providers) -> str:
-            return providers.get(p) or providers.setdefault(p, f"{p}~{k}")
-
-        claims.extend(
-            dataclasses.replace(c, client=client(c.client), aanbieder=provider(c.aanbieder))
-            for c in facts.claims
-        )
-        rejected.extend(
-            dataclasses.replace(c, client=client(c.client), aanbieder=provider(c.aanbieder))
-            for c in facts.rejected_claims
-        )
-        allocations.extend(
-            dataclasses.replace(
-                a, id=a.id + k * step, client=client(a.client), aanbieder=provider(a.aanbieder)
-            )
-            for a in facts.allocations
-        )
-        requests.extend(
-            dataclasses.replace(
-                r, id=r.id + k * request_step, client=client(r.client), aanbieder=provider(r.aanbieder)
-            )
-            for r in facts.change_requests
-        )
-    return Facts(claims, allocations, facts.as_of, facts.size_class_limits, rejected, requests)
 
 
 # ---------------------------------------------------------------- one scale (child process)

@@ -13,7 +13,7 @@ those a screen loads for one year (``load_facts(1 Jan, 31 Dec)``: the year's cla
 allocations 190 days around it with whole care paths, the change requests); the KPI set is every
 KPI of the registry for the year and its three tertials, whole and cut by gemeente and by
 aanbieder (23 x 4 x 3 = 276 results). Scale N > 1 replicates the scale-1 facts N times (as
-``bench/kpi_duckdb.py``), for the computing steps only: the readers need an ingested database of
+``bench/replicate.py``), for the computing steps only: the readers need an ingested database of
 that size.
 
 Every step is timed in wall seconds and in CPU seconds of this process (``time.process_time``):
@@ -70,7 +70,7 @@ def main() -> None:
     from jeugdregie.monitoring import facts as orm
     from jeugdregie.monitoring import facts_lean as lean
     from jeugdregie.rules.kpi import Facts, tertial, year
-    from kpi_duckdb import replicate
+    from replicate import replicate
 
     begin, end = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
     periods = [year(args.year)] + [tertial(args.year, t) for t in (1, 2, 3)]

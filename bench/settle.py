@@ -12,9 +12,9 @@ bulk-loaded into a fresh SQLite database per scale (``--work DIR`` keeps the dat
 allocations, claim lines with their declaratie (received on the 5th of the month after the
 ProductPeriode) and the demo catalogue and providers. A claim line carries the product its
 facts name (a legacy product as the new-book product it maps to: the same group and the same
-norm as the settlement gives the legacy product). Scale N is replicated as bench/kpi_duckdb.py
-does: the scale-1 facts N times, copy k with its own clients and allocations and the providers
-of copy k of ``region.aanbieders(N)``.
+norm as the settlement gives the legacy product). Scale N is replicated by bench/replicate.py
+(as for the KPI benchmarks): the scale-1 facts N times, copy k with its own clients and
+allocations and the providers of copy k of ``region.aanbieders(N)``.
 
 Timed, each in the same process after loading, best of ``--repeat``:
 
@@ -41,6 +41,7 @@ import time
 from pathlib import Path
 
 from demo_source import demo_data
+from replicate import copies
 
 HERE = Path(__file__).resolve().parent
 
@@ -81,35 +82,37 @@ def bulk_load(facts_path: Path, scale: int) -> dict:
     scaled = [s.agb_code for s in region.aanbieders(scale)]
     per_copy = len(base)
     agb_of = [{agb: scaled[k * per_copy + i] for i, agb in enumerate(base)} for k in range(scale)]
-    step = max(a.id for a in allocations) + 1
     delivery = Aanlevering.objects.create(bestandsnaam="bench", sha256="b" * 64, status="verwerkt")
-    client_pk: dict[tuple[str, int], int] = {}
+    client_pk: dict[str, int] = {}
     next_pk = {"client": 1, "bericht": 1, "regel": 1}
 
-    def client(key: str, k: int, batch: list) -> int:
-        found = client_pk.get((key, k))
+    def client(key: str, batch: list) -> int:
+        found = client_pk.get(key)
         if found is None:
-            found = client_pk[(key, k)] = next_pk["client"]
+            found = client_pk[key] = next_pk["client"]
             next_pk["client"] += 1
-            batch.append(Client(pk=found, pseudoniem=hashlib.sha256(f"{key}~{k}".encode()).hexdigest()))
+            batch.append(Client(pk=found, pseudoniem=hashlib.sha256(key.encode()).hexdigest()))
         return found
 
     lines = 0
-    for k in range(scale):
+    # copy k: its own clients, allocation ids and the providers of copy k of region.aanbieders(scale)
+    for _k, claims_k, allocations_k, _, _ in copies(
+        claims, allocations, scale, provider=lambda agb, k: agb_of[k][agb]
+    ):
         with transaction.atomic():
             new_clients: list = []
             rows = []
             known = set()
-            for a in allocations:
+            for a in allocations_k:
                 product = products.get(a.product)
                 known.add(a.id)
                 rows.append(
                     Toewijzing(
-                        pk=a.id + k * step,
+                        pk=a.id,
                         gemeente_id=gemeenten[a.gemeente],
-                        toewijzingnummer=str(a.id + k * step),
-                        client_id=client(a.client, k, new_clients),
-                        aanbieder_id=providers[agb_of[k][a.aanbieder]],
+                        toewijzingnummer=str(a.id),
+                        client_id=client(a.client, new_clients),
+                        aanbieder_id=providers[a.aanbieder],
                         product=product,
                         product_categorie=a.product_categorie,
                         product_code=a.product,
@@ -122,17 +125,17 @@ def bulk_load(facts_path: Path, scale: int) -> dict:
                     )
                 )
             # A claim on an allocation the facts leave out (deleted) gets a deleted allocation.
-            for c in claims:
+            for c in claims_k:
                 if c.toewijzing is not None and c.toewijzing not in known:
                     known.add(c.toewijzing)
                     product = products.get(c.product)
                     rows.append(
                         Toewijzing(
-                            pk=c.toewijzing + k * step,
+                            pk=c.toewijzing,
                             gemeente_id=gemeenten[c.gemeente],
-                            toewijzingnummer=str(c.toewijzing + k * step),
-                            client_id=client(c.client, k, new_clients),
-                            aanbieder_id=providers[agb_of[k][c.aanbieder]],
+                            toewijzingnummer=str(c.toewijzing),
+                            client_id=client(c.client, new_clients),
+                            aanbieder_id=providers[c.aanbieder],
                             product=product,
                             product_categorie=product.categorie if product else "",
                             product_code=c.product,
@@ -147,8 +150,8 @@ def bulk_load(facts_path: Path, scale: int) -> dict:
             del rows, new_clients
             declaraties: dict[tuple[str, str, dt.date], int] = {}
             berichten, heads, batch = [], [], []
-            for c in claims:
-                agb = agb_of[k][c.aanbieder]
+            for c in claims_k:
+                agb = c.aanbieder
                 first = c.periode_begin.replace(day=1)
                 key = (agb, c.gemeente, first)
                 if key not in declaraties:
@@ -188,8 +191,8 @@ def bulk_load(facts_path: Path, scale: int) -> dict:
                     DeclaratieRegel(
                         pk=n,
                         declaratie_id=declaraties[key],
-                        toewijzing_id=c.toewijzing + k * step,
-                        client_id=client_pk[(c.client, k)],
+                        toewijzing_id=c.toewijzing,
+                        client_id=client_pk[c.client],
                         aanbieder_id=providers[agb],
                         gemeente_id=gemeenten[c.gemeente],
                         product=product,

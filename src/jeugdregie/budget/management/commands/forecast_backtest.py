@@ -1,9 +1,8 @@
 import json
-from collections import defaultdict
 
 from django.core.management.base import BaseCommand
 
-from jeugdregie.budget.forecasting import LEVELS, allocation_inputs, claim_rows, level_key
+from jeugdregie.budget.forecasting import LEVELS, allocation_inputs, claim_rows, series
 from jeugdregie.rules import forecast as rules
 
 MONTHS = range(1, 12)
@@ -28,8 +27,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, years, level, min_euro, as_json, **options):
         rows = claim_rows(min(years) - 2)
+        # the region's claims as totals per care month and month received: the same figures
+        region = series(rows, "regio").get("regio", [])
         if level == "regio":
-            amounts = [r.amount for r in rows]
+            amounts = region
             table = rules.backtest(amounts, years, MONTHS, allocations_at=allocation_inputs(lambda *_: True))
             if as_json:
                 self.stdout.write(json.dumps([r.__dict__ for r in table]))
@@ -39,11 +40,8 @@ class Command(BaseCommand):
             )
             self._table({(r.method, r.month): r.mape for r in table})
             return
-        by_key: dict[str, list[rules.ClaimAmount]] = defaultdict(list)
-        for r in rows:
-            by_key[level_key(r, level)].append(r.amount)
         level_table = rules.backtest_level(
-            by_key, years, MONTHS, min_truth_cent=min_euro * 100, profile_claims=[r.amount for r in rows]
+            series(rows, level), years, MONTHS, min_truth_cent=min_euro * 100, profile_claims=region
         )
         if as_json:
             self.stdout.write(json.dumps([r.__dict__ for r in level_table]))
