@@ -68,7 +68,8 @@ def door(data: bytes) -> list:
     [result] = list(read_bytes(data, "fuzz.xml"))
     errors = list(result.errors)
     if result.message is not None and result.kind in IN_MESSAGE_RULE_KINDS:
-        errors.extend(check_tree(parse_message(data), "fuzz.xml", ingest_only=True))
+        tree = result.tree if result.tree is not None else parse_message(data)  # as Ingester._read_errors
+        errors.extend(check_tree(tree, "fuzz.xml", ingest_only=True))
     if result.message is None and not errors:
         raise AssertionError("the reader gave no message and no error")
     return errors
