@@ -87,7 +87,7 @@ _PLAIN_FIELDS = (
 
 
 def insert_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence]) -> None:
-    """Insert rows given as tuples of database-ready values of the columns ``names`` (attribute
+    """Insert rows given as sequences of database-ready values of the columns ``names`` (attribute
     names): on PostgreSQL by COPY, elsewhere by one parameterised INSERT (``executemany``).
 
     ``bulk_create`` prepares every field of every row through the model and its SQL compiler,
@@ -118,8 +118,8 @@ class Keys:
     (rows of the same flush point to each other by them, so they are known before the INSERT).
 
     PostgreSQL: a block from each table's sequence (keys other sessions take in between are
-    skipped). SQLite: the keys after the highest one used, as an INSERT would: the batch holds the database's write lock (``take_write_lock``), so no other
-    connection inserts until it commits."""
+    skipped). SQLite: the keys after the highest one used, as an INSERT would: the batch holds the
+    database's write lock (``take_write_lock``), so no other connection inserts until it commits."""
 
     def __init__(self, counts: Mapping[type[models.Model], int]) -> None:
         wanted = [(model, count) for model, count in counts.items() if count > 0]
