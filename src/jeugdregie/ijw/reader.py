@@ -12,7 +12,10 @@ Clienten, Client, Prestatie). A valid claim line is read in one pass over its ch
 (``_quick_prestatie``); a line with any error is read again by the full path, which builds the
 error locations (``_check_prestatie``). As the open elements are not tracked, a malformed file is
 read a second time to say where it broke: the source must be seekable (a pipe is read into
-memory first).
+memory first). A message of another type (small: one client) is parsed whole with ``fromstring``
+instead (``run_whole``, the same checks; cheaper than ``iterparse``), and its tree is handed on in
+``ReadResult.tree`` so that the rules inside one message and the XSD check it without a second
+parse.
 
 The reader returns the facts of ``jeugdregie.ijw.messages`` only: names, addresses and contact
 data are never read. The BSN is returned as it is in the message (pseudonymise before storing);
