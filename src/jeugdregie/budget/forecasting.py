@@ -188,20 +188,39 @@ def allocation_inputs(filter_: Callable[[str, str, str], bool], rows: list[Alloc
         if filter_(r.aanbieder, r.gemeente, r.groep)
     ]
 
-    def at(as_of: dt.date):
-        known = [r.valued for r in allocations if r.toewijzingsdatum <= as_of]
-        redemption = utilisation.redemption_rate(utilisation.redemption(known, as_of), 0.75, 0)
-        month = rules.month_of(as_of)
-        running = [
+    # What does not depend on the date, once (the backtest asks at 33 month ends; issue 13).
+    prepared = [
+        (
+            r.toewijzingsdatum,
+            r.valued,
+            rules.month_of(r.valued.ingangsdatum),
             rules.RunningAllocation(
-                rules.month_of(a.ingangsdatum),
-                rules.month_of(a.einddatum) if a.einddatum else None,
-                a.monthly_value_cent,
-            )
-            for a in known
-            if a.einddatum is None or a.einddatum > as_of
-        ]
-        recent = [a.monthly_value_cent for a in known if month - 3 < rules.month_of(a.ingangsdatum) <= month]
+                rules.month_of(r.valued.ingangsdatum),
+                rules.month_of(r.valued.einddatum) if r.valued.einddatum else None,
+                r.valued.monthly_value_cent,
+            ),
+        )
+        for r in allocations
+    ]
+
+    def at(as_of: dt.date):
+        since = as_of - dt.timedelta(days=utilisation.REDEMPTION_WINDOW_DAYS)
+        month = rules.month_of(as_of)
+        # One pass over the allocations known then, in their order (the float sums add in it):
+        # those that ended in the redemption window (the only ones `redemption` counts), those
+        # still running and the value of those that began in the last three months.
+        ended, running, recent = [], [], []
+        for allocated_on, a, begin_month, running_allocation in prepared:
+            if allocated_on > as_of:
+                continue
+            end = a.einddatum
+            if end is None or end > as_of:
+                running.append(running_allocation)
+            elif since < end:
+                ended.append(a)
+            if month - 3 < begin_month <= month:
+                recent.append(a.monthly_value_cent)
+        redemption = utilisation.redemption_rate(utilisation.redemption(ended, as_of), 0.75, 0)
         inflow = sum(recent) / 3 * redemption
         return running, redemption, inflow
 
