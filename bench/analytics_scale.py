@@ -153,10 +153,11 @@ def run_child(args: argparse.Namespace) -> dict:
         from jeugdregie.budget.services import calculate_ceilings
         from settle import bulk_load
 
-        loaded, w, c = timed(lambda: bulk_load(args.work / "settle-facts.pickle", scale))
+        loaded, w, c = timed(lambda: bulk_load(args.work / "settle-facts.pickle", scale, resume=args.resume))
         out["bulk_load"] = {"wall_s": w, "cpu_s": c, **loaded}
         if (
-            not Plafond.objects.filter(jaar=args.year).exists()
+            loaded["loaded"] != "reused"
+            or not Plafond.objects.filter(jaar=args.year).exists()
             or not Plafond.objects.filter(jaar=args.settle_year).exists()
         ):
             _, w, c = timed(
@@ -249,6 +250,8 @@ def child(args: argparse.Namespace, scale: int, steps: list[str], src: Path | No
     ]
     if args.keep_output:
         cmd.append("--keep-output")
+    if args.resume and code == "current":  # the first run of a scale completes the load
+        cmd.append("--resume")
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env)
     if proc.returncode:
         sys.exit(f"scale {scale} ({code}) failed with exit code {proc.returncode}")
@@ -274,6 +277,9 @@ def main() -> None:
         "--baseline", metavar="REV", help="also run the steps with the src of this git revision"
     )
     parser.add_argument("--keep-output", action="store_true", help="write each command's JSON into --work")
+    parser.add_argument(
+        "--resume", action="store_true", help="complete a database whose bulk load was stopped part way"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child-scale", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

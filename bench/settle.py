@@ -53,7 +53,9 @@ def peak_rss_mb() -> int:
 # ---------------------------------------------------------------- loading (child process)
 
 
-def bulk_load(facts_path: Path, scale: int) -> dict:
+def bulk_load(facts_path: Path, scale: int, *, resume: bool = False) -> dict:
+    """Load the scale-N database (one transaction per copy); a loaded one is reused as it is, or
+    with ``resume`` completed: the copies it lacks are added (a load stopped part way)."""
     from django.core.management import call_command
     from django.db import transaction
 
@@ -67,10 +69,12 @@ def bulk_load(facts_path: Path, scale: int) -> dict:
     from jeugdregie.zorg.models import Client, Declaratie, DeclaratieRegel, Toewijzing
 
     call_command("migrate", verbosity=0)
-    if DeclaratieRegel.objects.exists():
+    started = DeclaratieRegel.objects.exists()
+    if started and not resume:
         return {"loaded": "reused", "claim_lines": DeclaratieRegel.objects.count()}
     t0 = time.perf_counter()
-    load_demo_region(scale, users=False)
+    if not started:
+        load_demo_region(scale, users=False)
     with open(facts_path, "rb") as fh:
         claims, allocations = pickle.load(fh)
     products = {}
@@ -82,9 +86,14 @@ def bulk_load(facts_path: Path, scale: int) -> dict:
     scaled = [s.agb_code for s in region.aanbieders(scale)]
     per_copy = len(base)
     agb_of = [{agb: scaled[k * per_copy + i] for i, agb in enumerate(base)} for k in range(scale)]
-    delivery = Aanlevering.objects.create(bestandsnaam="bench", sha256="b" * 64, status="verwerkt")
+    delivery, _ = Aanlevering.objects.get_or_create(
+        sha256="b" * 64, defaults={"bestandsnaam": "bench", "status": "verwerkt"}
+    )
     client_pk: dict[str, int] = {}
-    next_pk = {"client": 1, "bericht": 1, "regel": 1}
+    next_pk = {
+        name: (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        for name, model in (("client", Client), ("bericht", Bericht), ("regel", DeclaratieRegel))
+    }
 
     def client(key: str, batch: list) -> int:
         found = client_pk.get(key)
@@ -99,6 +108,8 @@ def bulk_load(facts_path: Path, scale: int) -> dict:
     for _k, claims_k, allocations_k, _, _ in copies(
         claims, allocations, scale, provider=lambda agb, k: agb_of[k][agb]
     ):
+        if started and Toewijzing.objects.filter(pk=allocations_k[0].id).exists():
+            continue  # this copy was loaded (each copy is one transaction)
         with transaction.atomic():
             new_clients: list = []
             rows = []
