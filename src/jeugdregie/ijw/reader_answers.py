@@ -34,7 +34,7 @@ from jeugdregie.ijw.messages import (
     VerzoekOmWijziging,
     message_namespace,
 )
-from jeugdregie.ijw.reader import (
+from jeugdregie.ijw.reader_base import (
     _DECL_NR,
     _GEMEENTE,
     _IDENT,
@@ -45,12 +45,12 @@ from jeugdregie.ijw.reader import (
     MAX_BEDRAG,
     MAX_TOTAALBEDRAG,
     ReadResult,
+    _BaseReader,
     _drop,
     _Incomplete,
     _ln,
     _local,
     _nn,
-    _Reader,
     _scan,
 )
 from jeugdregie.ijw.validation import XsdValidator, _malformed
@@ -142,7 +142,7 @@ def _answer_schemas(xsd: XsdValidator) -> XsdValidator:
     return _SCHEMAS[key]
 
 
-class _AnswerReader(_Reader):
+class _AnswerReader(_BaseReader):
     """Reads one JW317, JW319 or JW325; reuses the value checks of the general reader."""
 
     def __init__(self, file: str, kind: str) -> None:
