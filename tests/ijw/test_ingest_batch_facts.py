@@ -1,7 +1,7 @@
 """The batch path's copy of stored facts kept from one batch to the next within one ingest run
-(``stored_facts.StoredFacts``): a later batch reads only the allocations it does not hold yet, and
-starts again from what is stored when another ingest stored a file in between or the copy is too
-large; the outcome is that of the per-message path."""
+(``stored_facts.StoredFacts``): a later batch reads only the allocations, change requests and claims
+answered it does not hold yet, and starts again from what is stored when another ingest stored a
+file in between or the copy is too large; the outcome is that of the per-message path."""
 
 from __future__ import annotations
 
@@ -11,12 +11,21 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from test_ingest import parties, toewijzing  # noqa: F401 - parties: autouse fixture
+from test_ingest_answers import ANSWER, CLAIM, answer, rejected, request
 from test_ingest_batch import start
 
+from jeugdregie.ijw import messages as m
 from jeugdregie.ijw import stored_facts
 from jeugdregie.ijw.services import Ingester
 from jeugdregie.ijw.writer import to_xml
-from jeugdregie.zorg.models import Toewijzing, ZorgStart
+from jeugdregie.zorg.models import (
+    AntwoordVerzoek,
+    Declaratie,
+    DeclaratieAntwoord,
+    Toewijzing,
+    VerzoekOmWijziging,
+    ZorgStart,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +112,55 @@ def test_a_file_stored_by_another_ingest_between_batches_drops_the_copy(
     assert outcome("1001") == EXPECTED
     assert allocation_reads(queries) - allocation_reads(others) == 2
     assert redone == []
+
+
+def reads(queries, model) -> int:
+    table = connection.ops.quote_name(model._meta.db_table)
+    return sum(1 for q in queries if q["sql"].startswith("SELECT") and f"FROM {table}" in q["sql"])
+
+
+def two_batches(tmp_path, files: dict[str, m.Message]):
+    """Ingest ``files`` (in name order) two a batch; the summary and the queries."""
+    for name, message in files.items():
+        (tmp_path / name).write_bytes(to_xml(message))
+    with CaptureQueriesContext(connection) as queries:
+        summary = Ingester(files_per_transaction=2).ingest_paths([tmp_path], retry_waiting=False)
+    return summary, queries
+
+
+@pytest.mark.parametrize("limit", [None, 0])
+def test_the_second_batch_reads_no_change_request_the_first_one_holds(tmp_path, monkeypatch, limit):
+    """A JW319 in the second batch answers the JW317 of the first: it is linked to it without reading
+    the JW317 again (and, with a copy not kept, read again: the same outcome)."""
+    if limit is not None:
+        monkeypatch.setattr(stored_facts, "MAX_KEPT_FACTS", limit)
+    files = {
+        "a_t1.xml": toewijzing("T1"),
+        "b_w1.xml": request(),
+        "c_a1.xml": answer("A1"),
+        "d_s1.xml": start("S1", "1001"),
+    }
+    summary, queries = two_batches(tmp_path, files)
+    assert (summary.files, summary.accepted_messages) == (4, 4)
+    verzoek = VerzoekOmWijziging.objects.get()
+    assert AntwoordVerzoek.objects.get().verzoek_wijziging == verzoek
+    assert reads(queries, VerzoekOmWijziging) == (1 if limit is None else 2)
+
+
+@pytest.mark.parametrize("limit", [None, 0])
+def test_the_second_batch_reads_no_claim_the_first_one_holds(tmp_path, monkeypatch, limit):
+    """A JW325 in the second batch answers the claim of the first: its lines are checked and rejected
+    without reading the claim again (the one read is the first batch's TR333 check)."""
+    if limit is not None:
+        monkeypatch.setattr(stored_facts, "MAX_KEPT_FACTS", limit)
+    files = {
+        "a_t1.xml": toewijzing("T1"),
+        "b_d1.xml": CLAIM,
+        "c_a1.xml": ANSWER,
+        "d_s1.xml": start("S1", "1001"),
+    }
+    summary, queries = two_batches(tmp_path, files)
+    assert (summary.files, summary.accepted_messages, summary.quarantined_messages) == (4, 4, 0)
+    assert rejected() == [("R1", False, ""), ("R2", True, "8021"), ("R3", False, "")]
+    assert DeclaratieAntwoord.objects.get().declaratie == Declaratie.objects.get()
+    assert reads(queries, Declaratie) == (1 if limit is None else 3)

@@ -1,8 +1,9 @@
 """Claim answers (JW325) on the batch path of the ingest (``ingest_batch.FastBatch``).
 
 As ``ingest_answers.AnswerIngest`` for a JW325, with the claims and their lines read once per batch
-(``preload``) instead of per message, and the claims the batch itself stored (``claim_applied``)
-known from memory. The checks are the shared functions of ``ingest_answers``
+(``preload``) instead of per message, and the claims the run itself stored (``claim_applied``)
+known from memory. The claims found are kept with the batch path's other stored facts
+(``stored_facts.StoredFacts``) from one batch to the next, so a batch reads only those it lacks. The checks are the shared functions of ``ingest_answers``
 (``unknown_claim_error``, ``claim_answer_line_problems``) and so are the rows
 (``claim_answer_values``, ``claim_answer_lines``, ``claim_answer_rejections``). The answer, its
 lines and the rejection of the claim lines are written by ``flush``, after the batch's claims and
@@ -33,10 +34,14 @@ from .ingest_answers import (
 )
 from .ingest_claims import chunks
 from .models import Bericht
+from .stored_facts import pairs_filter
 
 
 @dataclass
-class _Claim:
+class Claim:
+    """A stored claim (or one the batch stores) with its lines; a line's key is None until read
+    (``flush``). A claim's lines do not change once it is stored."""
+
     declaratie: Declaratie
     lines: dict[LineKey, StoredLine]
 
@@ -45,9 +50,9 @@ class _Claim:
 class _Pending:
     answers: list[DeclaratieAntwoord] = field(default_factory=list)
     # (answer, its claim, claim line, return codes, rejected)
-    lines: list[tuple[DeclaratieAntwoord, _Claim, LineKey, str, bool]] = field(default_factory=list)
+    lines: list[tuple[DeclaratieAntwoord, Claim, LineKey, str, bool]] = field(default_factory=list)
     # (claim, code, the lines rejected with it; None: all lines of the claim), in message order
-    rejections: list[tuple[_Claim, str, list[LineKey] | None]] = field(default_factory=list)
+    rejections: list[tuple[Claim, str, list[LineKey] | None]] = field(default_factory=list)
 
 
 class BatchClaimAnswers:
@@ -58,38 +63,45 @@ class BatchClaimAnswers:
         message_known: Callable[[str, str], bool],
         gemeente_pk: Callable[[str], int],
         pseudonym_of: Callable[[str], str],
+        by_message: dict[tuple[str, str], Claim | None],
+        by_number: dict[tuple[str, str], list[Claim]],
     ) -> None:
         self.message_known = message_known
         self.gemeente_pk = gemeente_pk
         self.pseudonym_of = pseudonym_of
-        self.by_message: dict[tuple[str, str], _Claim] = {}  # (aanbieder, claim's BerichtIdentificatie)
-        self.by_number: dict[tuple[str, str], list[_Claim]] = {}  # (aanbieder, DeclaratieNummer)
+        # (aanbieder, claim's BerichtIdentificatie) -> the claim, None: none stored
+        self.by_message = by_message
+        # (aanbieder, DeclaratieNummer) -> every claim of that number, in key order
+        self.by_number = by_number
         self.pending = _Pending()
-        self._found: tuple[m.DeclaratieAntwoord, _Claim, dict[LineKey, int | None]] | None = None
+        self._found: tuple[m.DeclaratieAntwoord, Claim, dict[LineKey, int | None]] | None = None
 
     def preload(self, answers: list[m.DeclaratieAntwoord]) -> None:
         """The stored claims the answers name (by the claim's sender and identification, or by its
-        number) with all their lines; one query per provider for each, one for the lines."""
-        wanted: dict[str, tuple[set[str], set[str]]] = {}
-        for a in answers:
-            idents, numbers = wanted.setdefault(a.header.ontvanger, (set(), set()))
-            idents.add(a.declaratie_identificatie)
-            if a.declaratie_nummer:
-                numbers.add(a.declaratie_nummer)
-        claims: dict[int, _Claim] = {}
-        for agb, (idents, numbers) in wanted.items():
-            for chunk in chunks(sorted(idents)):
-                for declaratie in Declaratie.objects.filter(
-                    bericht__afzender=agb, bericht__identificatie__in=chunk
-                ).select_related("bericht"):
-                    claim = claims.setdefault(declaratie.pk, _Claim(declaratie, {}))
-                    self.by_message[(agb, declaratie.bericht.identificatie)] = claim
-            for chunk in chunks(sorted(numbers)):
-                for declaratie in Declaratie.objects.filter(
-                    aanbieder__agb_code=agb, declaratienummer__in=chunk
-                ).order_by("pk"):
-                    claim = claims.setdefault(declaratie.pk, _Claim(declaratie, {}))
-                    self.by_number.setdefault((agb, declaratie.declaratienummer), []).append(claim)
+        number) that ``by_message``/``by_number`` do not hold yet, with all their lines; one query
+        for each (per 500 keys, all providers together), one for the lines."""
+        idents = {(a.header.ontvanger, a.declaratie_identificatie) for a in answers}
+        idents -= self.by_message.keys()
+        numbers = {(a.header.ontvanger, a.declaratie_nummer) for a in answers if a.declaratie_nummer}
+        numbers -= self.by_number.keys()
+        self.by_message.update(dict.fromkeys(idents))
+        for key in numbers:
+            self.by_number[key] = []
+        claims: dict[int, Claim] = {}
+        for chunk in chunks(sorted(idents)):
+            for declaratie in Declaratie.objects.filter(
+                pairs_filter(chunk, "bericht__afzender", "bericht__identificatie")
+            ).select_related("bericht"):
+                key = (declaratie.bericht.afzender, declaratie.bericht.identificatie)
+                self.by_message[key] = claims.setdefault(declaratie.pk, Claim(declaratie, {}))
+        for chunk in chunks(sorted(numbers)):
+            for declaratie in (
+                Declaratie.objects.filter(pairs_filter(chunk, "aanbieder__agb_code", "declaratienummer"))
+                .select_related("aanbieder")
+                .order_by("pk")
+            ):
+                key = (declaratie.aanbieder.agb_code, declaratie.declaratienummer)
+                self.by_number[key].append(claims.setdefault(declaratie.pk, Claim(declaratie, {})))
         for keys in chunks(sorted(claims)):
             for declaratie_id, key, line in stored_lines(
                 DeclaratieRegel.objects.filter(declaratie_id__in=keys)
@@ -97,7 +109,9 @@ class BatchClaimAnswers:
                 claims[declaratie_id].lines[key] = line
 
     def claim_applied(self, declaratie: Declaratie, message: m.Declaratie, rejected_refs: set[str]) -> None:
-        """A claim this batch stores (not written yet), with its accepted lines."""
+        """A claim this batch stores (not written yet), with its accepted lines. Its number's list
+        is whole even when it was not read: TR333 let the claim through, so no other claim of the
+        provider has the number."""
         lines: dict[LineKey, StoredLine] = {}
         for c in message.clienten:
             pseudonym = self.pseudonym_of(c.bsn)
@@ -110,7 +124,7 @@ class BatchClaimAnswers:
                         p.toewijzing_nummer,
                         pseudonym,
                     )
-        claim = _Claim(declaratie, lines)
+        claim = Claim(declaratie, lines)
         header = message.header
         self.by_message[(header.afzender, header.identificatie)] = claim
         self.by_number.setdefault((header.afzender, message.declaratie_nummer), []).append(claim)
@@ -193,5 +207,5 @@ class BatchClaimAnswers:
             DeclaratieRegel.objects.filter(where).update(afgewezen=True, afgewezen_retourcode=code)
 
 
-def _pks(claim: _Claim) -> set[int | None]:
+def _pks(claim: Claim) -> set[int | None]:
     return {pk for pk, *_ in claim.lines.values()}

@@ -9,8 +9,8 @@ claims, JW325 claim answers) is checked against an in-memory copy of the stored 
 claim numbers of the claims' providers, ``ingest_claims.BatchClaimState``; the claims and lines
 answered, ``ingest_answers_batch.BatchClaimAnswers``; the change requests,
 ``ingest_requests.BatchRequests``), loaded with one query per table for the whole batch and kept up
-to date as the batch's messages are applied. The allocations, starts, stops and requests are kept
-from one committed batch to the next (``stored_facts.StoredFacts``): a batch reads only the keys it
+to date as the batch's messages are applied. All but the claims' lines and numbers are kept from
+one committed batch to the next (``stored_facts.StoredFacts``): a batch reads only the keys it
 lacks. Their rows are written at the end with one statement per table (``batch_sql``: an INSERT
 through ``executemany``, or COPY on PostgreSQL, with keys the batch reserves; an UPDATE by key
 through ``executemany``). A message whose sender and identification are known (a duplicate or
@@ -155,7 +155,7 @@ class FastBatch:
         self.requests = facts.requests
         self.claims = claims.BatchClaimState(self.allocations, self.pseudonym)
         self.answers = self._answers()
-        self.change_requests = BatchRequests(self.allocations, self.requests)
+        self.change_requests = BatchRequests(self.allocations, self.requests, facts.changes)
 
     def kept_facts(self) -> StoredFacts | None:
         """The copy to hand to the next batch, once this one has committed (see ``StoredFacts``)."""
@@ -219,7 +219,13 @@ class FastBatch:
 
     def _answers(self) -> BatchClaimAnswers:
         gemeenten = self.ing.gemeenten
-        return BatchClaimAnswers(self.ing._message_known, lambda code: gemeenten[code].pk, self.pseudonym)
+        return BatchClaimAnswers(
+            self.ing._message_known,
+            lambda code: gemeenten[code].pk,
+            self.pseudonym,
+            self.facts.claims_by_message,
+            self.facts.claims_by_number,
+        )
 
     def pseudonym(self, bsn: str) -> str:
         found = self.pseudonyms.get(bsn)

@@ -9,9 +9,10 @@ by ``ingest_batch.FastBatch``).
 - JW319: linked to the JW317, else the JW315, with the same provider and ReferentieAanbieder
   (TR355); an answer to an unknown request waits (``request.unknown``).
 
-``BatchRequests`` reads the stored JW317s a batch's JW317/JW319 messages name once per batch; the
-allocations and the JW315 requests come from the batch's in-memory copy (``FastBatch``), which
-holds those the batch itself stores. Its rows are written by ``flush``, after the allocations,
+``BatchRequests`` reads the stored JW317s a batch's JW317/JW319 messages name once per batch, those
+the batch path's copy of stored facts (``stored_facts.StoredFacts``, kept from one batch to the
+next) does not hold yet; the allocations and the JW315 requests come from the same copy, which
+holds those the run itself stores. Its rows are written by ``flush``, after the allocations,
 requests and clients they point to.
 """
 
@@ -38,6 +39,7 @@ from .errors import ValidationError
 from .ingest_checks import message_error
 from .ingest_claims import chunks
 from .reader_answers import VERZOEK_PATH
+from .stored_facts import pairs_filter
 
 REQUEST_UNKNOWN: Final = "request.unknown"
 REQUEST_UNKNOWN_ALLOCATION: Final = "request.unknown_allocation"
@@ -199,18 +201,19 @@ class _Pending:
 
 class BatchRequests:
     """The stored JW317s a batch's JW317/JW319 messages name, those the batch adds, and their
-    pending rows. ``allocations`` and ``requests`` are the batch's in-memory copies ((CBS code,
-    ToewijzingNummer) -> Toewijzing, (AGB code, ReferentieAanbieder) -> JW315 request; None when
-    known not to exist)."""
+    pending rows. ``allocations``, ``requests`` and ``changes`` are the batch's in-memory copies
+    ((CBS code, ToewijzingNummer) -> Toewijzing, (AGB code, ReferentieAanbieder) -> JW315 request,
+    JW317; None when known not to exist)."""
 
     def __init__(
         self,
         allocations: dict[tuple[str, str], Toewijzing | None],
         requests: dict[tuple[str, str], VerzoekOmToewijzing | None],
+        changes: dict[tuple[str, str], VerzoekOmWijziging | None],
     ) -> None:
         self.allocations = allocations
         self.requests = requests
-        self.changes: dict[tuple[str, str], VerzoekOmWijziging | None] = {}
+        self.changes = changes
         self.pending = _Pending()
 
     @staticmethod
@@ -221,17 +224,19 @@ class BatchRequests:
         return agb, message.referentie_aanbieder
 
     def preload(self, refs: set[tuple[str, str]]) -> None:
-        """The stored JW317s with these (AGB code, ReferentieAanbieder); one query per provider."""
-        by_provider: dict[str, set[str]] = {}
-        for agb, ref in refs:
-            self.changes.setdefault((agb, ref), None)
-            by_provider.setdefault(agb, set()).add(ref)
-        for agb, wanted in by_provider.items():
-            for chunk in chunks(sorted(wanted)):
-                for verzoek in VerzoekOmWijziging.objects.filter(
-                    aanbieder__agb_code=agb, referentie_aanbieder__in=chunk
-                ).order_by("-pk"):  # the first by pk wins, as .first() on the per-message path
-                    self.changes[(agb, verzoek.referentie_aanbieder)] = verzoek
+        """The stored JW317s with these (AGB code, ReferentieAanbieder) that ``changes`` does not
+        hold yet; one query (per 500 keys) for all providers."""
+        refs = refs - self.changes.keys()
+        self.changes.update(dict.fromkeys(refs))
+        for chunk in chunks(sorted(refs)):
+            for verzoek in (
+                VerzoekOmWijziging.objects.filter(
+                    pairs_filter(chunk, "aanbieder__agb_code", "referentie_aanbieder")
+                )
+                .select_related("aanbieder")
+                .order_by("-pk")  # the first by pk wins, as .first() on the per-message path
+            ):
+                self.changes[(verzoek.aanbieder.agb_code, verzoek.referentie_aanbieder)] = verzoek
 
     def request_problems(
         self, message: m.VerzoekOmWijziging, name: str, pseudonym: str

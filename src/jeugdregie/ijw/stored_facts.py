@@ -1,18 +1,27 @@
 """The batch path's in-memory copy of stored facts (``StoredFacts``): the allocations, their
-versions' references, starts and stops, and the JW315 requests a batch of files names, read with
-one query per table (``load_allocations``, ``load_requests``) and kept from one committed batch to
-the next by ``Ingester.ingest_paths`` (``kept``), so that a batch reads only the keys it lacks.
+versions' references, starts and stops, the JW315 requests, the JW317 change requests and the
+claims answered that a batch of files names, read with one query per table (``load_allocations``,
+``load_requests``; ``ingest_requests.BatchRequests.preload``,
+``ingest_answers_batch.BatchClaimAnswers.preload``) and kept from one committed batch to the next
+by ``Ingester.ingest_paths`` (``kept``), so that a batch reads only the keys it lacks.
 ``ingest_batch.FastBatch`` keeps the copy up to date as it applies the batch's messages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
 
 from jeugdregie.zorg.models import (
     Toewijzing,
     ToewijzingWijziging,
     VerzoekOmToewijzing,
+    VerzoekOmWijziging,
     ZorgStart,
     ZorgStop,
 )
@@ -20,12 +29,16 @@ from jeugdregie.zorg.models import (
 from .ingest_claims import chunks
 from .models import Aanlevering
 
+if TYPE_CHECKING:
+    from .ingest_answers_batch import Claim
+
 AllocationKey = tuple[str, str]  # (CBS code of the municipality, ToewijzingNummer)
 RequestKey = tuple[str, str]  # (AGB code of the provider, ReferentieAanbieder)
+ClaimKey = tuple[str, str]  # (AGB code of the provider, BerichtIdentificatie or DeclaratieNummer)
 
 #: The in-memory copy of stored facts kept from one batch to the next (``StoredFacts``) is dropped
-#: once it holds more allocations and requests than this (about 2.7 KB each), so that a national run
-#: reads again rather than grows.
+#: once it holds more keys than this (allocations, requests, change requests, claims answered; an
+#: allocation takes about 2.7 KB), so that a national run reads again rather than grows.
 MAX_KEPT_FACTS = 50_000
 
 
@@ -45,7 +58,9 @@ class StoredFacts:
     """The batch path's in-memory copy of stored facts, kept by ``Ingester.ingest_paths`` from one
     committed batch to the next so that a batch reads only the keys it does not hold yet: the
     allocations by (CBS code, ToewijzingNummer), their versions' references, starts and stops, the
-    JW315 requests by (AGB code, ReferentieAanbieder); None: known not to be stored.
+    JW315 requests and JW317 change requests by (AGB code, ReferentieAanbieder), the claims by
+    (AGB code, the claim's BerichtIdentificatie) and by (AGB code, DeclaratieNummer) (every claim
+    of that number, in key order); None: known not to be stored.
 
     ``mark`` is the key of the newest delivery when the copy was last right: a batch whose first
     read finds another newest delivery (another ingest, or this one's per-message path, stored a
@@ -57,10 +72,19 @@ class StoredFacts:
     starts: dict[AllocationKey, _Care] = field(default_factory=dict)
     stops: dict[AllocationKey, _Care] = field(default_factory=dict)
     requests: dict[RequestKey, VerzoekOmToewijzing | None] = field(default_factory=dict)
+    changes: dict[RequestKey, VerzoekOmWijziging | None] = field(default_factory=dict)
+    claims_by_message: dict[ClaimKey, Claim | None] = field(default_factory=dict)
+    claims_by_number: dict[ClaimKey, list[Claim]] = field(default_factory=dict)
     mark: int | None = None
 
     def size(self) -> int:
-        return len(self.allocations) + len(self.requests)
+        return (
+            len(self.allocations)
+            + len(self.requests)
+            + len(self.changes)
+            + len(self.claims_by_message)
+            + len(self.claims_by_number)
+        )
 
     def load_allocations(self, numbers: dict[str, set[str]]) -> None:
         """The stored allocations with these ToewijzingNummers (by CBS code) that the copy does not
@@ -94,17 +118,15 @@ class StoredFacts:
                     care[by_pk[toewijzing_id]].rows.append((begindatum, row_pk))
 
     def load_requests(self, refs: set[RequestKey]) -> None:
-        """The stored JW315 requests with these keys that the copy does not hold yet."""
-        refs = {r for r in refs if r not in self.requests}
+        """The stored JW315 requests with these keys that the copy does not hold yet; one query
+        (per 500 keys)."""
+        refs = refs - self.requests.keys()
         self.requests.update(dict.fromkeys(refs))
         for pairs in chunks(sorted(refs)):
-            agbs = {a for a, _ in pairs}
             for request in VerzoekOmToewijzing.objects.filter(
-                aanbieder__agb_code__in=agbs, referentie_aanbieder__in=[r for _, r in pairs]
+                pairs_filter(pairs, "aanbieder__agb_code", "referentie_aanbieder")
             ).select_related("aanbieder"):
-                key = (request.aanbieder.agb_code, request.referentie_aanbieder)
-                if key in refs:
-                    self.requests[key] = request
+                self.requests[(request.aanbieder.agb_code, request.referentie_aanbieder)] = request
 
     def kept(self, per_message: bool, care_added: set[AllocationKey]) -> StoredFacts | None:
         """The copy to hand to the next batch once this one has committed, or None (see the class).
@@ -116,6 +138,17 @@ class StoredFacts:
             for care in (self.starts[key], self.stops[key]):
                 care.rows = [(d, row if isinstance(row, int) else row.pk) for d, row in care.rows]  # type: ignore[misc]
         return self
+
+
+def pairs_filter(pairs: Iterable[tuple[str, str]], first: str, second: str) -> Q:
+    """The rows whose (``first``, ``second``) is one of ``pairs``, all providers in one query: for
+    each value of ``first``, ``second`` IN its values, joined by OR (the old query per provider as
+    one term; a plain IN on both columns would also match the pairs' cross product, e.g. another
+    provider's row with the same reference, and build its model instance for nothing)."""
+    by_first: dict[str, list[str]] = {}
+    for a, b in pairs:
+        by_first.setdefault(a, []).append(b)
+    return reduce(or_, (Q(**{first: a, f"{second}__in": bs}) for a, bs in by_first.items()), Q(pk__in=[]))
 
 
 def newest_delivery() -> int | None:
