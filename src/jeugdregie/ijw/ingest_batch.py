@@ -132,6 +132,13 @@ class _Pending:
     lines: list[tuple[Declaratie, m.Declaratie, set[str]]] = field(default_factory=list)
 
 
+def _ids(message: m.Message) -> list[tuple[str, str]]:
+    header = message.header  # the ids _fast and BatchClaimAnswers.problems ask about
+    if isinstance(message, m.DeclaratieAntwoord):  # and the claim it answers
+        return [(header.afzender, header.identificatie), (header.ontvanger, message.declaratie_identificatie)]
+    return [(header.afzender, header.identificatie)]
+
+
 class FastBatch:
     """One batch of files, run inside the caller's transaction (see the module docstring)."""
 
@@ -179,7 +186,10 @@ class FastBatch:
                 self.seen_files.add(sha)
                 results = list(read_bytes(data, name))
             read.append((name, data, sha, results))
-        self._preload([r for *_, results in read if results for r in results])
+        fresh = [r for *_, results in read if results for r in results]
+        # Which of their ids (and the claims the JW325s answer) are stored: one query, in the lock.
+        self.ing._look_up(messages=[k for r in fresh if r.message for k in _ids(r.message)])
+        self._preload(fresh)
         for name, data, sha, results in read:
             if results is None:
                 total.add(IngestSummary(files=1, duplicate_files=1))

@@ -58,6 +58,7 @@ from .query_log import query_log_off
 from .reader import ReadResult, read_bytes
 from .reader_answers import ANSWER_KINDS
 from .reused_ids import handle_known_message
+from .stored_facts import pairs_filter
 from .validation import (
     SUPPORTED_KINDS,
     XsdValidator,
@@ -169,10 +170,15 @@ class Ingester:
         for product in Product.objects.select_related("boek").order_by("boek__geldig_van"):
             self.products.setdefault((product.categorie, product.code), []).append(product)
         self.clients: dict[str, Client] = {}
-        # What is already stored, so a duplicate costs no query (the unique constraints stay the
-        # backstop). Filled on first use; updated only after a file has committed.
-        self._known_files: set[str] | None = None
-        self._known_messages: set[tuple[str, str]] | None = None
+        # Idempotence: of the files (sha256) and message ids (sender, identification) the current
+        # batch names, which are stored (``_look_up``, one query per 500 keys) or stored by this
+        # batch; forgotten once the batch has committed (they are in the database then), so the
+        # memory is bounded by the batch, not by the delivery log. The unique constraints stay the
+        # backstop against another ingest storing one meanwhile.
+        self._asked_files: set[str] = set()
+        self._known_files: set[str] = set()
+        self._asked_messages: set[tuple[str, str]] = set()
+        self._known_messages: set[tuple[str, str]] = set()
         self._new_messages: list[tuple[str, str]] = []
         self._allocation_pks: dict[str, int] = {}
         # The allocations a JW301 names, read by _allocation_number_problems for _apply_toewijzing.
@@ -181,18 +187,43 @@ class Ingester:
         # ingest_paths run (ingest_batch.StoredFacts); None: the next batch reads what it needs.
         self._stored_facts: StoredFacts | None = None
 
+    def _look_up(self, files: Iterable[str] = (), messages: Iterable[tuple[str, str]] = ()) -> None:
+        """Which of ``files`` and ``messages`` not asked yet are stored: one query each per 500 keys,
+        by the unique indexes (sha256; sender + identification, ``pairs_filter``)."""
+        new_files = set(files) - self._asked_files
+        for chunk in claims.chunks(sorted(new_files)):
+            found = Aanlevering.objects.filter(sha256__in=chunk).values_list("sha256", flat=True)
+            self._known_files.update(found)
+        self._asked_files |= new_files
+        new_messages = set(messages) - self._asked_messages
+        for pairs in claims.chunks(sorted(new_messages)):
+            found_ids = Bericht.objects.filter(pairs_filter(pairs, "afzender", "identificatie"))
+            self._known_messages.update(found_ids.values_list("afzender", "identificatie"))
+        self._asked_messages |= new_messages
+
     def _file_known(self, sha: str) -> bool:
-        if self._known_files is None:
-            self._known_files = set(Aanlevering.objects.values_list("sha256", flat=True))
+        if sha not in self._asked_files:  # not announced by the batch: asked on its own
+            self._look_up(files=[sha])
         return sha in self._known_files
 
     def _message_known(self, afzender: str, identificatie: str) -> bool:
-        if self._known_messages is None:
-            self._known_messages = set(Bericht.objects.values_list("afzender", "identificatie"))
-        return (afzender, identificatie) in self._known_messages or (
-            afzender,
-            identificatie,
-        ) in self._new_messages
+        key = (afzender, identificatie)
+        if key not in self._asked_messages:
+            self._look_up(messages=[key])
+        return key in self._known_messages or key in self._new_messages
+
+    def _remember(self, sha: str | None, messages: Iterable[tuple[str, str]]) -> None:
+        """A file and messages that have just been stored (committed, or in the batch's transaction)."""
+        if sha is not None:
+            self._asked_files.add(sha)
+            self._known_files.add(sha)
+        self._asked_messages.update(messages)
+        self._known_messages.update(messages)
+
+    def _forget_known(self) -> None:
+        """After a batch: committed, what it stored is in the database; rolled back, it is not."""
+        self._asked_files, self._known_files = set(), set()
+        self._asked_messages, self._known_messages = set(), set()
 
     # -- lookups
 
@@ -241,7 +272,10 @@ class Ingester:
         with query_log_off():  # Django's query log while DEBUG is on: a tenth of the time, of no use
             try:
                 while batch := list(itertools.islice(sources, self.files_per_transaction)):
-                    summary.add(self._ingest_batch(batch))
+                    try:
+                        summary.add(self._ingest_batch(batch))
+                    finally:
+                        self._forget_known()
                     if progress:
                         for name, _ in batch:
                             progress(name)
@@ -260,9 +294,9 @@ class Ingester:
         quarantines exactly the file that fails."""
         if len(batch) == 1:
             return self.ingest_file(*batch[0])
-        # Read what is stored before the transaction begins (see _ingest_batch_per_file).
-        self._file_known("")
-        self._message_known("", "")
+        # Ask which files are stored before the transaction begins (see _ingest_batch_per_file);
+        # the messages' ids are asked in it, after FastBatch.run took the write lock.
+        self._look_up(files=[hashlib.sha256(data).hexdigest() for _, data in batch])
         self._new_messages = []
         facts, self._stored_facts = self._stored_facts, None  # taken: kept again only after a commit
         fast = FastBatch(self, facts)
@@ -276,16 +310,15 @@ class Ingester:
             self._forget_batch()
             self.aanbieders = {a.agb_code: a for a in Aanbieder.objects.all()}
             return self._ingest_batch_per_file(batch)
-        self._known_files.update(fast.seen_files)  # type: ignore[union-attr]
-        self._known_messages.update(self._new_messages)  # type: ignore[union-attr]
         self._new_messages = []
+        self._forget_known()  # committed: the batch's files and messages are in the database
         self._stored_facts = fast.kept_facts()
         return summary
 
     def _forget_batch(self) -> None:
-        """After a rolled-back batch: read the stored files, messages and clients again (the
+        """After a rolled-back batch: ask for the stored files, messages and clients again (the
         objects cached may hold values of the rolled-back batch). No query: the database may be gone."""
-        self._known_files = self._known_messages = None
+        self._forget_known()
         self._new_messages = []
         self.clients = {}
 
@@ -301,7 +334,7 @@ class Ingester:
         # Read the stored files before the transaction begins, so that its first statement is a
         # write: on SQLite a transaction that read first and must then wait for another writer
         # fails at once ("database is locked") instead of waiting for the busy timeout.
-        self._file_known("")
+        self._look_up(files=[hashlib.sha256(data).hexdigest() for _, data in batch])
         try:
             with transaction.atomic():
                 for name, data in batch:
@@ -310,7 +343,7 @@ class Ingester:
         except DatabaseUnavailable:
             raise
         except Exception:  # noqa: BLE001 - the shared commit failed: redo file by file, as before
-            self._known_files = self._known_messages = None  # read again from what is stored
+            self._forget_known()  # ask again: nothing of the batch is stored
             self._forget_uncommitted(clients_before)
             summary = IngestSummary()
             for name, data in batch:
@@ -342,18 +375,16 @@ class Ingester:
                 # or a party it creates, between our look-up and our insert.
                 self._forget_uncommitted(client_cache)
                 if Aanlevering.objects.filter(sha256=sha).exists():
-                    self._known_files.add(sha)  # type: ignore[union-attr]
+                    self._remember(sha, ())
                     return IngestSummary(files=1, duplicate_files=1)
                 if attempt == 1:
-                    self._known_messages = None  # read again: they may have landed meanwhile
+                    self._asked_messages, self._known_messages = set(), set()  # may have landed meanwhile
                     continue
                 return self._refuse_file(name, data, sha, sys.exc_info()[1])
             except Exception as exc:  # noqa: BLE001 - any failure rolls the file back and is kept, not raised
                 self._forget_uncommitted(client_cache)
                 return self._refuse_file(name, data, sha, exc)
-        self._known_files.add(sha)  # type: ignore[union-attr]
-        if self._known_messages is not None:
-            self._known_messages.update(self._new_messages)
+        self._remember(sha, self._new_messages)
         self._new_messages = []
         return summary
 
@@ -378,8 +409,7 @@ class Ingester:
                 bestandsnaam=name[-500:], sha256=sha, status="geweigerd", in_quarantaine=1
             )
             self._quarantine(delivery, name, data, error, level="bestand")
-        self._file_known(sha)
-        self._known_files.add(sha)  # type: ignore[union-attr]
+        self._remember(sha, ())
         return failed
 
     def _ingest_file(
@@ -394,6 +424,12 @@ class Ingester:
         delivery = Aanlevering.objects.create(bestandsnaam=name[-500:], sha256=sha, status="verwerkt")
         if results is None:
             results = list(read_bytes(data, name))
+        # The file's message ids, one query (after the write lock: see take_write_lock).
+        self._look_up(
+            messages=[
+                (r.message.header.afzender, r.message.header.identificatie) for r in results if r.message
+            ]
+        )
         for result in results:
             errors = self._read_errors(result, data, name)
             message = result.message
@@ -690,8 +726,7 @@ class Ingester:
                 self._new_messages = []
                 self._apply(item.aanlevering, item.bestandsnaam, payload, message, [], sub)
                 _close(item)
-            if self._known_messages is not None:
-                self._known_messages.update(self._new_messages)
+            self._remember(None, self._new_messages)
             self._new_messages = []
             summary.reprocessed += 1
             summary.accepted_lines += sub.accepted_lines
