@@ -198,15 +198,26 @@ class Ingester:
         connection = connections[router.db_for_read(Bericht)]
         table = connection.ops.quote_name(Bericht._meta.db_table)
         for pairs in claims.chunks(sorted(new_messages)):
-            # One exact pair per OR term, in plain SQL: each is one probe of the unique index; the
-            # grouped pairs_filter (AND identificatie IN) measured 3x slower on SQLite, and the
-            # ORM took longer to compile it than the database to answer.
-            where = " OR ".join(["(afzender = %s AND identificatie = %s)"] * len(pairs))
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT afzender, identificatie FROM {table} WHERE {where}",  # nosec B608
-                    [value for pair in pairs for value in pair],
-                )
+                if connection.vendor == "postgresql":
+                    # The pairs as two arrays joined to the table: a nested loop of probes of the
+                    # unique index, planned at once; 100 OR terms took PostgreSQL 3x longer
+                    # (measured on the scale-10 database: 3.3-4.4 ms against 1.3-1.4 ms).
+                    cursor.execute(
+                        f"SELECT b.afzender, b.identificatie FROM {table} b "  # nosec B608
+                        "JOIN unnest(%s::text[], %s::text[]) AS k(afzender, identificatie) "
+                        "ON b.afzender = k.afzender AND b.identificatie = k.identificatie",
+                        [[a for a, _ in pairs], [i for _, i in pairs]],
+                    )
+                else:
+                    # One exact pair per OR term, in plain SQL: each is one probe of the unique
+                    # index; the grouped pairs_filter (AND identificatie IN) measured 3x slower on
+                    # SQLite, and the ORM took longer to compile it than the database to answer.
+                    where = " OR ".join(["(afzender = %s AND identificatie = %s)"] * len(pairs))
+                    cursor.execute(
+                        f"SELECT afzender, identificatie FROM {table} WHERE {where}",  # nosec B608
+                        [value for pair in pairs for value in pair],
+                    )
                 self._known_messages.update(map(tuple, cursor.fetchall()))
         self._asked_messages |= new_messages
 
