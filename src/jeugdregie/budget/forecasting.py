@@ -85,7 +85,7 @@ def claim_rows(first_year: int) -> list[ClaimRow]:
         WHERE r.periode_begin >= %s AND NOT r.afgewezen
         GROUP BY a.agb_code, a.categorie, a.is_nga, g.cbs_code, r.product_id, care, received
         ORDER BY first_line
-    """
+    """  # nosec B608 - only this module's own SQL fragments are formatted in; values are parameters
     # products of one group are one series: their totals added (in integers), first one's place kept
     totals: dict[tuple[str, str, str, str, int, int], int] = {}
     with connection.cursor() as cursor:
@@ -151,7 +151,7 @@ def allocation_rows() -> list[AllocationRow]:
         JOIN regio_gemeente g ON g.id = t.gemeente_id
         WHERE NOT t.verwijderd AND t.product_id IS NOT NULL
         ORDER BY t.id
-    """
+    """  # nosec B608 - only this module's own SQL fragments are formatted in; values are parameters
     found = []
     with connection.cursor() as cursor:
         cursor.execute(

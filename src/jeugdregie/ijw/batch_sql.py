@@ -132,7 +132,7 @@ class Keys:
                 parts, params = [], []
                 for i, (model, count) in enumerate(wanted):
                     parts.append(
-                        f"SELECT {i}, nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
+                        f"SELECT {i}, nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"  # nosec B608
                     )
                     params += [model._meta.db_table, model._meta.pk.column, count]
                 # Only numbers of our own are formatted in; the names are parameters.
