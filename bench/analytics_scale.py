@@ -50,7 +50,6 @@ import pickle
 import resource
 import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 
@@ -185,16 +184,6 @@ def run_child(args: argparse.Namespace) -> dict:
 # ---------------------------------------------------------------- parent
 
 
-def export_revision(revision: str, out: Path) -> Path:
-    """The ``src`` folder of a git revision, exported into ``out`` (for PYTHONPATH)."""
-    archive = subprocess.run(
-        ["git", "archive", revision, "src"], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(out, filter="data")
-    return out / "src"
-
-
 def prepare(args: argparse.Namespace) -> None:
     if (args.work / "facts.pickle").exists():
         return
@@ -259,6 +248,8 @@ def child(args: argparse.Namespace, scale: int, steps: list[str], src: Path | No
 
 
 def main() -> None:
+    from ingest_demo import export_revision  # bench/ is on sys.path when run as a script
+
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
