@@ -17,13 +17,12 @@ import datetime as dt
 import hashlib
 import itertools
 import sys
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, connections, router, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from jeugdregie.catalogus.models import Product
@@ -48,6 +47,7 @@ from .batch_sql import take_write_lock
 from .conformance import check_tree
 from .conformance import parse as parse_message
 from .errors import ValidationError
+from .idempotence import KnownKeys
 from .ingest_answers import ANSWER_TYPES, AnswerIngest
 from .ingest_answers import WAITING_RULES as ANSWER_WAITING_RULES
 from .ingest_batch import FastBatch, StoredFacts
@@ -58,6 +58,7 @@ from .query_log import query_log_off
 from .reader import ReadResult, read_bytes
 from .reader_answers import ANSWER_KINDS
 from .reused_ids import handle_known_message
+from .sources import count_sources, iter_sources, validate_paths  # noqa: F401 - re-exported
 from .validation import (
     SUPPORTED_KINDS,
     XsdValidator,
@@ -109,47 +110,10 @@ class IngestSummary:
         return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "errors"}
 
 
-# ---------------------------------------------------------------- sources
-
-
-def iter_sources(paths: Iterable[str | Path]) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of every XML file in the given files, folders (recursively) and zip files,
-    in sorted order so that a folder is always ingested the same way."""
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if child.suffix.lower() in (".xml", ".zip"):
-                    yield from iter_sources([child])
-        elif path.suffix.lower() == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                    if not info.is_dir() and info.filename.lower().endswith(".xml"):
-                        yield f"{path}!{info.filename}", archive.read(info)
-        elif path.exists():
-            yield str(path), path.read_bytes()
-        else:
-            raise FileNotFoundError(f"Bestand of map bestaat niet: {path}")
-
-
-def count_sources(paths: Iterable[str | Path]) -> int:
-    total = 0
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            total += count_sources(sorted(p for p in path.rglob("*") if p.suffix.lower() in (".xml", ".zip")))
-        elif path.suffix.lower() == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                total += sum(1 for i in archive.infolist() if i.filename.lower().endswith(".xml"))
-        else:
-            total += 1
-    return total
-
-
 # ---------------------------------------------------------------- the ingest
 
 
-class Ingester:
+class Ingester(KnownKeys):
     """Ingests files one by one. Caches the catalogue and the parties for speed."""
 
     def __init__(
@@ -169,81 +133,13 @@ class Ingester:
         for product in Product.objects.select_related("boek").order_by("boek__geldig_van"):
             self.products.setdefault((product.categorie, product.code), []).append(product)
         self.clients: dict[str, Client] = {}
-        # Idempotence: of the files (sha256) and message ids (sender, identification) the current
-        # batch names, which are stored (``_look_up``, one query per 500 keys) or stored by this
-        # batch; forgotten once the batch has committed (they are in the database then), so the
-        # memory is bounded by the batch, not by the delivery log. The unique constraints stay the
-        # backstop against another ingest storing one meanwhile.
-        self._asked_files: set[str] = set()
-        self._known_files: set[str] = set()
-        self._asked_messages: set[tuple[str, str]] = set()
-        self._known_messages: set[tuple[str, str]] = set()
-        self._new_messages: list[tuple[str, str]] = []
+        self._init_known()  # idempotence, bounded by the batch (``idempotence.KnownKeys``)
         self._allocation_pks: dict[str, int] = {}
         # The allocations a JW301 names, read by _allocation_number_problems for _apply_toewijzing.
         self._existing_allocations: tuple[object, dict[str, Toewijzing]] = (None, {})
         # The batch path's copy of stored facts, from one committed batch to the next within one
         # ingest_paths run (ingest_batch.StoredFacts); None: the next batch reads what it needs.
         self._stored_facts: StoredFacts | None = None
-
-    def _look_up(self, files: Iterable[str] = (), messages: Iterable[tuple[str, str]] = ()) -> None:
-        """Which of ``files`` and ``messages`` not asked yet are stored: one query each per 500 keys,
-        by the unique indexes (sha256; sender + identification)."""
-        new_files = set(files) - self._asked_files
-        for chunk in claims.chunks(sorted(new_files)):
-            found = Aanlevering.objects.filter(sha256__in=chunk).values_list("sha256", flat=True)
-            self._known_files.update(found)
-        self._asked_files |= new_files
-        new_messages = set(messages) - self._asked_messages
-        connection = connections[router.db_for_read(Bericht)]
-        table = connection.ops.quote_name(Bericht._meta.db_table)
-        for pairs in claims.chunks(sorted(new_messages)):
-            with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    # The pairs as two arrays joined to the table: a nested loop of probes of the
-                    # unique index, planned at once; 100 OR terms took PostgreSQL 3x longer
-                    # (measured on the scale-10 database: 3.3-4.4 ms against 1.3-1.4 ms).
-                    cursor.execute(
-                        f"SELECT b.afzender, b.identificatie FROM {table} b "  # nosec B608
-                        "JOIN unnest(%s::text[], %s::text[]) AS k(afzender, identificatie) "
-                        "ON b.afzender = k.afzender AND b.identificatie = k.identificatie",
-                        [[a for a, _ in pairs], [i for _, i in pairs]],
-                    )
-                else:
-                    # One exact pair per OR term, in plain SQL: each is one probe of the unique
-                    # index; the grouped pairs_filter (AND identificatie IN) measured 3x slower on
-                    # SQLite, and the ORM took longer to compile it than the database to answer.
-                    where = " OR ".join(["(afzender = %s AND identificatie = %s)"] * len(pairs))
-                    cursor.execute(
-                        f"SELECT afzender, identificatie FROM {table} WHERE {where}",  # nosec B608
-                        [value for pair in pairs for value in pair],
-                    )
-                self._known_messages.update(map(tuple, cursor.fetchall()))
-        self._asked_messages |= new_messages
-
-    def _file_known(self, sha: str) -> bool:
-        if sha not in self._asked_files:  # not announced by the batch: asked on its own
-            self._look_up(files=[sha])
-        return sha in self._known_files
-
-    def _message_known(self, afzender: str, identificatie: str) -> bool:
-        key = (afzender, identificatie)
-        if key not in self._asked_messages:
-            self._look_up(messages=[key])
-        return key in self._known_messages or key in self._new_messages
-
-    def _remember(self, sha: str | None, messages: Iterable[tuple[str, str]]) -> None:
-        """A file and messages that have just been stored (committed, or in the batch's transaction)."""
-        if sha is not None:
-            self._asked_files.add(sha)
-            self._known_files.add(sha)
-        self._asked_messages.update(messages)
-        self._known_messages.update(messages)
-
-    def _forget_known(self) -> None:
-        """After a batch: committed, what it stored is in the database; rolled back, it is not."""
-        self._asked_files, self._known_files = set(), set()
-        self._asked_messages, self._known_messages = set(), set()
 
     # -- lookups
 
@@ -330,8 +226,7 @@ class Ingester:
             self._forget_batch()
             self.aanbieders = {a.agb_code: a for a in Aanbieder.objects.all()}
             return self._ingest_batch_per_file(batch)
-        self._new_messages = []
-        self._forget_known()  # committed: the batch's files and messages are in the database
+        self._new_messages = []  # committed: ingest_paths forgets the batch's files and messages
         self._stored_facts = fast.kept_facts()
         return summary
 
@@ -398,7 +293,7 @@ class Ingester:
                     self._remember(sha, ())
                     return IngestSummary(files=1, duplicate_files=1)
                 if attempt == 1:
-                    self._asked_messages, self._known_messages = set(), set()  # may have landed meanwhile
+                    self._forget_messages()  # one may have landed meanwhile
                     continue
                 return self._refuse_file(name, data, sha, sys.exc_info()[1])
             except Exception as exc:  # noqa: BLE001 - any failure rolls the file back and is kept, not raised
@@ -816,20 +711,3 @@ def _close(item: QuarantaineItem) -> None:
     item.status = QuarantaineItem.Status.HERVERWERKT
     item.afgehandeld_op = timezone.now()
     item.save(update_fields=["status", "afgehandeld_op"])
-
-
-def validate_paths(
-    paths: Iterable[str | Path], *, xsd_dir: str | Path | None = None
-) -> tuple[int, list[ValidationError]]:
-    """Validate without a database: well-formedness, structure, code lists, the rules that need no
-    stored state, and optionally the official XSDs. Returns (messages, errors)."""
-    xsd = XsdValidator(xsd_dir) if xsd_dir else None
-    count = 0
-    found: list[ValidationError] = []
-    for name, data in iter_sources(paths):
-        for result in read_bytes(data, name):
-            count += 1
-            found.extend(result.errors)
-            if xsd is not None and result.message is not None:
-                found.extend(xsd.validate(data, name))
-    return count, found
