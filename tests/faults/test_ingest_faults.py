@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import signal
 import time
 
 import pytest
@@ -127,3 +128,28 @@ def test_the_database_connection_cut_mid_run_gives_a_dutch_error_and_a_clean_res
     assert resumed.returncode in (0, 1) and "Traceback" not in resumed.stderr, resumed.stderr
     assert state_differences(database_state(db), reference.state) == {}
     print(f"\nverbinding verbroken na {at_cut}/{files} bestanden; melding: {message.strip()!r}")
+
+
+def test_stopped_with_sigterm_says_so_in_dutch_and_resumes_to_the_uninterrupted_state(
+    reference, fault_slice, scratch_db
+) -> None:
+    """`kill <pid>` (a service manager stopping the job): the batch in progress rolls back, the
+    command names what happened in Dutch instead of dying silently, and a restart completes it."""
+    folder, files = fault_slice
+    db = scratch_db("sigterm")
+    proc = start_ingest(db, folder, "--files-per-transaction", "5")
+    assert wait_until(lambda: committed_files(db) >= files // 3, timeout=120), proc.stderr
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    at_stop = committed_files(db)
+    message = err.decode()
+    assert proc.returncode == 143, message
+    assert "Traceback" not in message, message
+    assert "Inlezen gestopt (SIGTERM)" in message and "opnieuw" in message, message
+    assert 0 < at_stop < files
+
+    resumed = run_ingest(db, folder)
+    assert resumed.returncode in (0, 1) and "Traceback" not in resumed.stderr, resumed.stderr
+    assert json.loads(resumed.stdout)["duplicate_files"] == at_stop
+    assert state_differences(database_state(db), reference.state) == {}
+    print(f"\nSIGTERM na {at_stop}/{files} bestanden; melding: {message.strip()!r}")

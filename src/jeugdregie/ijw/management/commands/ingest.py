@@ -1,5 +1,7 @@
 import json
+import signal
 import sys
+import threading
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +24,16 @@ LABELS = {
     "quarantined_lines": "regels in quarantaine",
     "reprocessed": "opnieuw verwerkt uit quarantaine",
 }
+
+
+class Stopped(BaseException):
+    """SIGTERM (``kill``, a service manager stopping the job) or Ctrl-C during the ingest. A
+    BaseException, as KeyboardInterrupt, so that no ``except Exception`` on the way takes it for a
+    bad file: the transaction in progress rolls back and the command says so in Dutch."""
+
+
+def _stop(signum: int, _frame) -> None:
+    raise Stopped(signal.Signals(signum).name)
 
 
 class Command(BaseCommand):
@@ -61,10 +73,21 @@ class Command(BaseCommand):
             done += 1
             bar.update(1)
 
+        # Only the main thread may set a handler (call_command from a thread keeps the default).
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _stop) if main else None
         try:
             ingester = Ingester(xsd_dir=xsd_dir, files_per_transaction=files_per_transaction)
             with tqdm(total=total, unit="bestand", desc="Inlezen", disable=not show, file=sys.stderr) as bar:
                 summary = ingester.ingest_paths(paths, progress=advance)
+        except (Stopped, KeyboardInterrupt) as exc:
+            how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else str(exc)
+            raise CommandError(
+                f"Inlezen gestopt ({how}) na {done} van {total} bestanden. Wat al verwerkt was, is "
+                "bewaard; van de bestanden die bezig waren is niets opgeslagen. Start dezelfde opdracht "
+                "opnieuw om verder te gaan: al ingelezen bestanden worden herkend en overgeslagen.",
+                returncode=130 if isinstance(exc, KeyboardInterrupt) else 143,
+            ) from None
         except DatabaseUnavailable as exc:
             # Each file commits whole or not at all, so what was done stays and the file in progress
             # left nothing behind: running the same command again resumes.
@@ -75,6 +98,9 @@ class Command(BaseCommand):
                 "Start dezelfde opdracht opnieuw zodra de database er weer is: hij gaat verder waar hij was.",
                 returncode=2,
             ) from exc
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, previous)
         print_errors(summary.errors)
         if not no_precompute and (summary.accepted_messages or summary.reprocessed):
             # Once per run, not per file: the screens' first visit finds its figures ready.
