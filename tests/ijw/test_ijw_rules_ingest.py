@@ -310,13 +310,13 @@ def test_the_rules_inside_one_message_check_the_readers_tree_without_parsing_aga
 ):
     """Issue 13: each message is parsed once; TR101 and TR134 are found on the reader's tree, on the
     per-message path (``ingest_file``, one file per transaction) and on the batch path alike."""
-    from jeugdregie.ijw import services
+    from jeugdregie.ijw import read_ahead
     from jeugdregie.ijw.services import Ingester
 
     def parsed_again(data: bytes):
         raise AssertionError("the message was parsed a second time")
 
-    monkeypatch.setattr(services, "parse_message", parsed_again)
+    monkeypatch.setattr(read_ahead, "parse_message", parsed_again)
     allocation = toewijzing()
     early = start("S1", D(2024, 1, 8))
     files = {

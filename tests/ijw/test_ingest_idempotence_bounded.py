@@ -83,9 +83,9 @@ def test_duplicates_after_a_rolled_back_batch_and_the_per_file_redo(tmp_path, mo
     calls = []
     run = ingest_batch.FastBatch.run
 
-    def fail_first(self, batch):
+    def fail_first(self, batch, *prepared):
         calls.append(len(batch))
-        result = run(self, batch)
+        result = run(self, batch, *prepared)
         if len(calls) == 1:
             raise RuntimeError("rolled back after writing")
         return result

@@ -170,7 +170,13 @@ class FastBatch:
 
     # ------------------------------------------------------------ the batch
 
-    def run(self, batch: list[tuple[str, bytes]]) -> IngestSummary:
+    def run(
+        self,
+        batch: list[tuple[str, bytes]],
+        prepared: list[tuple[str, list[ReadResult] | None]] | None = None,
+    ) -> IngestSummary:
+        """``prepared``: per file its SHA-256 and, read ahead (``read_ahead``), its results (None:
+        read here)."""
         from .services import IngestSummary
 
         take_write_lock()
@@ -179,12 +185,12 @@ class FastBatch:
             self._use(StoredFacts())
         total = IngestSummary()
         read: list[tuple[str, bytes, str, list[ReadResult] | None]] = []
-        for name, data in batch:
-            sha = hashlib.sha256(data).hexdigest()
+        for i, (name, data) in enumerate(batch):
+            sha, ahead = prepared[i] if prepared is not None else (hashlib.sha256(data).hexdigest(), None)
             results = None
             if not self.ing._file_known(sha) and sha not in self.seen_files:
                 self.seen_files.add(sha)
-                results = list(read_bytes(data, name))
+                results = ahead if ahead is not None else list(read_bytes(data, name))
             read.append((name, data, sha, results))
         fresh = [r for *_, results in read if results for r in results]
         # Which of their ids (and the claims the JW325s answer) are stored: one query, in the lock.

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,8 +43,6 @@ from . import ingest_checks as checks
 from . import ingest_claims as claims
 from . import messages as m
 from .batch_sql import take_write_lock
-from .conformance import check_tree
-from .conformance import parse as parse_message
 from .errors import ValidationError
 from .idempotence import KnownKeys
 from .ingest_answers import ANSWER_TYPES, AnswerIngest
@@ -55,18 +52,19 @@ from .ingest_claims import DatabaseClaimState
 from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key, redact_payload
 from .query_log import query_log_off
+from .read_ahead import (
+    IN_MESSAGE_RULE_KINDS,  # noqa: F401 - re-exported
+    CheckedResult,
+    ReadAhead,
+    ReadFile,
+    default_readers,
+    read_errors,
+    xsd_validator,
+)
 from .reader import ReadResult, read_bytes
-from .reader_answers import ANSWER_KINDS
 from .reused_ids import handle_known_message
 from .sources import count_sources, iter_sources, validate_paths  # noqa: F401 - re-exported
-from .validation import (
-    SUPPORTED_KINDS,
-    XsdValidator,
-    check_claim_against_state,
-)
-
-#: The types whose rules inside one message (``conformance.check_tree``) are applied at ingest.
-IN_MESSAGE_RULE_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315"})
+from .validation import check_claim_against_state
 
 #: Files that ``ingest_paths`` stores in one transaction (``ingest_batch.FastBatch``; a savepoint
 #: per file when the batch is redone the per-message way). A stop (kill, power cut) loses at most
@@ -122,10 +120,14 @@ class Ingester(KnownKeys):
         xsd_dir: str | Path | None = None,
         key: bytes | None = None,
         files_per_transaction: int = FILES_PER_TRANSACTION,
+        readers: int | None = None,
     ) -> None:
         self.key = key or settings.PSEUDONYM_KEY
         self.files_per_transaction = max(1, files_per_transaction)
-        self.xsd = XsdValidator(xsd_dir, kinds=(*SUPPORTED_KINDS, *ANSWER_KINDS)) if xsd_dir else None
+        self.xsd_dir = xsd_dir
+        self.xsd = xsd_validator(xsd_dir) if xsd_dir else None
+        # Worker processes that read ahead (``read_ahead``): 0 reads in this process.
+        self.readers = default_readers() if readers is None else max(0, readers)
         self.answers = AnswerIngest(self)  # JW317, JW319, JW325
         self.gemeenten = {g.cbs_code: g for g in Gemeente.objects.all()}
         self.aanbieders = {a.agb_code: a for a in Aanbieder.objects.all()}
@@ -183,19 +185,20 @@ class Ingester(KnownKeys):
         retry_waiting: bool = True,
     ) -> IngestSummary:
         summary = IngestSummary()
-        sources = iter_sources(paths)
         self._stored_facts = None
+        reading = ReadAhead(paths, self.files_per_transaction, xsd_dir=self.xsd_dir, readers=self.readers)
         with query_log_off():  # Django's query log while DEBUG is on: a tenth of the time, of no use
             try:
-                while batch := list(itertools.islice(sources, self.files_per_transaction)):
+                for batch in reading:  # read by the worker while the batch before is applied
                     try:
                         summary.add(self._ingest_batch(batch))
                     finally:
                         self._forget_known()
                     if progress:
-                        for name, _ in batch:
-                            progress(name)
+                        for file in batch:
+                            progress(file.name)
             finally:
+                reading.close()
                 self._stored_facts = None
             if retry_waiting:
                 summary.add(
@@ -203,22 +206,22 @@ class Ingester(KnownKeys):
                 )
         return summary
 
-    def _ingest_batch(self, batch: list[tuple[str, bytes]]) -> IngestSummary:
+    def _ingest_batch(self, batch: list[ReadFile]) -> IngestSummary:
         """Several files in one transaction, the fast way (``ingest_batch.FastBatch``: the stored
         state read once per batch, one write per table). Should anything in it fail, the batch is
         rolled back and redone the per-message way (``_ingest_batch_per_file``), which refuses or
         quarantines exactly the file that fails."""
         if len(batch) == 1:
-            return self.ingest_file(*batch[0])
+            return self.ingest_file(batch[0].name, batch[0].data, batch[0].sha, batch[0].results)
         # Ask which files are stored before the transaction begins (see _ingest_batch_per_file);
         # the messages' ids are asked in it, after FastBatch.run took the write lock.
-        self._look_up(files=[hashlib.sha256(data).hexdigest() for _, data in batch])
+        self._look_up(files=[file.sha for file in batch])
         self._new_messages = []
         facts, self._stored_facts = self._stored_facts, None  # taken: kept again only after a commit
         fast = FastBatch(self, facts)
         try:
             with transaction.atomic():
-                summary = fast.run(batch)
+                summary = fast.run([(f.name, f.data) for f in batch], [(f.sha, f.results) for f in batch])
         except DatabaseUnavailable:
             self._forget_batch()
             raise
@@ -237,23 +240,23 @@ class Ingester(KnownKeys):
         self._new_messages = []
         self.clients = {}
 
-    def _ingest_batch_per_file(self, batch: list[tuple[str, bytes]]) -> IngestSummary:
+    def _ingest_batch_per_file(self, batch: list[ReadFile]) -> IngestSummary:
         """Several files in one transaction, each in its own savepoint (``ingest_file``): a file
         still lands whole or not at all, and what ``ingest_file`` does with a bad file is the same.
         Only the commit is shared; it was the largest cost per small file. Should the commit itself
         fail (e.g. a deferred constraint), the files are ingested again one transaction each."""
         if len(batch) == 1:
-            return self.ingest_file(*batch[0])
+            return self.ingest_file(batch[0].name, batch[0].data, batch[0].sha)
         clients_before = dict(self.clients)
         summary = IngestSummary()
         # Read the stored files before the transaction begins, so that its first statement is a
         # write: on SQLite a transaction that read first and must then wait for another writer
         # fails at once ("database is locked") instead of waiting for the busy timeout.
-        self._look_up(files=[hashlib.sha256(data).hexdigest() for _, data in batch])
+        self._look_up(files=[file.sha for file in batch])
         try:
             with transaction.atomic():
-                for name, data in batch:
-                    summary.add(self.ingest_file(name, data))
+                for file in batch:
+                    summary.add(self.ingest_file(file.name, file.data, file.sha))
             return summary
         except DatabaseUnavailable:
             raise
@@ -261,12 +264,16 @@ class Ingester(KnownKeys):
             self._forget_known()  # ask again: nothing of the batch is stored
             self._forget_uncommitted(clients_before)
             summary = IngestSummary()
-            for name, data in batch:
-                summary.add(self.ingest_file(name, data))
+            for file in batch:
+                summary.add(self.ingest_file(file.name, file.data, file.sha))
             return summary
 
-    def ingest_file(self, name: str, data: bytes) -> IngestSummary:
-        sha = hashlib.sha256(data).hexdigest()
+    def ingest_file(
+        self, name: str, data: bytes, sha: str | None = None, results: list[ReadResult] | None = None
+    ) -> IngestSummary:
+        """One file in its own transaction; ``sha`` and ``results``: computed and read already
+        (``read_ahead``); ``results`` None: read here."""
+        sha = sha or hashlib.sha256(data).hexdigest()
         if self._file_known(sha):
             return IngestSummary(files=1, duplicate_files=1)
         self._stored_facts = None  # the per-message path does not keep the batch path's copy
@@ -277,7 +284,7 @@ class Ingester(KnownKeys):
             try:
                 with transaction.atomic():
                     take_write_lock()
-                    self._ingest_file(name, data, sha, summary)
+                    self._ingest_file(name, data, sha, summary, results)
                 break
             except DatabaseUnavailable:
                 # The database went away or stayed locked: not the file's fault. Its transaction is
@@ -369,18 +376,11 @@ class Ingester(KnownKeys):
         Aanlevering.objects.filter(pk=delivery.pk).update(**totals)
 
     def _read_errors(self, result: ReadResult, data: bytes, name: str) -> list[ValidationError]:
-        """The reader's errors of a message, with the XSD's and, for the small single-client
-        messages, TR101 and TR134 (``check_tree``; JW323 has its own, per line). Both check the
-        reader's tree (``result.tree``); only a message the reader did not keep whole is parsed again."""
-        errors = list(result.errors)
-        tree = result.tree
-        if self.xsd is not None and result.message is not None:
-            errors.extend(
-                self.xsd.validate(data, name) if tree is None else self.xsd.validate_tree(tree, name)
-            )
-        if result.message is not None and result.kind in IN_MESSAGE_RULE_KINDS:
-            errors.extend(check_tree(parse_message(data) if tree is None else tree, name, ingest_only=True))
-        return errors
+        """The errors of a message: the reader's, the XSD's and those of the rules inside it
+        (``read_ahead.read_errors``); found already by the read-ahead worker (``CheckedResult``)."""
+        if isinstance(result, CheckedResult):
+            return list(result.findings)
+        return read_errors(result, data, name, self.xsd)
 
     def _quarantine(self, delivery, name, data, error: ValidationError, *, level: str, message=None) -> None:
         self._quarantine_item(delivery, name, data, error, level, message).save(force_insert=True)
