@@ -19,6 +19,7 @@ from django.db.models import Model, Q
 
 from jeugdregie.zorg.models import AntwoordRegel, Declaratie, DeclaratieAntwoord, DeclaratieRegel
 
+from . import batch_read
 from . import messages as m
 from .batch_sql import Keys, insert_objects, insert_rows
 from .errors import ValidationError
@@ -33,8 +34,6 @@ from .ingest_answers import (
     unknown_claim_error,
 )
 from .ingest_claims import chunks
-from .models import Bericht
-from .stored_facts import pairs_filter
 
 
 @dataclass
@@ -89,16 +88,14 @@ class BatchClaimAnswers:
             self.by_number[key] = []
         claims: dict[int, Claim] = {}
         for chunk in chunks(sorted(idents)):
-            for declaratie in Declaratie.objects.filter(
-                pairs_filter(chunk, "bericht__afzender", "bericht__identificatie")
-            ).select_related("bericht"):
+            where, params = batch_read.pairs_where(chunk, "r0.afzender", "r0.identificatie")
+            for declaratie, _ in batch_read.select(Declaratie, ["bericht"], "", where, params):
                 key = (declaratie.bericht.afzender, declaratie.bericht.identificatie)
                 self.by_message[key] = claims.setdefault(declaratie.pk, Claim(declaratie, {}))
         for chunk in chunks(sorted(numbers)):
-            for declaratie in (
-                Declaratie.objects.filter(pairs_filter(chunk, "aanbieder__agb_code", "declaratienummer"))
-                .select_related("aanbieder")
-                .order_by("pk")
+            where, params = batch_read.pairs_where(chunk, "r0.agb_code", "t.declaratienummer")
+            for declaratie, _ in batch_read.select(
+                Declaratie, ["aanbieder"], "", where, params, order_by="ORDER BY t.id"
             ):
                 key = (declaratie.aanbieder.agb_code, declaratie.declaratienummer)
                 self.by_number[key].append(claims.setdefault(declaratie.pk, Claim(declaratie, {})))
@@ -153,13 +150,13 @@ class BatchClaimAnswers:
 
     # ------------------------------------------------------------ as AnswerIngest._apply_claim_answer
 
-    def apply(self, bericht: Bericht, message: m.DeclaratieAntwoord) -> None:
+    def apply(self, message: m.DeclaratieAntwoord) -> DeclaratieAntwoord:
+        """The answer's row, pending; the caller sets its message (``bericht_id``) before ``flush``."""
         assert self._found is not None and self._found[0] is message
         _, claim, _regels = self._found
         self._found = None
         antwoord = DeclaratieAntwoord(
             declaratie=claim.declaratie,
-            bericht=bericht,
             **claim_answer_values(message, claim.declaratie.totaal_cent),
         )
         self.pending.answers.append(antwoord)
@@ -170,6 +167,7 @@ class BatchClaimAnswers:
             self.pending.rejections.append((claim, whole, None))
         for code, keys in rejected.items():
             self.pending.rejections.append((claim, code, keys))
+        return antwoord
 
     def key_counts(self) -> dict[type[Model], int]:
         """The rows ``flush`` will insert with keys of their own, by model (``batch_sql.Keys``)."""

@@ -21,7 +21,10 @@ again.
 The checks and the rows are those of the per-message path (``services.Ingester._apply`` and
 ``_message_problems``), message for message: both call the plain functions of ``ingest_checks``,
 ``ingest_claims``, ``ingest_answers`` and ``ingest_requests`` for the rules, their Dutch texts and
-the rows' values; only where the stored facts come from differs.
+the rows' values; only where the stored facts come from differs. What an accepted message adds is
+in ``ingest_batch_apply``; the rows nothing reads back (deliveries, messages, versions, starts,
+stops) are plain rows, not model instances (``batch_rows``); the stored facts are read with plain
+SQL (``batch_read``).
 ``tests/faults/test_ingest_batch_same_state.py`` compares the whole database after both paths.
 
 Guarantees: should anything in the batch raise (a bug, a constraint another ingest running at the
@@ -35,6 +38,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from django.db.models import Model
 
 from jeugdregie.zorg.models import (
     AntwoordVerzoek,
@@ -51,9 +56,19 @@ from jeugdregie.zorg.models import (
 from . import ingest_checks as checks
 from . import ingest_claims as claims
 from . import messages as m
+from .batch_rows import (
+    CareRow,
+    Delivery,
+    Message,
+    insert_care,
+    insert_deliveries,
+    insert_messages,
+    insert_versions,
+)
 from .batch_sql import Keys, insert_objects, take_write_lock, update_by_key
 from .errors import ValidationError
 from .ingest_answers_batch import BatchClaimAnswers
+from .ingest_batch_apply import ApplyRows
 from .ingest_claims import chunks
 from .ingest_requests import (
     BatchRequests,
@@ -65,7 +80,7 @@ from .ingest_requests import (
 from .models import Aanlevering, Bericht, QuarantaineItem
 from .pseudonym import client_key
 from .reader import ReadResult, read_bytes
-from .stored_facts import AllocationKey, StoredFacts, _Care, newest_delivery
+from .stored_facts import AllocationKey, StoredFacts, newest_delivery
 
 if TYPE_CHECKING:
     from .services import Ingester, IngestSummary
@@ -113,16 +128,19 @@ _CLIENT_FIELDS = ["geboortejaar", "geboortemaand", "geslacht", "gemeente"]
 
 @dataclass
 class _Pending:
-    deliveries: list[Aanlevering] = field(default_factory=list)
-    messages: list[Bericht] = field(default_factory=list)
-    quarantine: list[QuarantaineItem] = field(default_factory=list)
+    # Plain rows (batch_rows) where nothing reads the row back as a model object.
+    deliveries: list[Delivery] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    quarantine: list[tuple[QuarantaineItem, Delivery]] = field(default_factory=list)
+    # Model instances that point to a pending message, and that message (its key set at flush).
+    of_message: list[tuple[Model, Message]] = field(default_factory=list)
     clients: list[Client] = field(default_factory=list)
     changed_clients: dict[int, Client] = field(default_factory=dict)
     allocations: list[Toewijzing] = field(default_factory=list)
     changed_allocations: dict[int, Toewijzing] = field(default_factory=dict)
-    versions: list[ToewijzingWijziging] = field(default_factory=list)
-    starts: list[ZorgStart] = field(default_factory=list)
-    stops: list[ZorgStop] = field(default_factory=list)
+    versions: list[list] = field(default_factory=list)  # batch_rows.version_row
+    starts: list[CareRow] = field(default_factory=list)
+    stops: list[CareRow] = field(default_factory=list)
     deleted_starts: set[int] = field(default_factory=set)
     deleted_stops: set[int] = field(default_factory=set)
     requests: list[VerzoekOmToewijzing] = field(default_factory=list)
@@ -139,7 +157,7 @@ def _ids(message: m.Message) -> list[tuple[str, str]]:
     return [(header.afzender, header.identificatie)]
 
 
-class FastBatch:
+class FastBatch(ApplyRows):
     """One batch of files, run inside the caller's transaction (see the module docstring)."""
 
     def __init__(self, ingester: Ingester, facts: StoredFacts | None = None) -> None:
@@ -310,7 +328,7 @@ class FastBatch:
 
     def _file(self, name: str, data: bytes, sha: str, result: ReadResult, summary: IngestSummary) -> None:
         ing = self.ing
-        delivery = Aanlevering(bestandsnaam=name[-500:], sha256=sha, status="verwerkt")
+        delivery = Delivery(name[-500:], sha, "verwerkt")
         self.pending.deliveries.append(delivery)
         errors = ing._read_errors(result, data, name)
         message = result.message
@@ -329,7 +347,8 @@ class FastBatch:
             setattr(delivery, k, v)
 
     def _quarantine(self, delivery, name, data, error: ValidationError, level: str, message=None) -> None:
-        self.pending.quarantine.append(self.ing._quarantine_item(delivery, name, data, error, level, message))
+        item = self.ing._quarantine_item(None, name, data, error, level, message)  # its delivery: at flush
+        self.pending.quarantine.append((item, delivery))
 
     def _apply(self, delivery, name, data, message, errors, summary: IngestSummary) -> None:
         header = message.header
@@ -340,7 +359,7 @@ class FastBatch:
             for problem in problems:
                 self._quarantine(delivery, name, data, problem, "bericht", message)
             return
-        bericht = Bericht(aanlevering=delivery, **checks.message_values(message))
+        bericht = Message(delivery, checks.message_values(message))
         self.pending.messages.append(bericht)
         self.ing._new_messages.append((header.afzender, header.identificatie))
         if isinstance(message, m.Toewijzing):
@@ -350,29 +369,28 @@ class FastBatch:
         elif isinstance(message, m.Declaratie):
             self._apply_declaratie(delivery, name, data, bericht, message, errors, summary)
         elif isinstance(message, m.DeclaratieAntwoord):
-            self.answers.apply(bericht, message)
+            self.pending.of_message.append((self.answers.apply(message), bericht))
         elif isinstance(message, m.VerzoekOmWijziging):
             gemeente = self.ing.gemeenten[header.ontvanger]
             verzoek = VerzoekOmWijziging(
                 aanbieder=self.ing.aanbieder(header.afzender),
                 gemeente=gemeente,
                 client=self._client(message.bsn, None, gemeente),
-                bericht=bericht,
                 **request_values(message),
             )
+            self.pending.of_message.append((verzoek, bericht))
             self.change_requests.apply_request(verzoek, message, self.ing.product)
         elif isinstance(message, m.AntwoordVerzoek):
             change, request = self.change_requests.answered(message)
-            self.change_requests.apply_answer(
-                AntwoordVerzoek(
-                    aanbieder=self.ing.aanbieder(header.ontvanger),
-                    gemeente=self.ing.gemeenten[header.afzender],
-                    bericht=bericht,
-                    verzoek_wijziging=change,
-                    verzoek_toewijzing=request,
-                    **request_answer_values(message),
-                )
+            answer = AntwoordVerzoek(
+                aanbieder=self.ing.aanbieder(header.ontvanger),
+                gemeente=self.ing.gemeenten[header.afzender],
+                verzoek_wijziging=change,
+                verzoek_toewijzing=request,
+                **request_answer_values(message),
             )
+            self.pending.of_message.append((answer, bericht))
+            self.change_requests.apply_answer(answer)
         else:
             self._apply_start_stop(bericht, message)
         summary.accepted_messages += 1
@@ -423,145 +441,6 @@ class FastBatch:
         stopped = {n for n, _ in own if self.stops[(gemeente, n)].rows} if is_start else set()
         return checks.start_stop_problems(message, name, own, stopped)
 
-    # ------------------------------------------------------------ storing (as Ingester._apply_*)
-
-    def _client(self, bsn: str, identity: m.ClientIdentity | None, gemeente) -> Client:
-        clients = self.ing.clients
-        pseudonym = self.pseudonym(bsn)
-        client = clients.get(pseudonym)
-        if client is None:
-            client = Client(pseudoniem=pseudonym)
-            clients[pseudonym] = client
-            self.pending.clients.append(client)
-        if identity is not None:
-            update = checks.client_values(identity, gemeente.pk if gemeente is not None else None)
-            if checks.set_if_changed(client, update) and client.pk is not None:
-                self.pending.changed_clients[client.pk] = client
-        return client
-
-    def _apply_toewijzing(self, bericht: Bericht, message: m.Toewijzing) -> None:
-        ing = self.ing
-        gemeente = ing.gemeenten[message.header.afzender]
-        aanbieder = ing.aanbieder(message.header.ontvanger)
-        client = self._client(message.client.bsn, message.client, gemeente)
-        for p in message.producten:
-            key = (gemeente.cbs_code, p.toewijzing_nummer)
-            values = checks.allocation_values(
-                p, client, aanbieder, ing.product(p.product_categorie, p.product_code, p.ingangsdatum)
-            )
-            toewijzing = self.allocations.get(key)
-            if toewijzing is None:
-                toewijzing = Toewijzing(gemeente=gemeente, toewijzingnummer=p.toewijzing_nummer, **values)
-                self.allocations[key] = toewijzing
-                self.pending.allocations.append(toewijzing)
-            else:
-                checks.keep_first(values, toewijzing.toewijzingsdatum, toewijzing.referentie_aanbieder)
-                changed = {k: v for k, v in values.items() if _differs(toewijzing, k, v)}
-                grants = checks.grants_request(
-                    p.referentie_aanbieder,
-                    toewijzing.referentie_aanbieder,
-                    self.version_refs[key].__contains__,
-                )
-                if not changed and not grants:
-                    continue
-                changed["verwijderd"] = toewijzing.verwijderd or values["verwijderd"]
-                for k, v in changed.items():
-                    setattr(toewijzing, k, v)
-                toewijzing.versie += 1
-                if toewijzing.pk is not None:
-                    self.pending.changed_allocations[toewijzing.pk] = toewijzing
-            self.version_refs.setdefault(key, set()).add(p.referentie_aanbieder or "")
-            self.starts.setdefault(key, _Care())
-            self.stops.setdefault(key, _Care())
-            self.pending.versions.append(
-                ToewijzingWijziging(
-                    toewijzing=toewijzing,
-                    bericht=bericht,
-                    volgnummer=toewijzing.versie,
-                    **checks.version_values(p),
-                )
-            )
-
-    def _apply_verzoek(self, bericht: Bericht, message: m.VerzoekOmToewijzing) -> None:
-        ing = self.ing
-        gemeente = ing.gemeenten[message.header.ontvanger]
-        aanbieder = ing.aanbieder(message.header.afzender)
-        client = self._client(message.client.bsn, message.client, gemeente)
-        for p in message.producten:
-            defaults = checks.request_values(
-                message,
-                p,
-                gemeente,
-                client,
-                bericht,
-                ing.product(p.product_categorie, p.product_code, p.toewijzing_ingangsdatum),
-            )
-            key = (aanbieder.agb_code, p.referentie_aanbieder)
-            request = self.requests.get(key)
-            if request is None:
-                request = VerzoekOmToewijzing(
-                    aanbieder=aanbieder, referentie_aanbieder=p.referentie_aanbieder
-                )
-                self.requests[key] = request
-                self.pending.requests.append(request)
-            for k, v in defaults.items():
-                setattr(request, k, v)
-            if request.pk is not None:
-                self.pending.changed_requests[request.pk] = request
-
-    def _apply_start_stop(self, bericht: Bericht, message: m.StartZorg | m.StopZorg) -> None:
-        self._client(message.client.bsn, message.client, None)
-        gemeente = message.header.ontvanger
-        is_start = isinstance(message, m.StartZorg)
-        for p in message.producten:
-            key = (gemeente, p.toewijzing_nummer)
-            toewijzing = self.allocations[key]  # checked by _problems
-            care = (self.starts if is_start else self.stops)[key]
-            if p.status_aanlevering == "3":  # verwijderen: withdraw the earlier start/stop
-                kept = []
-                for d, row in care.rows:
-                    if d != p.begindatum:
-                        kept.append((d, row))
-                    elif isinstance(row, int) or row.pk is not None:  # stored (maybe by this batch)
-                        stored = row if isinstance(row, int) else row.pk
-                        (self.pending.deleted_starts if is_start else self.pending.deleted_stops).add(stored)
-                    else:
-                        (self.pending.starts if is_start else self.pending.stops).remove(row)  # type: ignore[arg-type]
-                care.rows = kept
-            elif is_start:
-                self._care_added.add(key)
-                start = ZorgStart(toewijzing=toewijzing, bericht=bericht, **checks.care_values(p))
-                care.rows.append((p.begindatum, start))
-                self.pending.starts.append(start)
-            else:
-                self._care_added.add(key)
-                stop = ZorgStop(toewijzing=toewijzing, bericht=bericht, **checks.care_values(p))
-                care.rows.append((p.begindatum, stop))
-                self.pending.stops.append(stop)
-
-    def _apply_declaratie(
-        self, delivery, name, data, bericht, message: m.Declaratie, errors, summary
-    ) -> None:
-        """As ``Ingester._apply_declaratie``; the lines are written by ``flush``."""
-        ing = self.ing
-        gemeente = ing.gemeenten[message.header.ontvanger]
-        aanbieder = ing.aanbieder(message.header.afzender)
-        errors, rejected_refs = claims.claim_errors(message, name, errors, self.claims)
-        for error in errors:
-            self._quarantine(delivery, name, data, error, "regel", message)
-        summary.errors.extend(errors)
-        declaratie = Declaratie(
-            aanbieder=aanbieder, gemeente=gemeente, bericht=bericht, **claims.declaratie_values(message)
-        )
-        self.pending.declaraties.append(declaratie)
-        self.pending.lines.append((declaratie, message, rejected_refs))
-        self.claims.record(message, rejected_refs)
-        self.answers.claim_applied(declaratie, message, rejected_refs)
-        offered, stored = claims.offered_and_stored(message, rejected_refs)
-        summary.lines += offered
-        summary.accepted_lines += stored
-        summary.quarantined_lines += offered - stored
-
     # ------------------------------------------------------------ writing
 
     def flush(self) -> None:
@@ -585,24 +464,28 @@ class FastBatch:
                 **self.answers.key_counts(),
             }
         )
-        insert_objects(Aanlevering, p.deliveries, keys)
+        insert_deliveries(p.deliveries, keys)
         if p.deliveries:
-            self._newest_own = max(p.deliveries[-1].pk, self._newest_own or 0)
+            self._newest_own = max(p.deliveries[-1].pk, self._newest_own or 0)  # type: ignore[type-var]
         insert_objects(Client, p.clients, keys)
         if p.changed_clients:
             update_by_key(Client, p.changed_clients.values(), _CLIENT_FIELDS)
-        insert_objects(Bericht, p.messages, keys)
-        insert_objects(QuarantaineItem, p.quarantine, keys)
+        insert_messages(p.messages, keys)
+        for obj, bericht in p.of_message:  # in message order: the last message of a request wins
+            obj.bericht_id = bericht.pk  # type: ignore[attr-defined]
+        for item, delivery in p.quarantine:
+            item.aanlevering_id = delivery.pk
+        insert_objects(QuarantaineItem, [item for item, _ in p.quarantine], keys)
         insert_objects(Toewijzing, p.allocations, keys)
         if p.changed_allocations:
             update_by_key(Toewijzing, p.changed_allocations.values(), _ALLOCATION_FIELDS)
-        insert_objects(ToewijzingWijziging, p.versions, keys)
+        insert_versions(p.versions, keys)
         if p.deleted_starts:
             ZorgStart.objects.filter(pk__in=p.deleted_starts).delete()
         if p.deleted_stops:
             ZorgStop.objects.filter(pk__in=p.deleted_stops).delete()
-        insert_objects(ZorgStart, p.starts, keys)
-        insert_objects(ZorgStop, p.stops, keys)
+        insert_care(ZorgStart, p.starts, keys)
+        insert_care(ZorgStop, p.stops, keys)
         insert_objects(VerzoekOmToewijzing, p.requests, keys)
         if p.changed_requests:
             update_by_key(VerzoekOmToewijzing, p.changed_requests.values(), _REQUEST_FIELDS)
@@ -613,16 +496,3 @@ class FastBatch:
             rows += claims.line_rows(declaratie, message, rejected_refs, self.claims.allocation_ids)
         claims.insert_lines(rows)
         self.answers.flush(keys)
-
-
-def _differs(instance, name: str, value) -> bool:
-    """``getattr(instance, name) != value`` without loading a related object: foreign keys compare
-    by id, or by identity while the related row is not stored yet."""
-    field = instance._meta.get_field(name)
-    if not field.is_relation:
-        return getattr(instance, name) != value
-    if value is None:
-        return getattr(instance, field.attname) is not None
-    if value.pk is None:
-        return instance._state.fields_cache.get(name) is not value
-    return getattr(instance, field.attname) != value.pk

@@ -33,13 +33,13 @@ from jeugdregie.zorg.models import (
     VerzoekOmWijziging,
 )
 
+from . import batch_read
 from . import messages as m
 from .batch_sql import Keys, insert_objects
 from .errors import ValidationError
 from .ingest_checks import message_error
 from .ingest_claims import chunks
 from .reader_answers import VERZOEK_PATH
-from .stored_facts import pairs_filter
 
 REQUEST_UNKNOWN: Final = "request.unknown"
 REQUEST_UNKNOWN_ALLOCATION: Final = "request.unknown_allocation"
@@ -229,12 +229,10 @@ class BatchRequests:
         refs = refs - self.changes.keys()
         self.changes.update(dict.fromkeys(refs))
         for chunk in chunks(sorted(refs)):
-            for verzoek in (
-                VerzoekOmWijziging.objects.filter(
-                    pairs_filter(chunk, "aanbieder__agb_code", "referentie_aanbieder")
-                )
-                .select_related("aanbieder")
-                .order_by("-pk")  # the first by pk wins, as .first() on the per-message path
+            where, params = batch_read.pairs_where(chunk, "r0.agb_code", "t.referentie_aanbieder")
+            # The first by key wins, as .first() on the per-message path.
+            for verzoek, _ in batch_read.select(
+                VerzoekOmWijziging, ["aanbieder"], "", where, params, order_by="ORDER BY t.id DESC"
             ):
                 self.changes[(verzoek.aanbieder.agb_code, verzoek.referentie_aanbieder)] = verzoek
 

@@ -9,14 +9,10 @@ by ``Ingester.ingest_paths`` (``kept``), so that a batch reads only the keys it 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
-
+from jeugdregie.regio.models import Gemeente
 from jeugdregie.zorg.models import (
     Toewijzing,
     ToewijzingWijziging,
@@ -26,10 +22,12 @@ from jeugdregie.zorg.models import (
     ZorgStop,
 )
 
+from . import batch_read as read
 from .ingest_claims import chunks
 from .models import Aanlevering
 
 if TYPE_CHECKING:
+    from .batch_rows import CareRow
     from .ingest_answers_batch import Claim
 
 AllocationKey = tuple[str, str]  # (CBS code of the municipality, ToewijzingNummer)
@@ -45,9 +43,10 @@ MAX_KEPT_FACTS = 50_000
 @dataclass
 class _Care:
     """The starts or stops of one allocation: (begindatum, row): the primary key of a stored row
-    (read as a plain value, no model object), the row itself when the batch adds it."""
+    (read as a plain value, no model object), the pending row (``batch_rows.CareRow``) when the
+    batch adds it."""
 
-    rows: list[tuple[object, int | ZorgStart | ZorgStop]] = field(default_factory=list)
+    rows: list[tuple[object, int | CareRow]] = field(default_factory=list)
 
     def dates(self) -> set:
         return {d for d, _ in self.rows}
@@ -92,30 +91,38 @@ class StoredFacts:
         numbers = {g: {n for n in ns if (g, n) not in self.allocations} for g, ns in numbers.items()}
         wanted = [(g, n) for g, ns in numbers.items() for n in ns]
         self.allocations.update(dict.fromkeys(wanted))
-        by_pk: dict[int, AllocationKey] = {}
-        for gemeente, nummers in numbers.items():
-            for chunk in chunks(sorted(nummers)):
-                for t in Toewijzing.objects.filter(
-                    gemeente__cbs_code=gemeente, toewijzingnummer__in=chunk
-                ).select_related("aanbieder", "client"):
-                    self.allocations[(gemeente, t.toewijzingnummer)] = t
-                    by_pk[t.pk] = (gemeente, t.toewijzingnummer)
         for key in wanted:
             self.version_refs[key] = set()
             self.starts[key] = _Care()
             self.stops[key] = _Care()
-        for pks in chunks(sorted(by_pk)):
-            for pk, ref in ToewijzingWijziging.objects.filter(toewijzing_id__in=pks).values_list(
-                "toewijzing_id", "referentie_aanbieder"
+        if not wanted:
+            return
+        gemeente_table, gemeente_pk = read.quoted(Gemeente, "id")
+        join = f"JOIN {gemeente_table} g ON g.{gemeente_pk} = t.gemeente_id"
+        by_pk: dict[int, AllocationKey] = {}
+        for chunk in chunks(sorted(wanted)):
+            where, params = read.pairs_where(chunk, "g.cbs_code", "t.toewijzingnummer")
+            for t, (code,) in read.select(
+                Toewijzing, ["aanbieder", "client"], join, where, params, extra=["g.cbs_code"]
             ):
-                self.version_refs[by_pk[pk]].add(ref)
+                key = (code, t.toewijzingnummer)
+                self.allocations[key] = t
+                by_pk[t.pk] = key
+        # Plain SQL (batch_read): only the models' quoted names and %s marks are formatted in.
+        for pks in chunks(sorted(by_pk)):
+            marks = ", ".join(["%s"] * len(pks))
+            table, ref = read.quoted(ToewijzingWijziging, "referentie_aanbieder")
+            sql = f"SELECT toewijzing_id, {ref} FROM {table} WHERE toewijzing_id IN ({marks})"  # nosec B608
+            for pk, found in read.fetch(ToewijzingWijziging, sql, pks):
+                self.version_refs[by_pk[pk]].add(found)
             for model, care in ((ZorgStart, self.starts), (ZorgStop, self.stops)):
-                for row_pk, toewijzing_id, begindatum in (
-                    model.objects.filter(toewijzing_id__in=pks)
-                    .order_by("pk")
-                    .values_list("pk", "toewijzing_id", "begindatum")
+                table, begindatum = read.quoted(model, "begindatum")
+                sql = f"SELECT id, toewijzing_id, {begindatum} FROM {table} WHERE toewijzing_id IN ({marks})"  # nosec B608
+                rows = read.fetch(model, f"{sql} ORDER BY id", pks)
+                for row_pk, toewijzing_id, day in read.convert(
+                    model, ["id", "toewijzing_id", "begindatum"], rows
                 ):
-                    care[by_pk[toewijzing_id]].rows.append((begindatum, row_pk))
+                    care[by_pk[toewijzing_id]].rows.append((day, row_pk))
 
     def load_requests(self, refs: set[RequestKey]) -> None:
         """The stored JW315 requests with these keys that the copy does not hold yet; one query
@@ -123,9 +130,8 @@ class StoredFacts:
         refs = refs - self.requests.keys()
         self.requests.update(dict.fromkeys(refs))
         for pairs in chunks(sorted(refs)):
-            for request in VerzoekOmToewijzing.objects.filter(
-                pairs_filter(pairs, "aanbieder__agb_code", "referentie_aanbieder")
-            ).select_related("aanbieder"):
+            where, params = read.pairs_where(pairs, "r0.agb_code", "t.referentie_aanbieder")
+            for request, _ in read.select(VerzoekOmToewijzing, ["aanbieder"], "", where, params):
                 self.requests[(request.aanbieder.agb_code, request.referentie_aanbieder)] = request
 
     def kept(self, per_message: bool, care_added: set[AllocationKey]) -> StoredFacts | None:
@@ -138,17 +144,6 @@ class StoredFacts:
             for care in (self.starts[key], self.stops[key]):
                 care.rows = [(d, row if isinstance(row, int) else row.pk) for d, row in care.rows]  # type: ignore[misc]
         return self
-
-
-def pairs_filter(pairs: Iterable[tuple[str, str]], first: str, second: str) -> Q:
-    """The rows whose (``first``, ``second``) is one of ``pairs``, all providers in one query: for
-    each value of ``first``, ``second`` IN its values, joined by OR (the old query per provider as
-    one term; a plain IN on both columns would also match the pairs' cross product, e.g. another
-    provider's row with the same reference, and build its model instance for nothing)."""
-    by_first: dict[str, list[str]] = {}
-    for a, b in pairs:
-        by_first.setdefault(a, []).append(b)
-    return reduce(or_, (Q(**{first: a, f"{second}__in": bs}) for a, bs in by_first.items()), Q(pk__in=[]))
 
 
 def newest_delivery() -> int | None:
