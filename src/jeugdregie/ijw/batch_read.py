@@ -6,7 +6,8 @@ the ORM took longer to build each query (``filter``, ``Q``, the SQL compiler) th
 took to answer it: a third of the batch's reading. Here the SQL is put together from the models'
 ``_meta`` (tables and columns quoted by the backend) and every value is a parameter. The rows are
 converted as the ORM converts them (``get_db_converters``: SQLite returns dates as text and booleans
-as integers), and ``select`` builds the same model instances as ``select_related`` would.
+as integers), and ``select`` builds the same model instances as ``select_related`` would, except
+that rows pointing to the same related row share its (read-only) instance.
 """
 
 from __future__ import annotations
@@ -115,8 +116,14 @@ def select(
     for part, names, _ in parts:
         split.append((part, names, convert(part, names, [row[start : start + len(names)] for row in rows])))
         start += len(names)
+    # One instance per related row (a provider has many allocations): only read, never changed.
+    shared: list[dict[Any, models.Model]] = [{} for _ in related]
     for i in range(len(rows)):
         obj = model.from_db(connection.alias, split[0][1], split[0][2][i])
-        for name, (part, names, values) in zip(related, split[1:], strict=True):
-            meta.get_field(name).set_cached_value(obj, part.from_db(connection.alias, names, values[i]))  # type: ignore[attr-defined]
+        for name, (part, names, values), seen in zip(related, split[1:], shared, strict=True):
+            key = values[i][names.index(part._meta.pk.attname)]
+            found = seen.get(key)
+            if found is None:
+                found = seen[key] = part.from_db(connection.alias, names, values[i])
+            meta.get_field(name).set_cached_value(obj, found)  # type: ignore[attr-defined]
         yield obj, list(rows[i][start:])

@@ -27,6 +27,8 @@ def update_by_key(model, objects, names: list[str]) -> None:
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     # Names from the model's _meta, quoted by the backend; every value is a parameter.
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # nosec B608
+    # (field, whether its value needs get_db_prep_save): as insert_objects, the plain types go as they are.
+    prepared = [(f, type(f) not in _PLAIN_FIELDS) for f in fields]
     rows = []
     for obj in objects:
         for f in fields:
@@ -34,7 +36,11 @@ def update_by_key(model, objects, names: list[str]) -> None:
                 related = obj._state.fields_cache.get(f.name)
                 if related is not None and getattr(obj, f.attname) is None:
                     setattr(obj, f.attname, related.pk)
-        rows.append([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk])
+        row = [getattr(obj, f.attname) for f in fields]
+        for i, (f, convert) in enumerate(prepared):
+            if convert:
+                row[i] = f.get_db_prep_save(row[i], connection)
+        rows.append([*row, obj.pk])
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 

@@ -148,4 +148,6 @@ class StoredFacts:
 
 def newest_delivery() -> int | None:
     """The key of the newest stored delivery (``StoredFacts.mark``)."""
-    return Aanlevering.objects.order_by("-pk").values_list("pk", flat=True).first()
+    table, pk = read.quoted(Aanlevering, "id")
+    rows = read.fetch(Aanlevering, f"SELECT {pk} FROM {table} ORDER BY {pk} DESC LIMIT 1", [])  # nosec B608
+    return rows[0][0] if rows else None
