@@ -191,3 +191,23 @@ def test_a_missing_path_stops_the_ingest_where_it_did_before(folder, tmp_path_fa
         except _Undo:
             pass
     assert stored[1] == stored[0] and len(stored[0]["deliveries"]) == 8
+
+
+@pytest.mark.parametrize(
+    ("env", "cores", "load", "expected"),
+    [
+        ("0", 8, 0.0, 0),  # asked for: in the main process
+        ("1", 1, 9.0, 1),  # asked for: a worker, whatever the machine
+        ("3", 8, 0.0, 1),  # more than one is one
+        ("", 2, 0.2, 1),  # two cores, quiet: a worker
+        ("", 2, 1.0, 0),  # two cores, one busy with other work: in the main process
+        ("", 1, 0.0, 0),  # one core
+    ],
+)
+def test_the_default_number_of_readers(monkeypatch, settings, env, cores, load, expected):
+    if hasattr(settings, "INGEST_READERS"):
+        del settings.INGEST_READERS
+    monkeypatch.setenv("JEUGDREGIE_INGEST_READERS", env)
+    monkeypatch.setattr(read_ahead.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(read_ahead.os, "getloadavg", lambda: (load, load, load))
+    assert read_ahead.default_readers() == expected

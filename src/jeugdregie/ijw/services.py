@@ -126,8 +126,9 @@ class Ingester(KnownKeys):
         self.files_per_transaction = max(1, files_per_transaction)
         self.xsd_dir = xsd_dir
         self.xsd = xsd_validator(xsd_dir) if xsd_dir else None
-        # Worker processes that read ahead (``read_ahead``): 0 reads in this process.
-        self.readers = default_readers() if readers is None else max(0, readers)
+        # Worker processes that read ahead (``read_ahead``): 0 reads in this process; None: decided
+        # at the start of every ``ingest_paths`` (``read_ahead.default_readers``).
+        self.readers = readers
         self.answers = AnswerIngest(self)  # JW317, JW319, JW325
         self.gemeenten = {g.cbs_code: g for g in Gemeente.objects.all()}
         self.aanbieders = {a.agb_code: a for a in Aanbieder.objects.all()}
@@ -186,7 +187,8 @@ class Ingester(KnownKeys):
     ) -> IngestSummary:
         summary = IngestSummary()
         self._stored_facts = None
-        reading = ReadAhead(paths, self.files_per_transaction, xsd_dir=self.xsd_dir, readers=self.readers)
+        readers = default_readers() if self.readers is None else self.readers
+        reading = ReadAhead(paths, self.files_per_transaction, xsd_dir=self.xsd_dir, readers=readers)
         with query_log_off():  # Django's query log while DEBUG is on: a tenth of the time, of no use
             try:
                 for batch in reading:  # read by the worker while the batch before is applied
