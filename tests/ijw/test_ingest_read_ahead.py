@@ -162,6 +162,17 @@ def test_a_worker_that_dies_loses_no_file(folder, monkeypatch, caplog):
     assert "leesproces" in caplog.text and "exitcode 9" in caplog.text and "vanaf bestand 5" in caplog.text
 
 
+def test_no_worker_to_be_had_reads_in_the_main_process(folder, monkeypatch, caplog):
+    def no_process(self):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    in_process = ingested(folder, 0, 3)
+    monkeypatch.setattr(ReadAhead, "_start", no_process)
+    with caplog.at_level(logging.WARNING, logger="jeugdregie.ijw.read_ahead"):
+        assert ingested(folder, 1, 3) == in_process
+    assert "Geen leesproces" in caplog.text
+
+
 def test_a_file_the_worker_fails_to_read_is_read_in_the_main_process(folder, monkeypatch):
     def fails_on_the_claim(data, name, **kwargs):
         if name.endswith("i_claim.xml"):

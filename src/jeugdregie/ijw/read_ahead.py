@@ -237,7 +237,16 @@ class ReadAhead:
         if self.readers == 0:
             yield from self._in_process(0)
             return
-        self._start()
+        try:
+            self._start()
+        except OSError as exc:  # no process to be had (a limit on processes or memory)
+            log.warning(
+                "Geen leesproces voor de ingest gestart (%s); de bestanden worden in het hoofdproces gelezen.",
+                exc,
+            )
+            self.fell_back = True
+            yield from self._in_process(0)
+            return
         received = 0
         while True:
             try:
@@ -286,7 +295,12 @@ class ReadAhead:
             name="jeugdregie-ingest-lezer",
             daemon=True,
         )
-        process.start()
+        try:
+            process.start()
+        except BaseException:
+            receiving.close()
+            sending.close()
+            raise
         sending.close()  # only the worker writes: its end closing is the end of the pipe
         self._process, self._receiving = process, receiving
 
