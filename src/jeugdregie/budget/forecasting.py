@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from jeugdregie.catalogus.models import Tarief
-from jeugdregie.monitoring.facts import product_index
+from jeugdregie.monitoring.facts import derived, product_index, shared
 from jeugdregie.rules import forecast as rules
 from jeugdregie.rules import utilisation
 from jeugdregie.rules.carepaths import DAYS_PER_MONTH
@@ -230,7 +230,8 @@ def allocation_inputs(filter_: Callable[[str, str, str], bool], rows: list[Alloc
 def committed_by_key(as_of: dt.date, rows: list[AllocationRow] | None = None) -> dict[tuple[str, str], int]:
     """(level, key) -> committed cents for the rest of the year of `as_of`: the open allocations
     known then, each at its provider's historic redemption (the region's when it has too little)."""
-    known = [r for r in (rows if rows is not None else allocation_rows()) if r.toewijzingsdatum <= as_of]
+    rows = rows if rows is not None else shared(("allocation rows",), allocation_rows)
+    known = [r for r in rows if r.toewijzingsdatum <= as_of]
     fallback = utilisation.redemption_rate(utilisation.redemption((r.valued for r in known), as_of), 1.0, 0)
     by_provider: dict[str, list[utilisation.ValuedAllocation]] = defaultdict(list)
     for r in known:
@@ -302,8 +303,9 @@ def series(rows: list[ClaimRow], level: str) -> dict[str, list[rules.ClaimAmount
 
 def forecast_rows(year: int) -> list[ClaimRow]:
     """The claims every forecast of `year` reads: the band's past years and the year before them
-    (the lag profile is learnt from all of them, so every caller must read the same)."""
-    return claim_rows(year - BAND_YEARS - 1)
+    (the lag profile is learnt from all of them, so every caller must read the same). Read once
+    inside `shared_facts()` (the screens' precompute: Stoplicht, Plafonds, settlement, report)."""
+    return shared(("forecast rows", year), lambda: claim_rows(year - BAND_YEARS - 1))
 
 
 def forecast_levels(
@@ -316,8 +318,19 @@ def forecast_levels(
 ):
     """Forecasts for the region and per provider category, provider, municipality and product
     group, with what is claimed, committed and the ceiling (or budget) of each. `levels` limits
-    the levels computed; `committed=False` skips the open allocations (committed_cent 0)."""
+    the levels computed; `committed=False` skips the open allocations (committed_cent 0). Inside
+    `shared_facts()` computed once per arguments and `rows` (callers must not alter the result)."""
     rows = rows if rows is not None else forecast_rows(year)
+    memo = derived(rows)
+    key = ("forecast levels", year, as_of, levels, committed)
+    if key not in memo:
+        memo[key] = _forecast_levels(year, as_of, rows, levels, committed)
+    return memo[key]
+
+
+def _forecast_levels(
+    year: int, as_of: dt.date, rows: list[ClaimRow], levels: tuple[str, ...], committed: bool
+) -> list[LevelForecast]:
     committed_cents = committed_by_key(as_of) if committed else {}
     profile = rules.lag_profile([r.amount for r in rows], rules.month_of(as_of))
     ceilings: dict[tuple[str, str], int] = defaultdict(int)

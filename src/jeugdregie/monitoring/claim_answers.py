@@ -22,6 +22,7 @@ from .facts import (
     MARGIN,
     change_request_facts,
     claim_facts,
+    computed,
     data_complete_until,
     product_index,
     referrers_by_allocation,
@@ -79,6 +80,10 @@ def claim_answers(
     facts = facts if facts is not None else answer_facts(jaar)
     period = kpi.year(jaar)
     by, key = _selection(gemeente, aanbieder)
+
+    def compute(kpi_id: str, cut: tuple[str, ...]) -> dict:
+        return computed(kpi_id, facts, period, cut)  # once for every party inside `shared_facts()`
+
     per_provider_by = by if aanbieder else (*by, "aanbieder")
 
     def selected(record: Any) -> bool:
@@ -87,8 +92,8 @@ def claim_answers(
         )
 
     submitted = [c for c in claims_submitted(facts, period) if selected(c)]
-    share = kpi.compute("rejected_share", facts, period, by).get(key)
-    shares = kpi.compute("rejected_share", facts, period, per_provider_by)
+    share = compute("rejected_share", by).get(key)
+    shares = compute("rejected_share", per_provider_by)
     by_provider: dict[str, list] = defaultdict(list)
     for c in submitted:
         by_provider[c.aanbieder].append(c)
@@ -97,7 +102,7 @@ def claim_answers(
         for agb, rows in sorted(by_provider.items())
     ]
 
-    code_shares = kpi.compute("rejected_share_by_code", facts, period, by).get(key) or {}
+    code_shares = compute("rejected_share_by_code", by).get(key) or {}
     by_code: dict[str, list] = defaultdict(list)
     for c in submitted:
         if c.afgewezen:
@@ -123,8 +128,8 @@ def claim_answers(
     requests = [r for r in facts.change_requests if selected(r)]
     made = [r for r in requests if period.contains(r.aangevraagd_op)]
     decided = [r for r in requests_decided(facts, period) if selected(r)]
-    granted = kpi.compute("change_requests_granted", facts, period, per_provider_by)
-    days = kpi.compute("change_request_days", facts, period, per_provider_by)
+    granted = compute("change_requests_granted", per_provider_by)
+    days = compute("change_request_days", per_provider_by)
     request_providers = []
     for agb in sorted({r.aanbieder for r in (*made, *decided)}):
         group = key if aanbieder else (*by, agb)
@@ -149,8 +154,8 @@ def claim_answers(
             "totaal": _request_row(
                 made,
                 decided,
-                kpi.compute("change_requests_granted", facts, period, by).get(key),
-                kpi.compute("change_request_days", facts, period, by).get(key),
+                compute("change_requests_granted", by).get(key),
+                compute("change_request_days", by).get(key),
             ),
             "per_aanbieder": request_providers,
         },

@@ -20,11 +20,12 @@ from jeugdregie.rules import dataquality as rules
 from jeugdregie.rules.kpi import Facts, year
 from jeugdregie.zorg.models import Toewijzing
 
-from .claim_answers import claim_answers
+from .claim_answers import answer_facts, claim_answers
 from .facts import (
     allocation_facts,
     claim_facts,
     data_complete_until,
+    derived,
     product_index,
     referrers_by_allocation,
     shared,
@@ -32,7 +33,7 @@ from .facts import (
 from .finding_rows import PSEUDONYM_SHOWN, check_rows, chunks, short_pseudonym
 from .ijw_findings import ijw_rule_checks
 
-__all__ = ["PSEUDONYM_SHOWN", "data_quality_report", "load_check_input", "short_pseudonym"]
+__all__ = ["PSEUDONYM_SHOWN", "check_totals", "data_quality_report", "load_check_input", "short_pseudonym"]
 
 
 def load_check_input(
@@ -75,6 +76,51 @@ def _allocation_numbers(ids: set[int]) -> dict[int, str]:
     return found
 
 
+def _check_results(
+    jaar: int,
+    gemeente: str | None,
+    aanbieder: str | None,
+    as_of: dt.date | None,
+    thresholds: rules.Thresholds,
+) -> tuple[Facts, list[rules.CheckResult]]:
+    facts, deleted = load_check_input(jaar, as_of=as_of, thresholds=thresholds)
+    results = rules.run_checks(
+        facts,
+        year(jaar),
+        deleted=deleted,
+        thresholds=thresholds,
+        gemeente=gemeente,
+        aanbieder=aanbieder,
+        # inside `shared_facts()` each check runs once for the region and every party in turn
+        memo=derived(facts).setdefault("data-quality findings", {}),
+    )
+    return facts, results
+
+
+def check_totals(
+    jaar: int,
+    *,
+    gemeente: str | None = None,
+    aanbieder: str | None = None,
+    as_of: dt.date | None = None,
+    thresholds: rules.Thresholds | None = None,
+) -> list[dict[str, Any]]:
+    """Per check of `data_quality_report`, in its order: id, label, severity, count, distinct
+    clients and net amount (cents), without the findings (the tertiaalrapportage's summary)."""
+    _facts, results = _check_results(jaar, gemeente, aanbieder, as_of, thresholds or rules.Thresholds())
+    return [
+        {
+            "id": r.check.id,
+            "label": r.check.label,
+            "severity": r.check.severity,
+            "count": r.count,
+            "clients": r.clients,
+            "bedrag_cent": r.bedrag_cent,
+        }
+        for r in results
+    ]
+
+
 def data_quality_report(
     jaar: int,
     *,
@@ -86,10 +132,7 @@ def data_quality_report(
     """Every check for `jaar`: per check its count, distinct clients, net amount (cents) and all
     findings, most severe check first and the largest amounts first. JSON-ready."""
     thresholds = thresholds or rules.Thresholds()
-    facts, deleted = load_check_input(jaar, as_of=as_of, thresholds=thresholds)
-    results = rules.run_checks(
-        facts, year(jaar), deleted=deleted, thresholds=thresholds, gemeente=gemeente, aanbieder=aanbieder
-    )
+    facts, results = _check_results(jaar, gemeente, aanbieder, as_of, thresholds)
     gemeente_names = dict(Gemeente.objects.values_list("cbs_code", "naam"))
     provider_names = dict(
         Aanbieder.objects.filter(agb_code__in={f.aanbieder for r in results for f in r.findings}).values_list(
@@ -128,5 +171,10 @@ def data_quality_report(
             names=(gemeente_names, all_provider_names, _allocation_numbers),
         ),
         # The municipality's answers: rejected claim lines (JW325) and change requests (JW317/JW319).
-        "antwoorden": claim_answers(jaar, gemeente=gemeente, aanbieder=aanbieder),
+        "antwoorden": claim_answers(
+            jaar,
+            gemeente=gemeente,
+            aanbieder=aanbieder,
+            facts=shared(("answer facts", jaar), lambda: answer_facts(jaar)),
+        ),
     }

@@ -17,7 +17,7 @@ from django.db.models import Max, Min, Sum
 from jeugdregie.catalogus.models import Bekostigingsvorm, Product
 from jeugdregie.ijw.models import Bericht
 from jeugdregie.rules.carepaths import AllocationFact
-from jeugdregie.rules.kpi import ClaimFact, Facts
+from jeugdregie.rules.kpi import ClaimFact, Facts, Period
 from jeugdregie.rules.kpi_answers import ChangeRequestFact
 from jeugdregie.zorg.models import (
     DeclaratieRegel,
@@ -70,10 +70,28 @@ def derived(facts: object) -> dict[Any, Any]:
     return entry[1]
 
 
+def computed(kpi_id: str, facts: Facts, period: Period, by: tuple[str, ...] = ()) -> dict[tuple, Any]:
+    """`rules.kpi.compute(kpi_id, facts, period, by)`, once per KPI, period and cut for the same
+    facts inside `shared_facts()` (the precompute asks the same for every municipality and
+    provider); computed every time outside it. Callers must not alter the result."""
+    from jeugdregie.rules.kpi import compute
+
+    memo = derived(facts)
+    key = ("compute", kpi_id, period, by)
+    if key not in memo:
+        memo[key] = compute(kpi_id, facts, period, by)
+    return memo[key]
+
+
 def product_index() -> dict[int, tuple[str, str, str, str, bool]]:
     """product id -> (segment, group, product code in the current book, meerwerk/maatwerk flag,
     P x Q). Legacy products are reported as their mapped new product so history stays comparable;
-    group and segment are the new product's, the flag and funding form the claimed product's own."""
+    group and segment are the new product's, the flag and funding form the claimed product's own.
+    Read once inside `shared_facts()`; callers must not alter it."""
+    return shared(("product index",), _product_index)
+
+
+def _product_index() -> dict[int, tuple[str, str, str, str, bool]]:
     index = {}
     for product in Product.objects.select_related("groep__segment", "mapping__nieuw_product__groep__segment"):
         current = product.mapping.nieuw_product if hasattr(product, "mapping") else product
@@ -97,7 +115,12 @@ def successor_index() -> dict[int, str]:
 
 
 def referrers_by_allocation() -> dict[int, tuple[str, dt.date]]:
-    """allocation id -> (referrer type, request date) for allocations a JW315 request led to."""
+    """allocation id -> (referrer type, request date) for allocations a JW315 request led to.
+    Read once inside `shared_facts()`; callers must not alter it."""
+    return shared(("referrers",), _referrers_by_allocation)
+
+
+def _referrers_by_allocation() -> dict[int, tuple[str, dt.date]]:
     requests = {
         (agb, ref): (kind, day)
         for agb, ref, kind, day in VerzoekOmToewijzing.objects.values_list(

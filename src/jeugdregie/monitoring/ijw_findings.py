@@ -22,7 +22,7 @@ from jeugdregie.rules import ijw_findings as rules
 from jeugdregie.rules.kpi import year
 from jeugdregie.zorg.models import Declaratie, DeclaratieRegel, Toewijzing
 
-from .facts import product_index
+from .facts import derived, product_index, shared
 from .finding_rows import Names, check_rows, chunks
 
 TR056_RULES = ("message.identification_reused", "message.identification_taken")
@@ -126,20 +126,9 @@ def load_rule_input(jaar: int) -> rules.RuleInput:
 def _reused_identifications(jaar: int, gemeente: str | None, aanbieder: str | None) -> list[dict[str, Any]]:
     """TR056: quarantined messages whose identification the sender had used for another message,
     by the Dagtekening of the message in `jaar` (read from its redacted payload)."""
-    found = []
-    for item in QuarantaineItem.objects.filter(regel__in=TR056_RULES).order_by("aangemaakt_op", "pk"):
-        results = list(read_bytes(bytes(item.payload), item.bestandsnaam))
-        message = results[0].message if len(results) == 1 else None
-        by_gemeente = item.soort in m.SENT_BY_GEMEENTE
-        if message is not None:  # the message's own date and parties
-            header = message.header
-            day, ident = header.dagtekening, header.identificatie
-            gem, agb = (
-                (header.afzender, header.ontvanger) if by_gemeente else (header.ontvanger, header.afzender)
-            )
-        else:  # unreadable payload: what the item kept
-            day, ident = timezone.localdate(item.aangemaakt_op), item.bericht_identificatie
-            gem, agb = (item.afzender, "") if by_gemeente else ("", item.afzender)
+    found: list[dict[str, Any]] = []
+    # Each payload is parsed once inside `shared_facts()` (every party's report filters the same).
+    for day, gem, agb, uitleg in shared(("tr056 items",), _quarantined_reuses):
         if day.year != jaar:
             continue
         if (gemeente and gem != gemeente) or (aanbieder and agb != aanbieder):
@@ -155,10 +144,33 @@ def _reused_identifications(jaar: int, gemeente: str | None, aanbieder: str | No
                 "begin": day.isoformat(),
                 "eind": day.isoformat(),
                 "bedrag_cent": 0,
-                "uitleg": f"{item.soort} {ident} in {item.bestandsnaam}: {item.melding} "
-                f"(quarantaine, status {item.get_status_display().lower()}).",
+                "uitleg": uitleg,
             }
         )
+    return found
+
+
+def _quarantined_reuses() -> list[tuple[dt.date, str, str, str]]:
+    """(day, municipality, provider, explanation) of every TR056 item in the quarantine, oldest first."""
+    found: list[tuple[dt.date, str, str, str]] = []
+    for item in QuarantaineItem.objects.filter(regel__in=TR056_RULES).order_by("aangemaakt_op", "pk"):
+        results = list(read_bytes(bytes(item.payload), item.bestandsnaam))
+        message = results[0].message if len(results) == 1 else None
+        by_gemeente = item.soort in m.SENT_BY_GEMEENTE
+        if message is not None:  # the message's own date and parties
+            header = message.header
+            day, ident = header.dagtekening, header.identificatie
+            gem, agb = (
+                (header.afzender, header.ontvanger) if by_gemeente else (header.ontvanger, header.afzender)
+            )
+        else:  # unreadable payload: what the item kept
+            day, ident = timezone.localdate(item.aangemaakt_op), item.bericht_identificatie
+            gem, agb = (item.afzender, "") if by_gemeente else ("", item.afzender)
+        uitleg = (
+            f"{item.soort} {ident} in {item.bestandsnaam}: {item.melding} "
+            f"(quarantaine, status {item.get_status_display().lower()})."
+        )
+        found.append((day, gem, agb, uitleg))
     return found
 
 
@@ -172,7 +184,15 @@ def ijw_rule_checks(
     """Per rule check: id, tr, retourcode, label, severity, definition, count, clients, amount and
     findings (the shape of the data-quality checks, JSON-ready). `names` = (municipality names,
     provider names, allocation-number lookup) from the caller."""
-    results = rules.run_rules(load_rule_input(jaar), year(jaar), gemeente=gemeente, aanbieder=aanbieder)
+    data = shared(("ijw rule input", jaar), lambda: load_rule_input(jaar))
+    results = rules.run_rules(
+        data,
+        year(jaar),
+        gemeente=gemeente,
+        aanbieder=aanbieder,
+        # inside `shared_facts()` each rule runs once for the region and every party in turn
+        memo=derived(data).setdefault("ijw rule findings", {}),
+    )
     gemeente_names, provider_names, numbers_of = names or ({}, {}, lambda ids: {})
     checks = check_rows(
         (

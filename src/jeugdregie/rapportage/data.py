@@ -14,7 +14,7 @@ from django.conf import settings
 
 from jeugdregie.accounts.models import Rol
 from jeugdregie.contracten.models import Aanbieder, effective_kpi_norms
-from jeugdregie.monitoring.facts import data_complete_until, load_facts, shared
+from jeugdregie.monitoring.facts import computed, data_complete_until, load_facts, shared
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules import kpi as kpi_rules
 from jeugdregie.rules import stuuropdracht as norm_rules
@@ -315,9 +315,9 @@ def _norms_and_benchmark(report: Report, scope: Scope, facts, aanbieder, gemeent
     if gemeente:
         values = {r["id"]: r for r in report.kpis}
         for kpi_id, (low, high) in sorted(regional.items()):
-            own = kpi_rules.compute(kpi_id, facts, period, ("gemeente",))
+            own = computed(kpi_id, facts, period, ("gemeente",))
             value = _suppressed_by_clients(kpi_id, facts, period, "gemeente", gemeente, own.get((gemeente,)))
-            whole = kpi_rules.compute(kpi_id, facts, period).get(())
+            whole = computed(kpi_id, facts, period).get(())
             report.norms.append(
                 {
                     "label": kpi_rules.REGISTRY[kpi_id].label,
@@ -329,7 +329,7 @@ def _norms_and_benchmark(report: Report, scope: Scope, facts, aanbieder, gemeent
                     "region": whole,
                 }
             )
-        per_municipality = kpi_rules.compute("cost_per_client", facts, period, ("gemeente",))
+        per_municipality = computed("cost_per_client", facts, period, ("gemeente",))
         b = norm_rules.benchmark([float(v) for v in per_municipality.values() if v is not None])
         own_cost = values.get("cost_per_client", {}).get("value")
         if b:
@@ -346,7 +346,7 @@ def _norms_and_benchmark(report: Report, scope: Scope, facts, aanbieder, gemeent
         return
     names = dict(Aanbieder.objects.values_list("agb_code", "naam"))
     for kpi_id in sorted(regional):
-        per_provider = kpi_rules.compute(kpi_id, facts, period, ("aanbieder",))
+        per_provider = computed(kpi_id, facts, period, ("aanbieder",))
         inside, outside = 0, []
         for agb, norms in all_norms.items():
             if kpi_id not in norms or (agb,) not in per_provider:
@@ -366,7 +366,7 @@ def _norms_and_benchmark(report: Report, scope: Scope, facts, aanbieder, gemeent
                 "outside": sorted(outside),
             }
         )
-    per_provider = kpi_rules.compute("cost_per_client", facts, period, ("aanbieder",))
+    per_provider = computed("cost_per_client", facts, period, ("aanbieder",))
     categories = dict(Aanbieder.objects.values_list("agb_code", "categorie"))
     nga = set(Aanbieder.objects.filter(is_nga=True).values_list("agb_code", flat=True))
     for category in ("A", "B", "C"):
@@ -448,11 +448,10 @@ def _settlement(report: Report, aanbieder: str | None, gemeente: str | None) -> 
 
 
 def _quality(report: Report, aanbieder: str | None, gemeente: str | None) -> None:
-    from jeugdregie.monitoring.dataquality import data_quality_report
+    from jeugdregie.monitoring.dataquality import check_totals
 
-    found = data_quality_report(report.year, gemeente=gemeente, aanbieder=aanbieder, as_of=report.as_of)
     limit = int(settings.SMALL_NUMBER_THRESHOLD)
-    for check in found["checks"]:
+    for check in check_totals(report.year, gemeente=gemeente, aanbieder=aanbieder, as_of=report.as_of):
         if not check["count"]:
             continue
         hidden = report.suppressed and 0 < check["clients"] < limit

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from .carepaths import EXTENSION_DAYS, AllocationFact
 from .kpi import ClaimFact, Facts, Period
@@ -491,15 +491,27 @@ def run_checks(
     only: Iterable[str] | None = None,
     gemeente: str | None = None,
     aanbieder: str | None = None,
+    memo: dict[Any, tuple[Finding, ...]] | None = None,
 ) -> list[CheckResult]:
     """Every check (or those in `only`) over `period`, most severe first, optionally only the
     findings of one municipality and/or provider (`selected_findings`).
 
     `deleted` holds the ids of deleted allocations (they are not among `facts.allocations`).
     `facts` should hold the period's claims, every allocation they are on, and for short
-    trajectories the allocations starting up to W days around the period."""
-    data = CheckInput(facts, deleted, thresholds or Thresholds())
+    trajectories the allocations starting up to W days around the period. `memo` keeps each
+    check's region-wide findings for the next call on the same `facts` (every municipality and
+    provider in turn): a check runs once, each call filters its findings."""
+    thresholds = thresholds or Thresholds()
+    data = CheckInput(facts, deleted, thresholds)
+    memo = {} if memo is None else memo
+
+    def region_wide(check_id: str) -> tuple[Finding, ...]:
+        key = (check_id, period, thresholds, data.deleted)
+        if key not in memo:
+            memo[key] = tuple(REGISTRY[check_id].run(data, period))
+        return memo[key]
+
     return [
-        CheckResult(REGISTRY[c], selected_findings(REGISTRY[c].run(data, period), gemeente, aanbieder))
+        CheckResult(REGISTRY[c], selected_findings(region_wide(c), gemeente, aanbieder))
         for c in checks_to_run(REGISTRY, only)
     ]

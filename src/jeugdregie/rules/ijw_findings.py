@@ -503,13 +503,18 @@ def run_rules(
     only: Iterable[str] | None = None,
     gemeente: str | None = None,
     aanbieder: str | None = None,
+    memo: dict[tuple[str, Period], tuple[Finding, ...]] | None = None,
 ) -> list[RuleResult]:
     """Every rule check (or those in `only`) over `period`, most severe first; the findings of one
-    municipality and/or provider when asked (computed on the whole region, filtered after)."""
+    municipality and/or provider when asked (computed on the whole region, filtered after).
+    `memo` keeps each check's region-wide findings for the next call on the same `data`."""
+    memo = {} if memo is None else memo
     results = []
     for check_id in checks_to_run(CHECKS, only):
         check = CHECKS[check_id]
-        findings = selected_findings(check.run(data, period), gemeente, aanbieder)
+        if (check_id, period) not in memo:
+            memo[(check_id, period)] = tuple(check.run(data, period))
+        findings = selected_findings(memo[(check_id, period)], gemeente, aanbieder)
         clients = (
             _gap_clients(data, findings) if check_id == "tr318_gap" else len({f.client for f in findings})
         )

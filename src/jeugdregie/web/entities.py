@@ -25,7 +25,7 @@ from jeugdregie.accounts.models import Rol
 from jeugdregie.catalogus.models import Product, ProductMapping, Segment, Tarief
 from jeugdregie.contracten.models import Aanbieder
 from jeugdregie.contracten.stuuropdracht import norm_rows
-from jeugdregie.monitoring.facts import data_complete_until, product_index
+from jeugdregie.monitoring.facts import computed, data_complete_until, product_index
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules import kpi as rules
 from jeugdregie.rules.stuuropdracht import MIN_PEERS
@@ -120,8 +120,8 @@ def spend_by(facts: rules.Facts, jaar: int, cut: str, **where: str) -> dict[str,
     with the KPI engine's own definitions of spend and clients."""
     by = tuple(where) + (cut,)
     period = rules.year(jaar)
-    spend = rules.compute("spend", facts, period, by)
-    clients = rules.compute("clients", facts, period, by)
+    spend = computed("spend", facts, period, by)  # once for every party inside `shared_facts()`
+    clients = computed("clients", facts, period, by)
     prefix = tuple(where.values())
     return {key[-1]: (spend[key], clients[key]) for key in spend if key[:-1] == prefix}
 
@@ -165,7 +165,7 @@ def _municipality_figures(scope: Scope, jaar: int, cbs: str) -> dict[str, Any]:
         "segments": share_rows(facts, jaar, "segment", cbs, scope, segment_names()),
         "groups": share_rows(facts, jaar, "groep", cbs, scope, group_names()),
         "own_total": _shown(own_cent, own_clients, scope),
-        "total_region": rules.compute("spend", facts, rules.year(jaar)).get((), 0),
+        "total_region": computed("spend", facts, rules.year(jaar)).get((), 0),
     }
 
 

@@ -63,6 +63,15 @@ class _Groups:
         base = POPULATION.get(kpi.id, kpi.base)
         cache_key = ("records", base, period, self.by)
         if cache_key not in self.memo:
+            # The base records and groups `rules.compute` made for the same KPI: same keys, same order.
+            if self.by:
+                made = self.facts._cache.get(("groups", base, period, self.by))
+            else:
+                whole = self.facts._cache.get(("base", base, period))
+                made = None if whole is None else [((), list(whole))]
+            if made is not None:
+                self.memo[cache_key] = dict(made)
+                return self.memo[cache_key].get(self.key, [])
             groups: dict[tuple, list[Any]] = defaultdict(list)
             for r in base(self.facts, period):
                 groups[tuple(rules.cut_value(r, c) for c in self.by)].append(r)

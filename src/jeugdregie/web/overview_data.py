@@ -21,6 +21,7 @@ from jeugdregie.monitoring.facts import claim_facts, product_index
 from jeugdregie.regio.models import Gemeente
 from jeugdregie.rules import cost_growth
 from jeugdregie.rules import kpi as kpi_rules
+from jeugdregie.rules.kpi import ClaimFact
 from jeugdregie.zorg.models import DeclaratieRegel
 
 from . import screen_cache
@@ -80,13 +81,19 @@ class Monthly:
     incomplete: list[bool] = field(default_factory=lambda: [False] * 12)  # this year's months not yet in
 
 
+def _selected(line: ClaimFact | GrowthLine, gemeente: str | None, aanbieder: str | None) -> bool:
+    return (not gemeente or line.gemeente == gemeente) and (not aanbieder or line.aanbieder == aanbieder)
+
+
 @lru_cache(maxsize=4)  # a region-wide entry holds two years of claim lines
 def claims(year: int, gemeente: str | None, aanbieder: str | None, version: tuple) -> kpi_rules.Facts:
-    """The accepted claim lines of `year` and the year before for the selection (the KPI facts)."""
-    lines = claim_facts(
-        dt.date(year - 1, 1, 1), dt.date(year, 12, 31), gemeente=gemeente, aanbieder=aanbieder
-    )
-    return kpi_rules.claim_only(lines)
+    """The accepted claim lines of `year` and the year before for the selection (the KPI facts):
+    a municipality's or provider's are taken from the region's (read once for every selection;
+    the figures computed from them do not depend on the lines' order)."""
+    if gemeente or aanbieder:
+        region = claims(year, None, None, version)
+        return kpi_rules.claim_only(c for c in region.claims if _selected(c, gemeente, aanbieder))
+    return kpi_rules.claim_only(claim_facts(dt.date(year - 1, 1, 1), dt.date(year, 12, 31)))
 
 
 def _month_values(
@@ -136,7 +143,13 @@ COMPLETE = 0.9  # a care month counts as complete once this share of its claims 
 def incomplete_months(year: int, last_month: int, as_of: dt.date, version: tuple) -> list[bool]:
     """Per month of `year`: not yet complete on `as_of` by the region's claim lag profile (the
     forecast's chain ladder, jeugdregie.rules.forecast.lag_profile): less than COMPLETE of a care
-    month's final amount is usually received that many months after it."""
+    month's final amount is usually received that many months after it. Region-wide, so the same
+    for every selection: computed once per data version."""
+    return list(_incomplete_months(year, last_month, as_of, version))
+
+
+@lru_cache(maxsize=4)
+def _incomplete_months(year: int, last_month: int, as_of: dt.date, version: tuple) -> tuple[bool, ...]:
     from jeugdregie.rules import forecast as fc
 
     known = fc.month_of(as_of)
@@ -145,10 +158,10 @@ def incomplete_months(year: int, last_month: int, as_of: dt.date, version: tuple
         for c in growth_lines(year, None, None, version)
     ]
     profile = fc.lag_profile(amounts, known)
-    return [
+    return tuple(
         m <= last_month and profile[max(0, min(known - fc.month_index(year, m), fc.MAX_LAG))] < COMPLETE
         for m in range(1, 13)
-    ]
+    )
 
 
 # ---------------------------------------------------------------- cost growth
@@ -208,12 +221,19 @@ class GrowthLine:
     verwijzer: str
     periode_begin: dt.date
     received: dt.date
+    gemeente: str = ""
 
 
 @lru_cache(maxsize=4)  # a region-wide entry holds two years of claim lines
 def growth_lines(year: int, gemeente: str | None, aanbieder: str | None, version: tuple) -> list[GrowthLine]:
     """Accepted claim lines of `year` and the year before for the selection, with their
-    declaratie's date (claim_facts has no received date)."""
+    declaratie's date (claim_facts has no received date). A municipality's or provider's are
+    taken from the region's (read once for every selection; the decomposition sums exactly and
+    sorts its groups, so the lines' order does not matter)."""
+    if gemeente or aanbieder:
+        return [
+            line for line in growth_lines(year, None, None, version) if _selected(line, gemeente, aanbieder)
+        ]
     from jeugdregie.monitoring.facts import referrers_by_allocation
 
     products, referrers = product_index(), referrers_by_allocation()
@@ -225,12 +245,8 @@ def growth_lines(year: int, gemeente: str | None, aanbieder: str | None, version
     rows = DeclaratieRegel.objects.filter(
         periode_begin__gte=dt.date(year - 1, 1, 1), periode_begin__lte=dt.date(year, 12, 31), afgewezen=False
     )
-    if gemeente:
-        rows = rows.filter(gemeente__cbs_code=gemeente)
-    if aanbieder:
-        rows = rows.filter(aanbieder__agb_code=aanbieder)
     found = []
-    for client, agb, product_id, begin, cents, volume, toewijzing, received in rows.values_list(
+    for client, agb, product_id, begin, cents, volume, toewijzing, received, gem in rows.values_list(
         "client__pseudoniem",
         "aanbieder__agb_code",
         "product_id",
@@ -239,11 +255,12 @@ def growth_lines(year: int, gemeente: str | None, aanbieder: str | None, version
         "volume",
         "toewijzing_id",
         "declaratie__dagtekening",
+        "gemeente__cbs_code",
     ).iterator(chunk_size=10_000):
         segment, _groep, _mapped, _custom, _pxq = products.get(product_id, ("", "", "", "", False))
         code = own_codes.get(product_id, "")
         verwijzer = referrers.get(toewijzing, ("01", None))[0]
-        found.append(GrowthLine(client, code, cents, volume, segment, agb, verwijzer, begin, received))
+        found.append(GrowthLine(client, code, cents, volume, segment, agb, verwijzer, begin, received, gem))
     return found
 
 
