@@ -26,12 +26,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--zonder-aanbieders", action="store_true", help="alleen regio en gemeenten, niet elke aanbieder"
         )
+        parser.add_argument(
+            "--processen",
+            type=int,
+            choices=(1, 2),
+            dest="workers",
+            help="1 of 2 processen (standaard 2 als er een tweede kern vrij is; "
+            "JEUGDREGIE_PRECOMPUTE_WORKERS)",
+        )
 
-    def handle(self, *args, years, zonder_aanbieders, alle_aanbieders, **options):
+    def handle(self, *args, years, zonder_aanbieders, alle_aanbieders, workers=None, **options):
         if not screen_cache.enabled():
             self.stdout.write("De schermcache staat uit (JEUGDREGIE_SCREEN_CACHE=off); niets te doen.")
             return
         timings = precompute(
-            years, providers=not zonder_aanbieders, all_providers=alle_aanbieders, report=self.stdout.write
+            years,
+            providers=not zonder_aanbieders,
+            all_providers=alle_aanbieders,
+            report=self.stdout.write,
+            workers=workers,
         )
-        self.stdout.write(f"Schermcijfers vooraf berekend in {sum(timings.values()):.1f} s.")
+        self.stdout.write(f"Schermcijfers vooraf berekend in {timings.get('totaal', 0.0):.1f} s.")
