@@ -38,8 +38,9 @@ IN_PROCESS = 32  # entries kept unpickled in this process
 # How often each named computation ran in this process: the tests read it to see a hit.
 computed: Counter[str] = Counter()
 # Kept after their first view rather than by `precompute`: cheap to make (a rendered table, one
-# query for a burn-up line), so a first view that makes them still answers fast.
-ON_FIRST_VIEW = frozenset({"fragment", "overzicht-burnup", "overzicht-contracten"})
+# query for a burn-up line or the home page's message count), so a first view that makes them
+# still answers fast.
+ON_FIRST_VIEW = frozenset({"fragment", "overzicht-burnup", "overzicht-contracten", "berichten-aantal"})
 
 
 def figures_computed() -> dict[str, int]:
@@ -82,21 +83,35 @@ def on_config_change(sender, **kwargs) -> None:
 
 
 _version_memo: dict[str, tuple[float, str]] = {}  # database name -> (when computed, version)
+_version_refreshing: set[str] = set()  # database names whose version a thread is computing now
 
 
 def version(*, fresh: bool = False) -> str:
     """The fingerprint of everything the screens' figures rest on (a few aggregate queries),
     reused by this process for settings.SCREEN_VERSION_TTL seconds: under load every page view
-    asked for it, and on the demo region it costs about 0.1 s. `fresh` computes it anew (the
-    precompute after an ingest in the same process)."""
+    asked for it, and on the demo region it costs about 0.1 s (0.6-0.8 s at scale 10). `fresh`
+    computes it anew (the precompute after an ingest in the same process).
+
+    Once it is older than that, one thread computes it again while the others keep using the
+    previous one until it is there (at scale 10 every server thread that found it stale counted
+    the millions of rows at the same time, and each page view waited for it)."""
     ttl = settings.SCREEN_VERSION_TTL
     name = str(connection.settings_dict["NAME"])
+    refreshing = False
     if ttl > 0 and not fresh:
         with _lock:
             memo = _version_memo.get(name)
-        if memo is not None and time.monotonic() - memo[0] < ttl:
-            return memo[1]
-    value = _compute_version()
+            if memo is not None:
+                if time.monotonic() - memo[0] < ttl or name in _version_refreshing:
+                    return memo[1]
+                _version_refreshing.add(name)
+                refreshing = True
+    try:
+        value = _compute_version()
+    finally:
+        if refreshing:
+            with _lock:
+                _version_refreshing.discard(name)
     if ttl > 0:
         with _lock:
             _version_memo[name] = (time.monotonic(), value)

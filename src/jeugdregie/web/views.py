@@ -44,7 +44,8 @@ def home(request):
         "gemeenten": Gemeente.objects.all(),
         "boeken": ProductBoek.objects.all(),
         "aanbieders_aantal": Aanbieder.objects.count(),
-        "berichten_aantal": Bericht.objects.count(),
+        # Counting every message took 0.2 s at scale 10 on each home page view: once per data version.
+        "berichten_aantal": screen_cache.cached("berichten-aantal", (), Bericht.objects.count),
         "tot": data_complete_until() if Bericht.objects.exists() else None,
     }
     return render(request, "web/home.html", context)

@@ -260,3 +260,45 @@ def test_a_cached_fragment_is_not_reused_under_another_small_number_threshold(ca
     settings.SMALL_NUMBER_THRESHOLD = 10
     client.get("/kpi/")
     assert screen_cache.computed["fragment"] == 2
+
+
+def test_a_stale_version_is_computed_again_by_one_thread_while_the_others_use_the_previous(
+    cache_on, settings, monkeypatch
+):
+    import threading
+
+    settings.SCREEN_VERSION_TTL = 60
+    release, started = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def compute() -> str:
+        calls.append("x")
+        if len(calls) > 1:  # the refresh: holds until the test lets it finish
+            started.set()
+            assert release.wait(10)
+        return f"v{len(calls)}"
+
+    monkeypatch.setattr(screen_cache, "_compute_version", compute)
+    assert screen_cache.version() == "v1"
+    name = next(iter(screen_cache._version_memo))
+    screen_cache._version_memo[name] = (0.0, "v1")  # older than the TTL
+    refreshed: list[str] = []
+    refresher = threading.Thread(target=lambda: refreshed.append(screen_cache.version()))
+    refresher.start()
+    assert started.wait(10)
+    assert screen_cache.version() == "v1"  # not computed a third time meanwhile
+    assert len(calls) == 2
+    release.set()
+    refresher.join(10)
+    assert refreshed == ["v2"]
+    assert screen_cache.version() == "v2" and len(calls) == 2
+    assert screen_cache.version(fresh=True) == "v3"
+
+
+def test_the_home_page_shows_the_message_count_of_the_current_data(cache_on, agb):
+    ingest(messages(agb, range(2), ident="1"))
+    regio = login("regio")
+    assert "4 ingelezen iJw-berichten" in regio.get("/").content.decode()
+    ingest(messages(agb, range(2, 3), ident="2"))
+    assert "6 ingelezen iJw-berichten" in regio.get("/").content.decode()
+    assert screen_cache.computed["berichten-aantal"] == 2
