@@ -15,6 +15,7 @@ import pytest
 from django.db import transaction
 from test_ingest import client, declaratie, header, line, parties, toewijzing  # noqa: F401 - parties: autouse fixture
 
+from jeugdregie import cores as cores_module
 from jeugdregie.ijw import messages as m
 from jeugdregie.ijw import read_ahead
 from jeugdregie.ijw.models import Aanlevering, Bericht, QuarantaineItem
@@ -205,20 +206,23 @@ def test_a_missing_path_stops_the_ingest_where_it_did_before(folder, tmp_path_fa
 
 
 @pytest.mark.parametrize(
-    ("env", "cores", "load", "expected"),
+    ("env", "cores", "running", "expected"),
     [
-        ("0", 8, 0.0, 0),  # asked for: in the main process
-        ("1", 1, 9.0, 1),  # asked for: a worker, whatever the machine
-        ("3", 8, 0.0, 1),  # more than one is one
-        ("", 2, 0.2, 1),  # two cores, quiet: a worker
-        ("", 2, 1.0, 0),  # two cores, one busy with other work: in the main process
-        ("", 1, 0.0, 0),  # one core
+        ("0", 8, 1, 0),  # asked for: in the main process
+        ("1", 1, 9, 1),  # asked for: a worker, whatever the machine
+        ("3", 8, 1, 1),  # more than one is one
+        ("", 2, 1, 1),  # two cores, nothing else running: a worker
+        ("", 2, 2, 0),  # two cores, another process running: in the main process
+        ("", 1, 1, 0),  # one core
     ],
 )
-def test_the_default_number_of_readers(monkeypatch, settings, env, cores, load, expected):
+def test_the_default_number_of_readers(monkeypatch, settings, tmp_path, env, cores, running, expected):
     if hasattr(settings, "INGEST_READERS"):
         del settings.INGEST_READERS
     monkeypatch.setenv("JEUGDREGIE_INGEST_READERS", env)
-    monkeypatch.setattr(read_ahead.os, "cpu_count", lambda: cores)
-    monkeypatch.setattr(read_ahead.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(cores_module.os, "cpu_count", lambda: cores)
+    loadavg = tmp_path / "loadavg"
+    # the one-minute load average still counts the work just before; what runs now decides
+    loadavg.write_text(f"1.90 1.20 0.60 {running}/210 4242\n")
+    monkeypatch.setattr(cores_module, "LOADAVG", str(loadavg))
     assert read_ahead.default_readers() == expected

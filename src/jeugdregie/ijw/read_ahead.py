@@ -12,8 +12,8 @@ database: whether a file (by the worker's SHA-256) or a message is stored alread
 against stored facts, the writes. The worker never touches the database.
 
 Readers: ``JEUGDREGIE_INGEST_READERS`` (setting ``INGEST_READERS``) or ``Ingester(readers=...)``;
-by default 1 when the machine has two or more cores and a second one is free by the load average
-(``core_free``), else 0. 0 reads in the main process, as before (only the SHA-256 is computed here,
+by default 1 when the machine has two or more cores and a second one is free now
+(``cores.core_free_now``: no other process running), else 0. 0 reads in the main process, as before (only the SHA-256 is computed here,
 once per file). More than one is taken as one: one reader stays ahead of the database work
 (reading is about 35-40% of the in-process run).
 
@@ -44,6 +44,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from jeugdregie.cores import core_free_now
+
 from .conformance import check_tree
 from .conformance import parse as parse_message
 from .errors import ValidationError
@@ -62,31 +64,15 @@ IN_MESSAGE_RULE_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315"})
 
 def default_readers() -> int:
     """The number of reader processes: the setting ``INGEST_READERS`` or ``JEUGDREGIE_INGEST_READERS``
-    when given, else 1 when a second core is free (``core_free``), else 0."""
+    when given, else 1 when a second core is free now (``cores.core_free_now``), else 0."""
     from django.conf import settings
 
     configured = getattr(settings, "INGEST_READERS", None)
     if configured is None:
         configured = os.environ.get(READERS_ENV) or None
     if configured is None:
-        return 1 if core_free() else 0
+        return 1 if core_free_now() else 0
     return min(1, max(0, int(configured)))
-
-
-def core_free() -> bool:
-    """Two or more cores and, by the load average of the last minute, one and a half of them idle
-    before the ingest starts (the main process takes one). Measured on the 2-core development
-    machine loaded by other work (load 6): the worker only competes with the main process for the
-    same share of the CPU (the kernel shares it per session, not per process), and the ingest ran
-    0.67-0.92x as fast as the code before the worker (docs/performance.md, issue 13 step 6)."""
-    cores = os.cpu_count() or 1
-    if cores < 2:
-        return False
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average on this system: trust the cores
-        return True
-    return cores - load >= 1.5
 
 
 def xsd_validator(xsd_dir: str | Path) -> XsdValidator:

@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 
 from django.db import connections
 
+from jeugdregie.cores import core_free_now
+
 Step = tuple[str, Callable[[], object]]
 WORKERS_ENV = "JEUGDREGIE_PRECOMPUTE_WORKERS"
 
@@ -34,28 +36,6 @@ def default_workers() -> int:
     if configured is None:
         return 2 if core_free_now() else 1
     return min(2, max(1, int(configured)))
-
-
-def core_free_now(samples: int = 3, loadavg: str = "/proc/loadavg") -> bool:
-    """Two or more cores and, now, at most cores - 2 other processes running (this one takes
-    one). The load average of the last minute would still count the ingest that ran just before
-    with its read-ahead worker (about 2 on the demo), so the runnable processes are read from
-    /proc/loadavg (the fewest of a few samples); elsewhere the ingest's `core_free`."""
-    cores = os.cpu_count() or 1
-    if cores < 2:
-        return False
-    try:
-        running = []
-        for n in range(samples):
-            if n:
-                time.sleep(0.05)
-            with open(loadavg, encoding="ascii") as file:
-                running.append(int(file.read().split()[3].split("/")[0]))
-    except (OSError, ValueError, IndexError):
-        from jeugdregie.ijw.read_ahead import core_free
-
-        return core_free()
-    return min(running) - 1 <= cores - 2
 
 
 def can_fork() -> bool:

@@ -100,3 +100,14 @@ def test_a_core_is_free_when_nothing_else_runs(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     loadavg.write_text("0.00 0.00 0.00 1/210 4242\n")
     assert precompute_run.core_free_now(loadavg=str(loadavg)) is False
+
+
+def test_without_proc_loadavg_the_load_average_decides(tmp_path, monkeypatch):
+    from jeugdregie import cores
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    missing = str(tmp_path / "no-such-file")
+    monkeypatch.setattr(cores.os, "getloadavg", lambda: (0.4, 0.4, 0.4))
+    assert cores.core_free_now(loadavg=missing) is True  # 1.6 cores idle
+    monkeypatch.setattr(cores.os, "getloadavg", lambda: (0.6, 0.6, 0.6))
+    assert cores.core_free_now(loadavg=missing) is False
