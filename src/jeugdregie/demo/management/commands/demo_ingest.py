@@ -2,6 +2,7 @@
 which runs it in the background so the application answers at once)."""
 
 import json
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -25,9 +26,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         out = demo_data_dir()
         manifest = json.loads((out / "manifest.json").read_text())
+        started = time.perf_counter()
         summary = Ingester().ingest_paths([out])
+        seconds = time.perf_counter() - started
+        rate = _dutch(round(summary.accepted_messages / seconds)) if seconds else "-"
         self.stdout.write(
-            f"Ingelezen: {summary.accepted_messages} berichten, {summary.accepted_lines} declaratieregels; "
+            f"Ingelezen in {seconds:.0f} s ({rate} berichten/s): {summary.accepted_messages} berichten, {summary.accepted_lines} declaratieregels; "
             f"{summary.quarantined_messages} berichten en {summary.quarantined_lines} regels in quarantaine."
         )
         self.set_ceilings()
@@ -51,4 +55,8 @@ class Command(BaseCommand):
 
 
 def _euro(cents: int) -> str:
-    return f"{cents / 100:,.0f}".replace(",", ".")
+    return _dutch(round(cents / 100))
+
+
+def _dutch(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
