@@ -18,6 +18,20 @@ import time
 LOADAVG = "/proc/loadavg"
 
 
+def configured_or_free(setting: str, env: str, alone: int, with_free_core: int) -> int:
+    """How many processes to use: the Django setting ``setting`` or the environment variable
+    ``env`` when given (kept between ``alone`` and ``with_free_core``), else ``with_free_core`` when
+    a second core is free now and ``alone`` when not."""
+    from django.conf import settings
+
+    configured = getattr(settings, setting, None)
+    if configured is None:
+        configured = os.environ.get(env) or None
+    if configured is None:
+        return with_free_core if core_free_now() else alone
+    return min(with_free_core, max(alone, int(configured)))
+
+
 def core_free_now(samples: int = 3, loadavg: str | None = None) -> bool:
     """Two or more cores and, now, at most ``cores - 2`` other processes running (this one takes
     one core, the extra process the other)."""

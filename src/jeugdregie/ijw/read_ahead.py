@@ -44,7 +44,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from jeugdregie.cores import core_free_now
+from jeugdregie.cores import configured_or_free
 
 from .conformance import check_tree
 from .conformance import parse as parse_message
@@ -65,14 +65,7 @@ IN_MESSAGE_RULE_KINDS = frozenset({"JW301", "JW305", "JW307", "JW315"})
 def default_readers() -> int:
     """The number of reader processes: the setting ``INGEST_READERS`` or ``JEUGDREGIE_INGEST_READERS``
     when given, else 1 when a second core is free now (``cores.core_free_now``), else 0."""
-    from django.conf import settings
-
-    configured = getattr(settings, "INGEST_READERS", None)
-    if configured is None:
-        configured = os.environ.get(READERS_ENV) or None
-    if configured is None:
-        return 1 if core_free_now() else 0
-    return min(1, max(0, int(configured)))
+    return configured_or_free("INGEST_READERS", READERS_ENV, alone=0, with_free_core=1)
 
 
 def xsd_validator(xsd_dir: str | Path) -> XsdValidator:

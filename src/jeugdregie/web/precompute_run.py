@@ -21,21 +21,14 @@ from collections.abc import Callable, Sequence
 
 from django.db import connections
 
-from jeugdregie.cores import core_free_now
+from jeugdregie.cores import configured_or_free
 
 Step = tuple[str, Callable[[], object]]
 WORKERS_ENV = "JEUGDREGIE_PRECOMPUTE_WORKERS"
 
 
 def default_workers() -> int:
-    from django.conf import settings
-
-    configured = getattr(settings, "PRECOMPUTE_WORKERS", None)
-    if configured is None:
-        configured = os.environ.get(WORKERS_ENV) or None
-    if configured is None:
-        return 2 if core_free_now() else 1
-    return min(2, max(1, int(configured)))
+    return configured_or_free("PRECOMPUTE_WORKERS", WORKERS_ENV, alone=1, with_free_core=2)
 
 
 def can_fork() -> bool:

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from jeugdregie import cores
 from jeugdregie.web import precompute_run
 
 
@@ -92,19 +93,17 @@ def test_a_core_is_free_when_nothing_else_runs(tmp_path, monkeypatch):
     loadavg = tmp_path / "loadavg"
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     loadavg.write_text("2.01 1.50 0.80 1/210 4242\n")  # only this process: the ingest just ended
-    assert precompute_run.core_free_now(loadavg=str(loadavg)) is True
+    assert cores.core_free_now(loadavg=str(loadavg)) is True
     loadavg.write_text("0.40 0.30 0.20 2/210 4242\n")  # one other process running
-    assert precompute_run.core_free_now(loadavg=str(loadavg)) is False
+    assert cores.core_free_now(loadavg=str(loadavg)) is False
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
-    assert precompute_run.core_free_now(loadavg=str(loadavg)) is True
+    assert cores.core_free_now(loadavg=str(loadavg)) is True
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     loadavg.write_text("0.00 0.00 0.00 1/210 4242\n")
-    assert precompute_run.core_free_now(loadavg=str(loadavg)) is False
+    assert cores.core_free_now(loadavg=str(loadavg)) is False
 
 
 def test_without_proc_loadavg_the_load_average_decides(tmp_path, monkeypatch):
-    from jeugdregie import cores
-
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     missing = str(tmp_path / "no-such-file")
     monkeypatch.setattr(cores.os, "getloadavg", lambda: (0.4, 0.4, 0.4))
