@@ -21,6 +21,22 @@ on a shared machine the CPU seconds are the steadier figure. DuckDB runs with on
 CPU comparison (its default thread count is printed beside). Best of ``--repeat``, the engines
 interleaved. Parity: the registry gives exactly the same results on both readers' facts, and
 DuckDB the registry's (counts and cents exactly, ratios to 1e-9); a difference fails the run.
+
+``--from-database``: the two routes an application has from an ingested database to the 276
+results, each run in a fresh process (so the peak RSS is the route's own), alternated
+``--repeat`` times:
+
+- ``lean``: ``facts_lean.load_facts`` + the registry (what ``kpi`` does by default);
+- ``duckdb``: ``kpi_duckdb_reader.kpi_set``: the lean reader's SELECTs copied into DuckDB
+  (PostgreSQL: ``COPY ... TO STDOUT`` through psycopg; SQLite: fetched and written as CSV), no
+  Python fact records, then the queries (``kpi --engine duckdb``).
+
+Per route: wall and CPU seconds of the client process (DuckDB's threads included), on PostgreSQL
+the CPU seconds of the server backend that served the connection (``/proc/<pid>/stat``; the
+server runs on this machine), the peak RSS, and parity of the two routes' results (compare).
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/jr_c_s10 .venv/bin/python bench/kpi_engines.py \
+        --from-database --year 2022 --repeat 2 [--threads 1]
 """
 
 from __future__ import annotations
@@ -29,7 +45,11 @@ import argparse
 import datetime as dt
 import json
 import os
+import pickle
+import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,7 +77,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scale", type=int, nargs="+", default=[1])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--from-database", action="store_true", help="the two routes from the database")
+    parser.add_argument("--threads", type=int, default=0, help="DuckDB threads (0: its default)")
+    parser.add_argument("--one-route", choices=("lean", "duckdb"), help=argparse.SUPPRESS)
+    parser.add_argument("--dump", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one_route:
+        one_route(args)
+        return
+    if args.from_database:
+        from_database(args)
+        return
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdregie.settings")
     import django
@@ -192,6 +222,114 @@ def report(r: dict) -> None:
     print(f"  parity with DuckDB: {'ok' if not problems else f'{len(problems)} differences'}")
     for line in problems[:20]:
         print(f"    {line}")
+
+
+def _server_cpu(pid: int | None) -> float | None:
+    """CPU seconds of a PostgreSQL backend on this machine (user + system), or None."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_route(args) -> None:
+    """One route in this (fresh) process; prints one JSON line, dumps the results for parity."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdregie.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from jeugdregie.monitoring import facts_lean as lean
+    from jeugdregie.monitoring.kpi_duckdb import registry_results
+    from jeugdregie.monitoring.kpi_duckdb_reader import kpi_set
+    from jeugdregie.rules.kpi import tertial, year
+
+    begin, end = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
+    periods = [year(args.year)] + [tertial(args.year, t) for t in (1, 2, 3)]
+    pid = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+    out: dict = {"route": args.one_route, "load_average": os.getloadavg()[0]}
+    s0 = _server_cpu(pid)
+    w0, c0 = time.perf_counter(), time.process_time()
+    if args.one_route == "lean":
+        facts = lean.load_facts(begin, end)
+        out["read"] = (time.perf_counter() - w0, time.process_time() - c0)
+        out["rows"] = {
+            "claims": len(facts.claims),
+            "rejected_claims": len(facts.rejected_claims),
+            "allocations": len(facts.allocations),
+            "change_requests": len(facts.change_requests),
+        }
+        results = registry_results(facts, periods, CUT_SETS)
+    else:
+        timings: dict = {}
+        results, _as_of = kpi_set(
+            begin, end, periods, CUT_SETS, threads=args.threads or None, timings=timings
+        )
+        out.update(copy=timings["copy"], duckdb_read=timings["duckdb"], queries=timings["queries"])
+        out["rows"] = timings["rows"]
+    out["wall"], out["cpu"] = time.perf_counter() - w0, time.process_time() - c0
+    s1 = _server_cpu(pid)
+    out["server_cpu"] = None if s0 is None or s1 is None else s1 - s0
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["results"] = len(results)
+    if args.dump:
+        with open(args.dump, "wb") as fh:
+            pickle.dump(results, fh)
+    print(json.dumps(out, default=str))
+
+
+def from_database(args) -> None:
+    from jeugdregie.monitoring.kpi_duckdb import compare
+
+    runs: dict[str, list[dict]] = {"lean": [], "duckdb": []}
+    dumps: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="kpi-engines-") as tmp:
+        for i in range(args.repeat):
+            for route in ("lean", "duckdb") if i % 2 == 0 else ("duckdb", "lean"):
+                dumps[route] = os.path.join(tmp, f"{route}.pickle")
+                cmd = [sys.executable, __file__, "--one-route", route, "--year", str(args.year)]
+                cmd += ["--threads", str(args.threads), "--dump", dumps[route]]
+                done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+                runs[route].append(json.loads(done.stdout.strip().splitlines()[-1]))
+                print(json.dumps(runs[route][-1], default=str), flush=True)
+        with open(dumps["lean"], "rb") as fh:
+            registry = pickle.load(fh)
+        with open(dumps["duckdb"], "rb") as fh:
+            duck = pickle.load(fh)
+    problems = compare(registry, duck)
+    print(
+        f"\nyear {args.year}, best of {args.repeat} (a fresh process per run), rows {runs['duckdb'][0]['rows']}"
+    )
+    for route, label in (("lean", "lean reader + registry"), ("duckdb", "database -> DuckDB (COPY)")):
+        r = runs[route]
+        server = [x["server_cpu"] for x in r if x["server_cpu"] is not None]
+        print(
+            f"  {label:<28} wall {min(x['wall'] for x in r):7.2f} s  client cpu {min(x['cpu'] for x in r):7.2f} s"
+            f"  server cpu {min(server) if server else float('nan'):6.2f} s"
+            f"  peak RSS {min(x['peak_rss_mb'] for x in r):6.0f} MB"
+        )
+    d = runs["duckdb"]
+    print(
+        f"  of DuckDB's wall: copy out {min(x['copy'] for x in d):.2f} s, read into DuckDB "
+        f"{min(x['duckdb_read'] for x in d):.2f} s, queries {min(x['queries'] for x in d):.2f} s"
+    )
+    lean_cpu, duck_cpu = min(x["cpu"] for x in runs["lean"]), min(x["cpu"] for x in d)
+    lean_wall, duck_wall = min(x["wall"] for x in runs["lean"]), min(x["wall"] for x in d)
+    print(f"  ratio lean / DuckDB: client cpu {lean_cpu / duck_cpu:.1f}, wall {lean_wall / duck_wall:.1f}")
+    print(f"  load averages: {[round(x['load_average'], 1) for rs in runs.values() for x in rs]}")
+    print(f"  parity ({len(registry)} results): {'ok' if not problems else f'{len(problems)} differences'}")
+    for line in problems[:20]:
+        print(f"    {line}")
+    if problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,32 +1,23 @@
-"""The SQL of the KPI benchmark (bench/kpi_sql.py) gives the registry's numbers.
+"""The KPI set as DuckDB SQL (``jeugdregie.monitoring.kpi_duckdb``) gives the registry's numbers.
 
-bench/kpi_duckdb.py times the registry against the same KPIs as DuckDB queries; the comparison is
-only worth something while both compute the same thing. This runs the queries on small facts
-(hand-built edge cases and a seeded random set) for every KPI, period and cut, and asserts parity.
+``kpi --engine duckdb`` and bench/kpi_duckdb.py compute the KPIs with these queries; they are only
+worth something while they compute what the registry (the reference) computes. This runs them on
+small facts (hand-built edge cases and a seeded random set) for every KPI, period and cut, and
+asserts parity. ``test_kpi_duckdb_reader.py`` does the same with the facts read from the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import random
 from itertools import count
-from pathlib import Path
 
 import pytest
 
+from jeugdregie.monitoring import kpi_duckdb as kpi_sql
 from jeugdregie.rules.carepaths import AllocationFact
 from jeugdregie.rules.kpi import ClaimFact, Facts, tertial, year
 from jeugdregie.rules.kpi_answers import ChangeRequestFact
-
-duckdb = pytest.importorskip("duckdb", reason="duckdb (dev dependency, benchmark baseline) is not installed")
-
-_spec = importlib.util.spec_from_file_location(
-    "kpi_sql", Path(__file__).resolve().parents[2] / "bench" / "kpi_sql.py"
-)
-assert _spec is not None and _spec.loader is not None
-kpi_sql = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(kpi_sql)
 
 D = dt.date
 PERIODS = [year(2024), tertial(2024, 1), tertial(2024, 2), tertial(2024, 3), year(2025)]
@@ -310,7 +301,7 @@ def random_facts(seed: int = 5, clients: int = 60) -> Facts:
 def test_the_sql_gives_the_registrys_numbers(make):
     assert kpi_sql.check_coverage() == []
     reference = kpi_sql.registry_results(make(), PERIODS, CUT_SETS)
-    con = duckdb.connect()
+    con = kpi_sql.connect()
     kpi_sql.load(con, make())
     kpi_sql.set_periods(con, PERIODS)
     found = kpi_sql.run(con, PERIODS, CUT_SETS)

@@ -38,7 +38,7 @@ def _date_parser() -> Callable[[Any], Any]:
     return lambda v: fromiso(v) if isinstance(v, str) else v
 
 
-def _sql(sql: str) -> str:
+def sql_for_vendor(sql: str) -> str:
     """``D(col)`` marks a date column. On SQLite it is read as text and parsed here: Django's
     SQLite converter (``parse_date`` per value) costs more than the rest of the row."""
     if connection.vendor == "sqlite":
@@ -48,26 +48,29 @@ def _sql(sql: str) -> str:
 
 def _rows(sql: str, params: list) -> Iterator[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(_sql(sql), params)
+        cursor.execute(sql_for_vendor(sql), params)
         while block := cursor.fetchmany(BLOCK):
             yield from block
+
+
+# The SQL of this module is also what ``kpi_duckdb_reader`` copies into DuckDB (one SQL for both).
+REFERRERS = """
+    SELECT t.id, v.verwijzer_type, D(v.aangevraagd_op)
+    FROM zorg_toewijzing t
+    JOIN zorg_verzoekomtoewijzing v
+        ON v.aanbieder_id = t.aanbieder_id AND v.referentie_aanbieder = t.referentie_aanbieder
+    WHERE t.referentie_aanbieder <> ''
+"""
 
 
 def referrers_by_allocation() -> dict[int, tuple[str, dt.date | None]]:
     """allocation id -> (referrer type, request date), as ``facts.referrers_by_allocation``: the
     JW315 request with the allocation's provider and ReferentieAanbieder (unique per provider)."""
     date = _date_parser()
-    sql = """
-        SELECT t.id, v.verwijzer_type, D(v.aangevraagd_op)
-        FROM zorg_toewijzing t
-        JOIN zorg_verzoekomtoewijzing v
-            ON v.aanbieder_id = t.aanbieder_id AND v.referentie_aanbieder = t.referentie_aanbieder
-        WHERE t.referentie_aanbieder <> ''
-    """
-    return {pk: (kind, date(day)) for pk, kind, day in _rows(sql, [])}
+    return {pk: (kind, date(day)) for pk, kind, day in _rows(REFERRERS, [])}
 
 
-_CLAIMS = """
+CLAIMS = """
     SELECT c.pseudoniem, g.cbs_code, a.agb_code, a.categorie, a.is_nga, r.product_id,
         D(r.periode_begin), r.bedrag_cent, r.volume, r.toewijzing_id, D(r.periode_eind), r.afgewezen_retourcode
     FROM zorg_declaratieregel r
@@ -89,7 +92,7 @@ def claim_facts(
     facts: list[ClaimFact] = []
     append = facts.append
     for client, gem, agb, cat, nga, product_id, day, bedrag, volume, toewijzing, last_day, code in _rows(
-        _CLAIMS, [begin, end, afgewezen]
+        CLAIMS, [begin, end, afgewezen]
     ):
         segment, groep, product, custom, _pxq = products.get(product_id, unknown)
         append(
@@ -118,7 +121,7 @@ def claim_facts(
 
 # Allocations valid on a day of [begin, end], with the earlier allocations of the same clients
 # (whole care paths); deleted ones never count.
-_ALLOCATIONS = """
+ALLOCATIONS = """
     SELECT t.id, c.pseudoniem, g.cbs_code, a.agb_code, a.categorie, a.is_nga, t.product_id,
         t.product_categorie, D(t.ingangsdatum), D(t.einddatum), t.volume, t.frequentie,
         D(t.toewijzingsdatum), t.product_code, claimed.v, D(starts.d)
@@ -141,12 +144,17 @@ _ALLOCATIONS = """
 """
 
 
+# every stop; in this order the last one of an allocation is its last stop
+LAST_STOPS = (
+    "SELECT toewijzing_id, D(einddatum), reden_beeindiging, id FROM zorg_zorgstop ORDER BY einddatum, id"
+)
+
+
 def _last_stops() -> dict[int, tuple[dt.date, str]]:
     """allocation id -> (Einddatum, reason) of its last stop: the latest Einddatum, on a tie the
     last recorded (as ``facts.allocation_facts``)."""
     date = _date_parser()
-    sql = "SELECT toewijzing_id, D(einddatum), reden_beeindiging FROM zorg_zorgstop ORDER BY einddatum, id"
-    return {pk: (date(day), reason) for pk, day, reason in _rows(sql, [])}
+    return {pk: (date(day), reason) for pk, day, reason, _id in _rows(LAST_STOPS, [])}
 
 
 def allocation_facts(
@@ -176,7 +184,7 @@ def allocation_facts(
         allocated_code,
         claimed,
         first_start,
-    ) in _rows(_ALLOCATIONS, [False, False, end, False, end, begin]):
+    ) in _rows(ALLOCATIONS, [False, False, end, False, end, begin]):
         segment, groep, code, _custom, pxq = products.get(product_id, unknown)
         verwijzer, requested = referrers.get(pk, ("01", None))
         stop_day, reason = stops.get(pk, (None, ""))
@@ -211,7 +219,7 @@ def allocation_facts(
     return facts
 
 
-_REQUESTS = """
+REQUESTS = """
     SELECT v.id, v.aanbieder_id, v.referentie_aanbieder, a.agb_code, c.pseudoniem, g.cbs_code, a.categorie,
         a.is_nga, D(v.aangevraagd_op)
     FROM zorg_verzoekomwijziging v
@@ -222,16 +230,17 @@ _REQUESTS = """
     ORDER BY v.id
 """
 # the first product a request names: the allocation to change before a new product, then by id
-_FIRST_PRODUCT = """
-    SELECT w.verzoek_id, w.toewijzing_id, t.product_id, w.product_id, w.verlenging
+FIRST_PRODUCT = """
+    SELECT w.verzoek_id, w.toewijzing_id, t.product_id, w.product_id, w.verlenging,
+        CASE WHEN w.soort = 'wijzigen' THEN 0 ELSE 1 END AS soort_rank, w.id
     FROM zorg_gevraagdewijziging w
     JOIN zorg_verzoekomwijziging v ON v.id = w.verzoek_id
     LEFT JOIN zorg_toewijzing t ON t.id = w.toewijzing_id
     WHERE v.aangevraagd_op >= %s AND v.aangevraagd_op <= %s
-    ORDER BY w.verzoek_id, CASE WHEN w.soort = 'wijzigen' THEN 0 ELSE 1 END, w.id
+    ORDER BY w.verzoek_id, soort_rank, w.id
 """
 # a grant: the first JW301 (by Dagtekening) carrying the provider's ReferentieAanbieder
-_GRANTS = """
+GRANTS = """
     SELECT t.aanbieder_id, w.referentie_aanbieder, MIN(b.dagtekening)
     FROM zorg_toewijzingwijziging w
     JOIN zorg_toewijzing t ON t.id = w.toewijzing_id
@@ -239,7 +248,7 @@ _GRANTS = """
     WHERE w.referentie_aanbieder <> ''
     GROUP BY t.aanbieder_id, w.referentie_aanbieder
 """
-_ANSWERS = """
+ANSWERS = """
     SELECT verzoek_wijziging_id, uitkomst, D(beantwoord_op) FROM zorg_antwoordverzoek
     WHERE verzoek_wijziging_id IS NOT NULL
 """
@@ -252,10 +261,10 @@ def change_request_facts(
     outcome by the rule of ``jeugdregie.zorg.requests`` (the first grant or refusal by date decides,
     a grant on the refusal's day wins; else in onderzoek or open), in id order."""
     date = _date_parser()
-    grants = {(agb, ref): date(day) for agb, ref, day in _rows(_GRANTS, [])}
+    grants = {(agb, ref): date(day) for agb, ref, day in _rows(GRANTS, [])}
     refused: dict[int, dt.date] = {}
     investigated: set[int] = set()
-    for pk, uitkomst, day in _rows(_ANSWERS, []):
+    for pk, uitkomst, day in _rows(ANSWERS, []):
         if uitkomst == "1":  # AntwoordVerzoek.Uitkomst.AFGEWEZEN
             day = date(day)
             if pk not in refused or day < refused[pk]:
@@ -263,12 +272,14 @@ def change_request_facts(
         else:
             investigated.add(pk)
     first: dict[int, tuple[int | None, int | None, bool]] = {}
-    for verzoek, toewijzing, allocated_product, product, verlenging in _rows(_FIRST_PRODUCT, [begin, end]):
+    for verzoek, toewijzing, allocated_product, product, verlenging, *_order in _rows(
+        FIRST_PRODUCT, [begin, end]
+    ):
         if verzoek not in first:
             first[verzoek] = (toewijzing, allocated_product or product, bool(verlenging))
     unknown = ("", "", "", "", False)
     facts: list[ChangeRequestFact] = []
-    for pk, agb_id, ref, agb, client, gem, cat, nga, asked in _rows(_REQUESTS, [begin, end]):
+    for pk, agb_id, ref, agb, client, gem, cat, nga, asked in _rows(REQUESTS, [begin, end]):
         grant, refusal = grants.get((agb_id, ref)), refused.get(pk)
         if grant is not None and (refusal is None or grant <= refusal):
             uitkomst, decided = TOEGEKEND, grant

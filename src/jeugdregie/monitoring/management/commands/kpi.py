@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from jeugdregie.contracten.models import Aanbieder
-from jeugdregie.monitoring.services import format_value, kpi_report
+from jeugdregie.monitoring.services import ENGINES, format_value, kpi_report
 from jeugdregie.regio.models import Gemeente
 
 
@@ -15,13 +15,19 @@ class Command(BaseCommand):
         parser.add_argument("--municipality", metavar="CBS-CODE")
         parser.add_argument("--provider", metavar="AGB")
         parser.add_argument("--json", action="store_true", dest="as_json")
+        parser.add_argument(
+            "--engine",
+            choices=ENGINES,
+            default="registry",
+            help="registry (standaard, de referentie) of duckdb (dezelfde KPI's in DuckDB, voor grote aantallen)",
+        )
 
-    def handle(self, *args, year, municipality, provider, as_json, **options):
+    def handle(self, *args, year, municipality, provider, as_json, engine, **options):
         if municipality and not Gemeente.objects.filter(cbs_code=municipality).exists():
             raise CommandError(f"Onbekende gemeente: {municipality}")
         if provider and not Aanbieder.objects.filter(agb_code=provider).exists():
             raise CommandError(f"Onbekende aanbieder: {provider}")
-        report = kpi_report(year, gemeente=municipality, aanbieder=provider)
+        report = kpi_report(year, gemeente=municipality, aanbieder=provider, engine=engine)
         if as_json:
             self.stdout.write(json.dumps(report, default=str))
             return

@@ -1,0 +1,126 @@
+"""DuckDB fed straight from the database (``monitoring.kpi_duckdb_reader``: the lean reader's
+SELECTs copied into DuckDB, no Python fact records) gives the registry's numbers on the lean
+reader's facts: the same rows in every table, and every KPI for every period and cut set (counts
+and cents exactly, ratios to 1e-9), on a hand-made database (numbers worked by hand) and on a
+generated slice of the demo region after the real ingest. Also ``kpi --engine duckdb``. Runs on
+SQLite and on PostgreSQL (``DATABASE_URL``; there the facts go through ``COPY ... TO STDOUT``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from jeugdregie.demo.loader import load_demo_region
+from jeugdregie.monitoring import facts_lean as lean
+from jeugdregie.monitoring import kpi_duckdb
+from jeugdregie.monitoring.kpi_duckdb_reader import load_from_database
+from jeugdregie.rules import kpi
+from tests.rules.test_kpi_parity import CUT_SETS, hand_made, periods  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+TABLES = {
+    "claims": ("claims", kpi_duckdb.CLAIM_COLUMNS),
+    "rejected_claims": ("rejected_claims", kpi_duckdb.CLAIM_COLUMNS),
+    "allocations": ("allocations", kpi_duckdb.ALLOCATION_COLUMNS),
+    "change_requests": ("change_requests", kpi_duckdb.CHANGE_REQUEST_COLUMNS),
+}
+
+
+def from_database(begin: dt.date, end: dt.date, ps: list[kpi.Period], as_of: dt.date | None = None):
+    """(DuckDB connection loaded from the database, what the load reported, results)."""
+    con = kpi_duckdb.connect()
+    loaded = load_from_database(con, begin, end, as_of=as_of)
+    kpi_duckdb.set_periods(con, ps)
+    return con, loaded, kpi_duckdb.run(con, ps, CUT_SETS)
+
+
+def assert_same_rows(con, facts: kpi.Facts) -> None:
+    """Every table DuckDB read from the database holds the rows the lean reader's facts give
+    (loaded into a second DuckDB the benchmarks' way, from the records)."""
+    other = kpi_duckdb.connect()
+    kpi_duckdb.load(other, facts)
+    for table in ("claims", "rejected_claims", "allocations", "change_requests", "meta"):
+        mine = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+        assert mine == other.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall(), table
+    other.close()
+
+
+@pytest.mark.usefixtures("hand_made")
+def test_duckdb_from_the_database_gives_the_registrys_numbers_on_a_hand_made_database():
+    as_of = D(2025, 6, 30)
+    facts = lean.load_facts(D(2024, 1, 1), D(2024, 12, 31), as_of=as_of)
+    ps = periods(2024)
+    con, loaded, found = from_database(D(2024, 1, 1), D(2024, 12, 31), ps, as_of=as_of)
+    assert loaded["rows"]["claims"] == len(facts.claims) == 8
+    assert loaded["rows"]["rejected_claims"] == len(facts.rejected_claims) == 2
+    assert loaded["rows"]["raw_allocations"] == len(facts.allocations) == 8
+    assert loaded["rows"]["raw_requests"] == len(facts.change_requests) == 3
+    assert_same_rows(con, facts)
+    con.close()
+    assert kpi_duckdb.compare(kpi_duckdb.registry_results(facts, ps, CUT_SETS), found) == []
+    # worked by hand (tests/rules/test_kpi_parity.py's fixture)
+    assert found[("spend", "2024", ())] == {(): 245_200}
+    assert found[("spend", "2024", ("gemeente",))] == {("0889",): 72_000, ("0983",): 173_200}
+    assert found[("rejected_share", "2024", ())] == {(): 46_200 / (245_200 + 46_200)}
+    assert found[("extension_rate", "2024-T1", ())] == {(): 1 / 3}  # a's successor
+    # W-1 granted after 14 days, W-2 refused after 19, W-3 open: one of two decided granted
+    assert found[("change_requests_granted", "2024", ())] == {(): 0.5}
+    assert found[("change_request_days", "2024", ())] == {(): 16.5}
+    # one decision in March (an odd count) keeps the registry's type: the middle value, an int
+    march = found[("change_request_days", kpi.month(2024, 3).label, ())][()]
+    assert march == 14 and type(march) is int
+
+
+@pytest.mark.usefixtures("hand_made")
+def test_the_kpi_command_gives_the_same_report_with_either_engine():
+    for selection in ([], ["--municipality", "0983"], ["--municipality", "0889"]):
+        out = {}
+        for engine in ("registry", "duckdb"):
+            buffer = StringIO()
+            call_command("kpi", "--year", "2024", "--json", "--engine", engine, *selection, stdout=buffer)
+            out[engine] = buffer.getvalue()
+        assert out["duckdb"] == out["registry"], selection
+        text = {}
+        for engine in ("registry", "duckdb"):
+            buffer = StringIO()
+            call_command("kpi", "--year", "2024", "--engine", engine, *selection, stdout=buffer)
+            text[engine] = buffer.getvalue()
+        assert text["duckdb"] == text["registry"], selection
+    report = json.loads(out["registry"])
+    assert report["gemeente"] == "0889"
+    assert {r["id"]: r["value"] for r in report["kpis"]}["spend"] == 72_000
+
+
+@pytest.mark.slow
+def test_duckdb_from_the_database_gives_the_registrys_numbers_on_a_generated_slice(tmp_path):
+    from jeugdregie.demo.generator import generate
+    from jeugdregie.ijw.services import Ingester
+    from tests.faults.faults_support import SLICE_GEMEENTE, SLICE_UNTIL, make_slice
+
+    generated = generate(tmp_path / "demo", seed=1, scale=1, until=D.fromisoformat(SLICE_UNTIL))
+    make_slice(generated.out, tmp_path / "slice")
+    (tmp_path / "slice" / "zz_afgebroken.xml").unlink()  # the fault tests' broken file
+    load_demo_region(users=False)
+    summary = Ingester().ingest_paths([tmp_path / "slice"])
+    assert summary.accepted_messages > 500 and summary.quarantined_messages == 0
+    begin, end = D(2020, 1, 1), D(2021, 12, 31)
+    facts = lean.load_facts(begin, end)
+    assert {c.gemeente for c in facts.claims} == {SLICE_GEMEENTE}
+    assert len(facts.claims) > 200 and len(facts.allocations) > 100 and facts.change_requests
+    ps = periods(2020) + periods(2021)
+    con, loaded, found = from_database(begin, end, ps)
+    assert_same_rows(con, facts)
+    con.close()
+    reference = kpi_duckdb.registry_results(facts, ps, CUT_SETS)
+    assert kpi_duckdb.compare(reference, found) == []
+    assert len(found) == len(kpi.REGISTRY) * len(ps) * len(CUT_SETS)
+    assert sum(len(groups) > 1 for groups in found.values()) > len(found) // 4
+    assert found[("spend", "2020", ())][()] == sum(
+        c.bedrag_cent for c in facts.claims if c.periode_begin.year == 2020
+    )
