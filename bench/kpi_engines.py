@@ -36,7 +36,7 @@ the CPU seconds of the server backend that served the connection (``/proc/<pid>/
 server runs on this machine), the peak RSS, and parity of the two routes' results (compare).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/jr_c_s10 .venv/bin/python bench/kpi_engines.py \
-        --from-database --year 2022 --repeat 2 [--threads 1]
+        --from-database --year 2022 --repeat 2 [--threads 1] [--routes duckdb]
 """
 
 from __future__ import annotations
@@ -79,6 +79,13 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--from-database", action="store_true", help="the two routes from the database")
     parser.add_argument("--threads", type=int, default=0, help="DuckDB threads (0: its default)")
+    parser.add_argument(
+        "--routes",
+        nargs="+",
+        choices=("lean", "duckdb"),
+        default=["lean", "duckdb"],
+        help="with --from-database",
+    )
     parser.add_argument("--one-route", choices=("lean", "duckdb"), help=argparse.SUPPRESS)
     parser.add_argument("--dump", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -274,6 +281,7 @@ def one_route(args) -> None:
             begin, end, periods, CUT_SETS, threads=args.threads or None, timings=timings
         )
         out.update(copy=timings["copy"], duckdb_read=timings["duckdb"], queries=timings["queries"])
+        out["copy_by_table"] = {k: round(v, 2) for k, v in timings["copy_by_table"].items()}
         out["rows"] = timings["rows"]
     out["wall"], out["cpu"] = time.perf_counter() - w0, time.process_time() - c0
     s1 = _server_cpu(pid)
@@ -290,42 +298,47 @@ def from_database(args) -> None:
     from jeugdregie.monitoring.kpi_duckdb import compare
 
     runs: dict[str, list[dict]] = {"lean": [], "duckdb": []}
-    dumps: dict[str, str] = {}
+    loaded: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="kpi-engines-") as tmp:
         for i in range(args.repeat):
-            for route in ("lean", "duckdb") if i % 2 == 0 else ("duckdb", "lean"):
-                dumps[route] = os.path.join(tmp, f"{route}.pickle")
+            for route in args.routes if i % 2 == 0 else args.routes[::-1]:
+                dump = os.path.join(tmp, f"{route}.pickle")
                 cmd = [sys.executable, __file__, "--one-route", route, "--year", str(args.year)]
-                cmd += ["--threads", str(args.threads), "--dump", dumps[route]]
+                cmd += ["--threads", str(args.threads), "--dump", dump]
                 done = subprocess.run(cmd, check=True, capture_output=True, text=True)
                 runs[route].append(json.loads(done.stdout.strip().splitlines()[-1]))
                 print(json.dumps(runs[route][-1], default=str), flush=True)
-        with open(dumps["lean"], "rb") as fh:
-            registry = pickle.load(fh)
-        with open(dumps["duckdb"], "rb") as fh:
-            duck = pickle.load(fh)
-    problems = compare(registry, duck)
-    print(
-        f"\nyear {args.year}, best of {args.repeat} (a fresh process per run), rows {runs['duckdb'][0]['rows']}"
-    )
+                with open(dump, "rb") as fh:
+                    loaded[route] = pickle.load(fh)
+    first = runs[args.routes[0]][0]
+    print(f"\nyear {args.year}, best of {args.repeat} (a fresh process per run), rows {first['rows']}")
     for route, label in (("lean", "lean reader + registry"), ("duckdb", "database -> DuckDB (COPY)")):
         r = runs[route]
+        if not r:
+            continue
         server = [x["server_cpu"] for x in r if x["server_cpu"] is not None]
         print(
             f"  {label:<28} wall {min(x['wall'] for x in r):7.2f} s  client cpu {min(x['cpu'] for x in r):7.2f} s"
             f"  server cpu {min(server) if server else float('nan'):6.2f} s"
             f"  peak RSS {min(x['peak_rss_mb'] for x in r):6.0f} MB"
         )
+    print(f"  load averages: {[round(x['load_average'], 1) for rs in runs.values() for x in rs]}")
     d = runs["duckdb"]
-    print(
-        f"  of DuckDB's wall: copy out {min(x['copy'] for x in d):.2f} s, read into DuckDB "
-        f"{min(x['duckdb_read'] for x in d):.2f} s, queries {min(x['queries'] for x in d):.2f} s"
-    )
+    if d:
+        print(
+            f"  of DuckDB's wall: copy out {min(x['copy'] for x in d):.2f} s, read into DuckDB "
+            f"{min(x['duckdb_read'] for x in d):.2f} s, queries {min(x['queries'] for x in d):.2f} s"
+        )
+        print(f"  copy out per table (wall s, last run): {d[-1]['copy_by_table']}")
+    if len(loaded) < 2:
+        return
     lean_cpu, duck_cpu = min(x["cpu"] for x in runs["lean"]), min(x["cpu"] for x in d)
     lean_wall, duck_wall = min(x["wall"] for x in runs["lean"]), min(x["wall"] for x in d)
     print(f"  ratio lean / DuckDB: client cpu {lean_cpu / duck_cpu:.1f}, wall {lean_wall / duck_wall:.1f}")
-    print(f"  load averages: {[round(x['load_average'], 1) for rs in runs.values() for x in rs]}")
-    print(f"  parity ({len(registry)} results): {'ok' if not problems else f'{len(problems)} differences'}")
+    problems = compare(loaded["lean"], loaded["duckdb"])
+    print(
+        f"  parity ({len(loaded['lean'])} results): {'ok' if not problems else f'{len(problems)} differences'}"
+    )
     for line in problems[:20]:
         print(f"    {line}")
     if problems:

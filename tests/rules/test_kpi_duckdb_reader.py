@@ -119,6 +119,9 @@ def test_duckdb_from_the_database_gives_the_registrys_numbers_on_a_generated_sli
     con.close()
     reference = kpi_duckdb.registry_results(facts, ps, CUT_SETS)
     assert kpi_duckdb.compare(reference, found) == []
+    # the allocated volume is summed in id order as the registry sums it: the same floats exactly
+    # (so kpi --json gives the same bytes with either engine)
+    assert all(found[key] == groups for key, groups in reference.items() if key[0] == "redemption_rate")
     assert len(found) == len(kpi.REGISTRY) * len(ps) * len(CUT_SETS)
     assert sum(len(groups) > 1 for groups in found.values()) > len(found) // 4
     assert found[("spend", "2020", ())][()] == sum(

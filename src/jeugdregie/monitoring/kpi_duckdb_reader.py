@@ -211,8 +211,8 @@ def load_from_database(
 ) -> dict[str, Any]:
     """Fill the tables the KPI queries read (``kpi_duckdb.create_schema``) with the facts
     ``facts_lean.load_facts(begin, end, as_of=as_of)`` reads: the same rows. Returns the seconds of
-    copying out of the database (``copy``) and of reading and joining in DuckDB (``duckdb``), the
-    rows of each copied table (``rows``) and ``as_of``."""
+    copying out of the database (``copy``, and per table ``copy_by_table``) and of reading and
+    joining in DuckDB (``duckdb``), the rows of each copied table (``rows``) and ``as_of``."""
     copy_out = _copy_postgres if connection.vendor == "postgresql" else _copy_sqlite
     first, last = dt.date(begin.year, 1, 1), dt.date(end.year, 12, 31)
     wide_begin, wide_end = begin - MARGIN, end + MARGIN
@@ -222,7 +222,7 @@ def load_from_database(
         "raw_requests": [wide_begin, end],
         "raw_first_product": [wide_begin, end],
     }
-    timings: dict[str, Any] = {"copy": 0.0, "duckdb": 0.0, "rows": {}}
+    timings: dict[str, Any] = {"copy": 0.0, "duckdb": 0.0, "rows": {}, "copy_by_table": {}}
     create_schema(con)
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="kpi-duckdb-") as tmp:
         t0 = time.perf_counter()
@@ -250,6 +250,7 @@ def load_from_database(
                     timings["rows"][table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 timings["copy"] += t1 - t0
                 timings["duckdb"] += time.perf_counter() - t1
+                timings["copy_by_table"][table] = timings["copy_by_table"].get(table, 0.0) + t1 - t0
     t0 = time.perf_counter()
     con.execute(_ALLOCATIONS)
     con.execute(_CHANGE_REQUESTS)

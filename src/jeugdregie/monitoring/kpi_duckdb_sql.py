@@ -245,6 +245,7 @@ QUERIES: dict[str, str] = {
     # allocated volume: volume x periods of the frequency over the whole validity (frequency 6 is
     # the total; weeks are days / 7, months days / 30.4375); an unknown frequency, a missing or a
     # zero volume leaves the allocation out of both sums, an allocated total of 0 gives no value.
+    # The floats are summed in id order, as the registry sums them: the same value to the last bit.
     "redemption_rate": f"""
         WITH base AS (
             SELECT per.label, a.*,
@@ -258,7 +259,7 @@ QUERIES: dict[str, str] = {
             WHERE a.pxq AND a.einddatum IS NOT NULL
         ), grouped AS (
             SELECT label, CUT(base),
-                sum(allocated) FILTER (WHERE allocated <> 0) AS allocated,
+                sum(allocated ORDER BY id) FILTER (WHERE allocated <> 0) AS allocated,
                 sum(claimed_volume::DOUBLE) FILTER (WHERE allocated <> 0) AS claimed
             FROM base
             GROUP BY GROUPS(base; label)
