@@ -99,14 +99,17 @@ class IngestSummary:
     errors: list[ValidationError] = field(default_factory=list)
 
     def add(self, other: IngestSummary) -> None:
-        for name in self.__dataclass_fields__:
-            if name == "errors":
-                self.errors.extend(other.errors)
-            else:
-                setattr(self, name, getattr(self, name) + getattr(other, name))
+        # Once per file on the batch path: the counters' names made once (_COUNTERS), not per call.
+        self.errors.extend(other.errors)
+        for name in _COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, int]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "errors"}
+
+
+#: The counters of IngestSummary (every field but the errors).
+_COUNTERS = tuple(name for name in IngestSummary.__dataclass_fields__ if name != "errors")
 
 
 # ---------------------------------------------------------------- the ingest
