@@ -38,7 +38,6 @@ from jeugdregie.ijw.reader_base import (
     _nn,
     _Sink,
 )
-from jeugdregie.ijw.reader_quick import quick_message
 from jeugdregie.ijw.validation import (
     PRODUCT_PATH,
     aangevraagd_product_findings,
@@ -217,12 +216,6 @@ class _WholeReader(_BaseReader):
             return None  # run() reports where it broke, after what it read before
         if not self._check_root(root) or self.kind == "JW323":
             return None
-        quick = quick_message(root, self.kind or "", self.ns)
-        if quick is not None:  # the usual valid message, in one pass (reader_quick)
-            self.header_seen = True
-            self.header, self.message = quick
-            self.message_id = self.header.identificatie
-            return self._result(root)
         self.firsts = {}
         for header in root.iterchildren(self.t.header):
             self._parse_header(header)
