@@ -29,18 +29,23 @@ def quoted(model: type[models.Model], *names: str) -> tuple[str, ...]:
     return (quote(meta.db_table), *(quote(meta.get_field(name).column) for name in names))
 
 
-def pairs_where(pairs: Iterable[tuple[str, str]], first: str, second: str) -> tuple[str, list[str]]:
+def pairs_where(
+    pairs: Iterable[tuple[Any, str]], first: str, second: str, first_value: str = "%s"
+) -> tuple[str, list[Any]]:
     """SQL for the rows whose (``first``, ``second``) is one of ``pairs`` (two SQL column
     expressions): per value of ``first``, ``second`` IN its values, joined by OR (a plain IN on
-    both columns would also match the pairs' cross product); and its parameters."""
-    by_first: dict[str, list[str]] = {}
+    both columns would also match the pairs' cross product); and its parameters. ``first_value``:
+    the SQL a value of ``first`` is compared with (a scalar subquery that turns a code into a key,
+    say), with one %s for the value."""
+    by_first: dict[Any, list[str]] = {}
     for a, b in pairs:
         by_first.setdefault(a, []).append(b)
     if not by_first:
         return "1 = 0", []
-    terms, params = [], []
+    terms: list[str] = []
+    params: list[Any] = []
     for a, bs in by_first.items():
-        terms.append(f"({first} = %s AND {second} IN ({', '.join(['%s'] * len(bs))}))")
+        terms.append(f"({first} = {first_value} AND {second} IN ({', '.join(['%s'] * len(bs))}))")
         params += [a, *bs]
     return " OR ".join(terms), params
 

@@ -99,9 +99,14 @@ class StoredFacts:
             return
         gemeente_table, gemeente_pk = read.quoted(Gemeente, "id")
         join = f"JOIN {gemeente_table} g ON g.{gemeente_pk} = t.gemeente_id"
+        # The allocation's own gemeente_id compared with the id of the CBS code, not the code
+        # through the join: only then can PostgreSQL use the unique index (gemeente_id,
+        # toewijzingnummer); by the joined code it read every allocation of the municipality
+        # (at scale 10: 88 ms a query against 0.5 ms).
+        code_to_id = f"(SELECT {gemeente_pk} FROM {gemeente_table} WHERE cbs_code = %s)"  # nosec B608 - the model's quoted names; the code is a parameter
         by_pk: dict[int, AllocationKey] = {}
         for chunk in chunks(sorted(wanted)):
-            where, params = read.pairs_where(chunk, "g.cbs_code", "t.toewijzingnummer")
+            where, params = read.pairs_where(chunk, "t.gemeente_id", "t.toewijzingnummer", code_to_id)
             for t, (code,) in read.select(
                 Toewijzing, ["aanbieder", "client"], join, where, params, extra=["g.cbs_code"]
             ):
