@@ -17,6 +17,8 @@ from typing import Any, cast
 
 from django.db import connections, models, router
 
+from jeugdregie.contracten.models import Aanbieder
+
 
 def _connection(model: type[models.Model]):
     return connections[router.db_for_read(model)]
@@ -48,6 +50,15 @@ def pairs_where(
         terms.append(f"({first} = {first_value} AND {second} IN ({', '.join(['%s'] * len(bs))}))")
         params += [a, *bs]
     return " OR ".join(terms), params
+
+
+def provider_id_of_code() -> str:
+    """``first_value`` for ``pairs_where`` on a table's own ``aanbieder_id``: the provider's id of an
+    AGB code. Compared with the row's own column (not the code through a join), PostgreSQL can use
+    the unique index (aanbieder_id, referentie_aanbieder); through the join it read every request
+    of the provider (scale 10: 31% of the server's time during the ingest)."""
+    table, pk = quoted(Aanbieder, "id")
+    return f"(SELECT {pk} FROM {table} WHERE agb_code = %s)"  # nosec B608 - quoted model names
 
 
 def fetch(model: type[models.Model], sql: str, params: Sequence[Any]) -> list[tuple]:

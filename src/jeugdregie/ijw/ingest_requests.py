@@ -229,7 +229,9 @@ class BatchRequests:
         refs = refs - self.changes.keys()
         self.changes.update(dict.fromkeys(refs))
         for chunk in chunks(sorted(refs)):
-            where, params = batch_read.pairs_where(chunk, "r0.agb_code", "t.referentie_aanbieder")
+            where, params = batch_read.pairs_where(
+                chunk, "t.aanbieder_id", "t.referentie_aanbieder", batch_read.provider_id_of_code()
+            )
             # The first by key wins, as .first() on the per-message path.
             for verzoek, _ in batch_read.select(
                 VerzoekOmWijziging, ["aanbieder"], "", where, params, order_by="ORDER BY t.id DESC"

@@ -135,7 +135,9 @@ class StoredFacts:
         refs = refs - self.requests.keys()
         self.requests.update(dict.fromkeys(refs))
         for pairs in chunks(sorted(refs)):
-            where, params = read.pairs_where(pairs, "r0.agb_code", "t.referentie_aanbieder")
+            where, params = read.pairs_where(
+                pairs, "t.aanbieder_id", "t.referentie_aanbieder", read.provider_id_of_code()
+            )
             for request, _ in read.select(VerzoekOmToewijzing, ["aanbieder"], "", where, params):
                 self.requests[(request.aanbieder.agb_code, request.referentie_aanbieder)] = request
 
