@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 RUN = r"""
-import json, sys, time
+import json, resource, sys, time
 import django
 django.setup()
 from django.core.management import call_command
@@ -43,10 +43,21 @@ from jeugdregie.demo.loader import load_demo_region
 load_demo_region(users=False)
 from jeugdregie.ijw.services import Ingester
 ingester = Ingester(files_per_transaction=int(sys.argv[2]))
+def peak_rss_mb():  # VmHWM: the peak since the reset below (Linux), else the process's peak
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(l.split()[1]) // 1024 for l in status if l.startswith("VmHWM"))
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+try:  # the peak of the ingest only, not of migrating and loading the region
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+except OSError:
+    pass
 started = time.perf_counter()
 summary = ingester.ingest_paths([sys.argv[1]])
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, **summary.as_dict()}))
+print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb(), **summary.as_dict()}))
 """
 
 
@@ -185,9 +196,11 @@ def main() -> None:
                     r["baseline"] = args.baseline
                     r["baseline_messages_per_second"] = b["messages"] / b["seconds"]
                     r["baseline_seconds"] = b["seconds"]
+                    r["baseline_peak_rss_mb"] = b.get("peak_rss_mb")
                     r["gain"] = r["messages_per_second"] / r["baseline_messages_per_second"]
-                    if {k: v for k, v in b.items() if k != "seconds"} != {
-                        k: v for k, v in r.items() if k in b and k != "seconds"
+                    measured = ("seconds", "peak_rss_mb")
+                    if {k: v for k, v in b.items() if k not in measured} != {
+                        k: v for k, v in r.items() if k in b and k not in measured
                     }:
                         r["baseline_summary_differs"] = b
                 results.append(r)
@@ -195,6 +208,7 @@ def main() -> None:
                     print(
                         f"{database:<9} {per_transaction:>4} bestanden/transactie: {r['messages']:,} berichten "
                         f"in {r['seconds']:.1f} s = {r['messages_per_second']:,.0f} berichten/s "
+                        f"(piekgeheugen {r['peak_rss_mb']} MB) "
                         f"= {r['ratio_to_bare_parse']:.2%} van de kale parse "
                         f"({r['accepted_lines']:,} regels; quarantaine {r['quarantined_messages']} berichten, "
                         f"{r['quarantined_lines']} regels)",
@@ -203,7 +217,8 @@ def main() -> None:
                     if baseline is not None:
                         print(
                             f"{'':<9} {'':>4} baseline {args.baseline}: {r['baseline_messages_per_second']:,.0f} "
-                            f"berichten/s ({r['baseline_seconds']:.1f} s); nu {r['gain']:.2f}x zo snel"
+                            f"berichten/s ({r['baseline_seconds']:.1f} s, piekgeheugen {r['baseline_peak_rss_mb']} MB); "
+                            f"nu {r['gain']:.2f}x zo snel"
                             + (" - ANDERE SAMENVATTING" if "baseline_summary_differs" in r else ""),
                             flush=True,
                         )

@@ -6,6 +6,7 @@ file in between or the copy is too large; the outcome is that of the per-message
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import pytest
 from django.db import connection
@@ -14,8 +15,8 @@ from test_ingest import parties, toewijzing  # noqa: F401 - parties: autouse fix
 from test_ingest_answers import ANSWER, CLAIM, answer, rejected, request
 from test_ingest_batch import start
 
+from jeugdregie.ijw import ingest_batch, stored_facts
 from jeugdregie.ijw import messages as m
-from jeugdregie.ijw import stored_facts
 from jeugdregie.ijw.services import Ingester
 from jeugdregie.ijw.writer import to_xml
 from jeugdregie.zorg.models import (
@@ -79,6 +80,32 @@ def test_a_copy_above_the_limit_is_not_kept(folder, monkeypatch):
         Ingester(files_per_transaction=2).ingest_paths([folder], retry_waiting=False)
     assert outcome() == EXPECTED
     assert allocation_reads(queries) == 2
+
+
+def test_a_copy_above_the_limit_is_freed_before_the_next_batch(folder, monkeypatch):
+    """The dropped copy is tied in reference cycles (the batch and the bound methods it hands its
+    helpers) and, with the ingest's garbage-collector thresholds, would stay in memory to the end of
+    the run: at scale 10 the ingest grew by 2.3 KB a message. It is freed before the next batch
+    begins, and the cached clients with it."""
+    monkeypatch.setattr(stored_facts, "MAX_KEPT_FACTS", 0)
+    dropped: list[weakref.ref] = []
+    at_next_batch: list[tuple[bool, int]] = []
+    kept, init = stored_facts.StoredFacts.kept, ingest_batch.FastBatch.__init__
+
+    def recording_kept(self, per_message, care_added):
+        dropped.append(weakref.ref(self))
+        return kept(self, per_message, care_added)
+
+    def recording_init(self, ingester, facts=None):
+        at_next_batch.append((all(ref() is None for ref in dropped), len(ingester.clients)))
+        init(self, ingester, facts)
+
+    monkeypatch.setattr(stored_facts.StoredFacts, "kept", recording_kept)
+    monkeypatch.setattr(ingest_batch.FastBatch, "__init__", recording_init)
+    Ingester(files_per_transaction=2).ingest_paths([folder], retry_waiting=False)
+    assert outcome() == EXPECTED
+    assert len(dropped) == 2
+    assert at_next_batch == [(True, 0), (True, 0)]  # first batch: nothing dropped yet
 
 
 def test_a_file_stored_by_another_ingest_between_batches_drops_the_copy(

@@ -44,7 +44,7 @@ from . import ingest_claims as claims
 from . import messages as m
 from .batch_sql import take_write_lock
 from .errors import ValidationError
-from .gc_thresholds import fewer_collections
+from .gc_thresholds import collect_dropped, fewer_collections
 from .idempotence import KnownKeys
 from .ingest_answers import ANSWER_TYPES, AnswerIngest
 from .ingest_answers import WAITING_RULES as ANSWER_WAITING_RULES
@@ -239,7 +239,17 @@ class Ingester(KnownKeys):
             return self._ingest_batch_per_file(batch)
         self._new_messages = []  # committed: ingest_paths forgets the batch's files and messages
         self._stored_facts = fast.kept_facts()
+        if fast.facts.too_large():
+            del fast  # the batch's last reference: only its own reference cycles hold it now
+            self._drop_caches()
         return summary
+
+    def _drop_caches(self) -> None:
+        """After a batch whose copy of stored facts grew past its limit (and was not kept): that
+        copy and the cached clients (read again per batch as needed) are freed now, so that a
+        national run's memory stays bounded (``gc_thresholds.collect_dropped``)."""
+        self.clients = {}
+        collect_dropped()
 
     def _forget_batch(self) -> None:
         """After a rolled-back batch: ask for the stored files, messages and clients again (the

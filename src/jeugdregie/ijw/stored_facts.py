@@ -85,6 +85,10 @@ class StoredFacts:
             + len(self.claims_by_number)
         )
 
+    def too_large(self) -> bool:
+        """Whether the copy holds more keys than ``MAX_KEPT_FACTS`` (it is then not kept)."""
+        return self.size() > MAX_KEPT_FACTS
+
     def load_allocations(self, numbers: dict[str, set[str]]) -> None:
         """The stored allocations with these ToewijzingNummers (by CBS code) that the copy does not
         hold yet, with their versions' references, starts and stops; one query per table (per 500)."""
@@ -145,7 +149,7 @@ class StoredFacts:
         """The copy to hand to the next batch once this one has committed, or None (see the class).
         ``care_added``: the allocations the batch added starts or stops to; those rows are kept
         by their key only, as stored ones."""
-        if per_message or self.mark is None or self.size() > MAX_KEPT_FACTS:
+        if per_message or self.mark is None or self.too_large():
             return None
         for key in care_added:
             for care in (self.starts[key], self.stops[key]):
