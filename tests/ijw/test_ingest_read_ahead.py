@@ -164,7 +164,7 @@ def test_a_worker_that_dies_loses_no_file(folder, monkeypatch, caplog):
 
 
 def test_no_worker_to_be_had_reads_in_the_main_process(folder, monkeypatch, caplog):
-    def no_process(self):
+    def no_process(self, skip=0):
         raise OSError(11, "Resource temporarily unavailable")
 
     in_process = ingested(folder, 0, 3)
@@ -186,6 +186,79 @@ def test_a_file_the_worker_fails_to_read_is_read_in_the_main_process(folder, mon
         unread = [f.name for batch in reading for f in batch if f.results is None]
     assert [os.path.basename(n) for n in unread] == ["i_claim.xml"]
     assert ingested(folder, 1, 3) == in_process
+
+
+def test_the_worker_starts_after_the_batches_stored_whole(folder, monkeypatch):
+    """A resumed ingest: the batches whose files are all stored are handed on unread, without a
+    worker; the worker starts at the first batch with a file not stored (read in this process)
+    and reads from the file after that batch."""
+    stored_names = {
+        "a_t1.xml",
+        "b_s1.xml",
+        "c_s2.xml",
+        "d_t2.xml",
+        "e_t1_again.xml",
+        "f_t101.xml",
+        "h_reused.xml",
+    }
+    started = []
+    start = ReadAhead._start
+
+    def recording_start(self, skip=0):
+        started.append(skip)
+        start(self, skip)
+
+    monkeypatch.setattr(ReadAhead, "_start", recording_start)
+
+    def stored(batch):
+        return all(os.path.basename(f.name) in stored_names for f in batch)
+
+    with ReadAhead([folder], 3, readers=1, stored=stored) as reading:
+        batches = list(reading)
+    assert started == [9] and not reading.fell_back
+    assert [[f.results is None for f in b] for b in batches] == [
+        [True] * 3,
+        [True] * 3,
+        [True] * 3,
+        [False] * 2,
+    ]
+    files = [f for batch in batches for f in batch]
+    assert [(f.name, f.data) for f in files] == list(iter_sources([folder]))
+    assert all(f.sha == hashlib.sha256(f.data).hexdigest() for f in files)
+
+    with ReadAhead([folder], 3, readers=1, stored=lambda batch: True) as reading:
+        assert len([f for batch in reading for f in batch]) == 11
+    assert started == [9]  # every file stored: no worker at all
+
+
+def test_a_resumed_ingest_stores_the_same_with_the_worker(folder, tmp_path_factory, monkeypatch):
+    """The first six files stored by an ingest that stopped; the whole folder ingested again, with
+    and without the worker: the same outcome; the two stored batches are handed on unread, the
+    third (the first with a new file) is read in this process, the worker reads from file 10."""
+    first = tmp_path_factory.mktemp("eerste")
+    for path in sorted(folder.iterdir())[:6]:
+        (first / path.name).write_bytes(path.read_bytes())
+    started = []
+    start = ReadAhead._start
+
+    def recording_start(self, skip=0):
+        started.append(skip)
+        start(self, skip)
+
+    monkeypatch.setattr(ReadAhead, "_start", recording_start)
+    found = {}
+    for readers in (0, 1):
+        try:
+            with transaction.atomic():
+                Ingester(files_per_transaction=3, readers=0).ingest_paths([first])
+                summary = Ingester(files_per_transaction=3, readers=readers).ingest_paths([folder])
+                found[readers] = (summary.as_dict(), state())
+                raise _Undo
+        except _Undo:
+            pass
+    assert found[1] == found[0]
+    assert started == [9]
+    assert found[1][0]["duplicate_files"] == 6  # the six files of the first ingest
 
 
 def test_a_missing_path_stops_the_ingest_where_it_did_before(folder, tmp_path_factory):

@@ -17,6 +17,12 @@ by default 1 when the machine has two or more cores and a second one is free now
 once per file). More than one is taken as one: one reader stays ahead of the database work
 (reading is about 35-40% of the in-process run).
 
+A resumed ingest starts without the worker: while every file of a batch is stored already (the
+main process asks the database, ``stored``), the batch is handed on unread, as the ingest skips
+stored files without reading them; the worker starts at the first batch that holds a file not
+stored, from the file after it. Before, the worker read and checked every stored file first: on
+the scale-10 resume, 7 minutes for 1.69 million files.
+
 The worker is bounded: it sends one batch through a pipe and blocks until the main process takes
 it, so it is at most one batch ahead. A file the worker failed to read (an unexpected exception in
 the reader) comes back unread and is read in the main process, where such a failure is handled as
@@ -38,7 +44,7 @@ import os
 import pickle  # nosec B403
 import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -159,12 +165,14 @@ def _work(
     receiving: Connection,
     sending: Connection,
     parent: int,
+    skip: int = 0,
 ) -> None:
-    """The worker: the files batch by batch, each sent as a list of ``ReadFile``; then None."""
+    """The worker: the files after the first ``skip`` batch by batch, each sent as a list of
+    ``ReadFile``; then None."""
     receiving.close()  # the main process's end: with it closed here, its death breaks the pipe
     _detach(parent)
     xsd = xsd_validator(xsd_dir) if xsd_dir else None
-    sources = iter_sources(paths)
+    sources = itertools.islice(iter_sources(paths), skip, None)
     try:
         while True:
             try:
@@ -197,8 +205,12 @@ class ReadAhead:
         *,
         xsd_dir: str | Path | None = None,
         readers: int = 0,
+        stored: Callable[[list[ReadFile]], bool] | None = None,
     ) -> None:
+        """``stored``: whether every file of a batch (by its SHA-256) is stored already; the worker
+        is started only after the batches for which it says so (see the module docstring)."""
         self.paths = list(paths)
+        self.stored = stored
         self.batch_size = batch_size
         self.xsd_dir = xsd_dir
         self.readers = min(1, max(0, readers))
@@ -216,17 +228,33 @@ class ReadAhead:
         if self.readers == 0:
             yield from self._in_process(0)
             return
+        received = 0
+        first_new: list[ReadFile] | None = None  # the first batch not stored whole, read here
+        if self.stored is not None:
+            unread = self._in_process(0)
+            for batch in unread:
+                received += len(batch)
+                if not self.stored(batch):
+                    first_new = batch
+                    break
+                yield batch
+            unread.close()
+            if first_new is None:  # every file stored: nothing to read ahead
+                return
         try:
-            self._start()
+            self._start(received)
         except OSError as exc:  # no process to be had (a limit on processes or memory)
             log.warning(
                 "Geen leesproces voor de ingest gestart (%s); de bestanden worden in het hoofdproces gelezen.",
                 exc,
             )
             self.fell_back = True
-            yield from self._in_process(0)
+            if first_new is not None:
+                yield first_new
+            yield from self._in_process(received)
             return
-        received = 0
+        if first_new is not None:  # read in this process while the worker reads the next batch
+            yield first_new
         while True:
             try:
                 item = self._receive()
@@ -260,7 +288,7 @@ class ReadAhead:
         while batch := list(itertools.islice(sources, self.batch_size)):
             yield [ReadFile(name, data, hashlib.sha256(data).hexdigest()) for name, data in batch]
 
-    def _start(self) -> None:
+    def _start(self, skip: int = 0) -> None:
         # fork where there is one (Linux): no second import of the reader, no Django set up again;
         # the worker uses none of the inherited state but the reader's modules.
         methods = multiprocessing.get_all_start_methods()
@@ -270,7 +298,7 @@ class ReadAhead:
         receiving, sending = context.Pipe(duplex=False)
         process = context.Process(
             target=_work,
-            args=(self.paths, self.batch_size, self.xsd_dir, receiving, sending, os.getpid()),
+            args=(self.paths, self.batch_size, self.xsd_dir, receiving, sending, os.getpid(), skip),
             name="jeugdregie-ingest-lezer",
             daemon=True,
         )

@@ -192,7 +192,9 @@ class Ingester(KnownKeys):
         summary = IngestSummary()
         self._stored_facts = None
         readers = default_readers() if self.readers is None else self.readers
-        reading = ReadAhead(paths, self.files_per_transaction, xsd_dir=self.xsd_dir, readers=readers)
+        reading = ReadAhead(
+            paths, self.files_per_transaction, xsd_dir=self.xsd_dir, readers=readers, stored=self._all_stored
+        )
         # Django's query log while DEBUG is on: a tenth of the time, of no use; the cyclic garbage
         # collector a tenth too (gc_thresholds).
         with query_log_off(), fewer_collections():
@@ -213,6 +215,12 @@ class Ingester(KnownKeys):
                     self.reprocess(QuarantaineItem.objects.filter(status="open", regel__in=WAITING_RULES))
                 )
         return summary
+
+    def _all_stored(self, batch: list[ReadFile]) -> bool:
+        """Whether every file of the batch is stored already (asked once; ``_ingest_batch`` and
+        ``ingest_file`` use the answer)."""
+        self._look_up(files=[file.sha for file in batch])
+        return all(self._file_known(file.sha) for file in batch)
 
     def _ingest_batch(self, batch: list[ReadFile]) -> IngestSummary:
         """Several files in one transaction, the fast way (``ingest_batch.FastBatch``: the stored
