@@ -44,7 +44,7 @@ import os
 import pickle  # nosec B403
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -282,7 +282,7 @@ class ReadAhead:
             received += len(item)
             yield item
 
-    def _in_process(self, skip: int) -> Iterator[list[ReadFile]]:
+    def _in_process(self, skip: int) -> Generator[list[ReadFile], None, None]:
         """The files read in this process (``results`` left to the ingest), after the first ``skip``."""
         sources = itertools.islice(iter_sources(self.paths), skip, None)
         while batch := list(itertools.islice(sources, self.batch_size)):
