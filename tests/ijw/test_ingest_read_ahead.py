@@ -188,7 +188,21 @@ def test_a_file_the_worker_fails_to_read_is_read_in_the_main_process(folder, mon
     assert ingested(folder, 1, 3) == in_process
 
 
-def test_the_worker_starts_after_the_batches_stored_whole(folder, monkeypatch):
+@pytest.fixture
+def started(monkeypatch) -> list[int]:
+    """The ``skip`` of every worker started (the files it did not read)."""
+    skips: list[int] = []
+    start = ReadAhead._start
+
+    def recording_start(self, skip=0):
+        skips.append(skip)
+        start(self, skip)
+
+    monkeypatch.setattr(ReadAhead, "_start", recording_start)
+    return skips
+
+
+def test_the_worker_starts_after_the_batches_stored_whole(folder, started):
     """A resumed ingest: the batches whose files are all stored are handed on unread, without a
     worker; the worker starts at the first batch with a file not stored (read in this process)
     and reads from the file after that batch."""
@@ -201,14 +215,6 @@ def test_the_worker_starts_after_the_batches_stored_whole(folder, monkeypatch):
         "f_t101.xml",
         "h_reused.xml",
     }
-    started = []
-    start = ReadAhead._start
-
-    def recording_start(self, skip=0):
-        started.append(skip)
-        start(self, skip)
-
-    monkeypatch.setattr(ReadAhead, "_start", recording_start)
 
     def stored(batch):
         return all(os.path.basename(f.name) in stored_names for f in batch)
@@ -231,21 +237,13 @@ def test_the_worker_starts_after_the_batches_stored_whole(folder, monkeypatch):
     assert started == [9]  # every file stored: no worker at all
 
 
-def test_a_resumed_ingest_stores_the_same_with_the_worker(folder, tmp_path_factory, monkeypatch):
+def test_a_resumed_ingest_stores_the_same_with_the_worker(folder, tmp_path_factory, started):
     """The first six files stored by an ingest that stopped; the whole folder ingested again, with
     and without the worker: the same outcome; the two stored batches are handed on unread, the
     third (the first with a new file) is read in this process, the worker reads from file 10."""
     first = tmp_path_factory.mktemp("eerste")
     for path in sorted(folder.iterdir())[:6]:
         (first / path.name).write_bytes(path.read_bytes())
-    started = []
-    start = ReadAhead._start
-
-    def recording_start(self, skip=0):
-        started.append(skip)
-        start(self, skip)
-
-    monkeypatch.setattr(ReadAhead, "_start", recording_start)
     found = {}
     for readers in (0, 1):
         try:

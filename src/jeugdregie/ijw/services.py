@@ -22,7 +22,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.utils import timezone
 
 from jeugdregie.catalogus.models import Product
 from jeugdregie.contracten.models import Aanbieder
@@ -30,7 +29,6 @@ from jeugdregie.regio.models import Gemeente
 from jeugdregie.zorg.models import (
     Client,
     Declaratie,
-    DeclaratieRegel,
     Toewijzing,
     ToewijzingWijziging,
     VerzoekOmToewijzing,
@@ -45,7 +43,6 @@ from . import messages as m
 from .batch_sql import take_write_lock
 from .errors import ValidationError
 from .gc_thresholds import collect_dropped, fewer_collections
-from .idempotence import KnownKeys
 from .ingest_answers import ANSWER_TYPES, AnswerIngest
 from .ingest_answers import WAITING_RULES as ANSWER_WAITING_RULES
 from .ingest_batch import FastBatch, StoredFacts
@@ -63,9 +60,9 @@ from .read_ahead import (
     xsd_validator,
 )
 from .reader import ReadResult, read_bytes
+from .reprocess import Reprocessing
 from .reused_ids import handle_known_message
 from .sources import count_sources, iter_sources, validate_paths  # noqa: F401 - re-exported
-from .validation import check_claim_against_state
 
 #: Files that ``ingest_paths`` stores in one transaction (``ingest_batch.FastBatch``; a savepoint
 #: per file when the batch is redone the per-message way). A stop (kill, power cut) loses at most
@@ -115,7 +112,7 @@ _COUNTERS = tuple(name for name in IngestSummary.__dataclass_fields__ if name !=
 # ---------------------------------------------------------------- the ingest
 
 
-class Ingester(KnownKeys):
+class Ingester(Reprocessing):
     """Ingests files one by one. Caches the catalogue and the parties for speed."""
 
     def __init__(
@@ -460,96 +457,6 @@ class Ingester(KnownKeys):
             self.answers.apply(bericht, message)
         summary.accepted_messages += 1
 
-    def _party_problems(self, message: m.Message, name: str) -> list[ValidationError]:
-        """The municipality of the message must belong to the region."""
-        from_gemeente = message.kind in m.SENT_BY_GEMEENTE
-        gemeente_code = message.header.afzender if from_gemeente else message.header.ontvanger
-        if gemeente_code in self.gemeenten:
-            return []
-        element = "/Bericht/Header/Afzender" if from_gemeente else "/Bericht/Header/Ontvanger"
-        return [
-            ValidationError(
-                name,
-                message.header.identificatie,
-                element,
-                "party.unknown_municipality",
-                f"Gemeente {gemeente_code} hoort niet bij deze regio.",
-            )
-        ]
-
-    def _message_problems(self, message: m.Message, name: str) -> list[ValidationError]:
-        """Checks against stored state that reject a whole message, made before anything is written."""
-        header = message.header
-        gemeente_code = header.afzender if message.kind in m.SENT_BY_GEMEENTE else header.ontvanger
-        party = self._party_problems(message, name)
-        if party:
-            return party
-        if isinstance(message, m.Toewijzing):
-            return self._allocation_number_problems(message, name)
-        if isinstance(message, m.Declaratie):
-            return self._declaratie_number_problems(message, name)
-        if isinstance(message, ANSWER_TYPES):
-            return self.answers.problems(message, name)
-        if not isinstance(message, (m.StartZorg, m.StopZorg)):
-            return []
-        # A start or stop must name an allocation we have, of the same provider and client.
-        pseudonym = client_key(message.client.bsn, self.key)
-        rows = Toewijzing.objects.filter(
-            gemeente__cbs_code=gemeente_code,
-            toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten],
-        ).values_list("toewijzingnummer", "aanbieder__agb_code", "client__pseudoniem", "pk")
-        known = {nummer: (agb, client) for nummer, agb, client, _ in rows}
-        # Kept for _apply_start_stop, which runs right after for the same message.
-        self._allocation_pks = {nummer: pk for nummer, _, _, pk in rows}
-        return checks.start_stop_allocation_problems(
-            message, name, pseudonym, known
-        ) or self._start_stop_problems(message, name)
-
-    def _allocation_number_problems(self, message: m.Toewijzing, name: str) -> list[ValidationError]:
-        """TR332: a ToewijzingNummer is unique per municipality, so a JW301 may repeat a known
-        number only for the same client and provider. The one query also serves
-        ``_apply_toewijzing``, which runs right after for the same message."""
-        header = message.header
-        pseudonym = client_key(message.client.bsn, self.key)
-        existing = {
-            t.toewijzingnummer: t
-            for t in Toewijzing.objects.filter(
-                gemeente__cbs_code=header.afzender,
-                toewijzingnummer__in=[p.toewijzing_nummer for p in message.producten],
-            ).select_related("aanbieder", "client")
-        }
-        self._existing_allocations = (message, existing)
-        stored = {nummer: (t.aanbieder.agb_code, t.client.pseudoniem) for nummer, t in existing.items()}
-        return checks.allocation_number_problems(message, name, pseudonym, stored)
-
-    def _declaratie_number_problems(self, message: m.Declaratie, name: str) -> list[ValidationError]:
-        """TR333: the DeclaratieNummer is unique for the provider."""
-        if Declaratie.objects.filter(
-            aanbieder__agb_code=message.header.afzender, declaratienummer=message.declaratie_nummer
-        ).exists():
-            return [claims.number_used_error(message, name)]
-        return []
-
-    def _start_stop_problems(self, message: m.StartZorg | m.StopZorg, name: str) -> list[ValidationError]:
-        """The stored facts ``ingest_checks.start_stop_problems`` (TR063, TR071, TR074, TR326)
-        needs: the stored starts (of a JW305) or stops (of a JW307) of the named allocations, one
-        query per message, a second only for a start on an allocation that was started before."""
-        nummers = {pk: nummer for nummer, pk in self._allocation_pks.items()}
-        is_start = isinstance(message, m.StartZorg)
-        model = ZorgStart if is_start else ZorgStop
-        own = set(
-            model.objects.filter(toewijzing_id__in=list(nummers)).values_list("toewijzing_id", "begindatum")
-        )
-        started = {pk for pk, _ in own} if is_start else set()
-        stopped = (
-            set(ZorgStop.objects.filter(toewijzing_id__in=started).values_list("toewijzing_id", flat=True))
-            if started
-            else set()
-        )
-        return checks.start_stop_problems(
-            message, name, {(nummers[pk], d) for pk, d in own}, {nummers[pk] for pk in stopped}
-        )
-
     def _apply_toewijzing(self, bericht: Bericht, message: m.Toewijzing) -> None:
         gemeente = self.gemeenten[message.header.afzender]
         aanbieder = self.aanbieder(message.header.ontvanger)
@@ -637,74 +544,6 @@ class Ingester(KnownKeys):
         summary.accepted_lines += stored
         summary.quarantined_lines += offered - stored
 
-    # -- quarantine
-
-    def reprocess(self, items) -> IngestSummary:
-        """Process quarantined items again from their redacted payload. An item that now passes is
-        marked reprocessed; one that fails again stays open with the new reason and one more try."""
-        summary = IngestSummary()
-        for item in list(items.order_by("aangemaakt_op", "pk")):
-            payload = bytes(item.payload)
-            results = list(read_bytes(payload, item.bestandsnaam))
-            message = results[0].message if len(results) == 1 else None
-            blocking = [e for r in results for e in r.errors if e.scope == "message"]
-            if message is None or blocking:
-                _retry_failed(item, blocking[0] if blocking else None)
-                continue
-            if item.niveau == QuarantaineItem.Niveau.REGEL:
-                self._reprocess_line(item, message, summary)
-                continue
-            header = message.header
-            if Bericht.objects.filter(afzender=header.afzender, identificatie=header.identificatie).exists():
-                _close(item)  # landed meanwhile (e.g. the sender delivered it again)
-                continue
-            sub = IngestSummary()
-            with transaction.atomic():
-                problems = self._message_problems(message, item.bestandsnaam)
-                if problems:
-                    _retry_failed(item, problems[0])
-                    continue
-                self._new_messages = []
-                self._apply(item.aanlevering, item.bestandsnaam, payload, message, [], sub)
-                _close(item)
-            self._remember(None, self._new_messages)
-            self._new_messages = []
-            summary.reprocessed += 1
-            summary.accepted_lines += sub.accepted_lines
-            summary.quarantined_lines += sub.quarantined_lines
-        return summary
-
-    def _reprocess_line(self, item: QuarantaineItem, message: m.Message, summary: IngestSummary) -> None:
-        """Land one previously rejected claim line on the Declaratie its message created."""
-        if not isinstance(message, m.Declaratie):
-            _retry_failed(item, None)
-            return
-        single = _only_line(message, item.regel_referentie)
-        bericht = Bericht.objects.filter(
-            afzender=message.header.afzender, identificatie=message.header.identificatie
-        ).first()
-        if single is None or bericht is None:
-            _retry_failed(item, None)
-            return
-        if DeclaratieRegel.objects.filter(
-            aanbieder__agb_code=message.header.afzender,
-            referentienummer=item.regel_referentie,
-            debet_credit=single.clienten[0].prestaties[0].debet_credit,
-        ).exists():
-            _close(item)
-            return
-        state = DatabaseClaimState(self.key)
-        state.preload(single)
-        errors = check_claim_against_state(single, state, item.bestandsnaam)
-        if errors:
-            _retry_failed(item, errors[0])
-            return
-        with transaction.atomic():
-            claims.insert_lines(claims.line_rows(bericht.declaratie, single, set(), state.allocation_ids))
-            _close(item)
-        summary.reprocessed += 1
-        summary.accepted_lines += 1
-
 
 def _grants_request(toewijzing: Toewijzing, referentie: str | None) -> bool:
     """``ingest_checks.grants_request`` (JW317) with the allocation's versions asked of the database."""
@@ -713,27 +552,3 @@ def _grants_request(toewijzing: Toewijzing, referentie: str | None) -> bool:
         toewijzing.referentie_aanbieder,
         lambda ref: toewijzing.wijzigingen.filter(referentie_aanbieder=ref).exists(),
     )
-
-
-def _only_line(message: m.Declaratie, referentie: str) -> m.Declaratie | None:
-    from dataclasses import replace
-
-    for c in message.clienten:
-        for p in c.prestaties:
-            if p.referentie_nummer == referentie:
-                return replace(message, clienten=(replace(c, prestaties=(p,)),))
-    return None
-
-
-def _retry_failed(item: QuarantaineItem, error: ValidationError | None) -> None:
-    item.pogingen += 1
-    if error is not None:
-        item.regel, item.melding, item.element = error.rule[:60], error.message, error.element[:300]
-        item.tr, item.retourcode = error.tr or "", error.retourcode or ""
-    item.save(update_fields=["pogingen", "regel", "tr", "retourcode", "melding", "element"])
-
-
-def _close(item: QuarantaineItem) -> None:
-    item.status = QuarantaineItem.Status.HERVERWERKT
-    item.afgehandeld_op = timezone.now()
-    item.save(update_fields=["status", "afgehandeld_op"])
