@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from faults_support import (
     SLICE_UNTIL,
+    STATEMENTS_LINE,
     Scratch,
     copy_of,
     database_state,
@@ -27,6 +28,7 @@ class Reference:
     files: int
     seconds: float
     summary: str
+    statements: int  # SQL statements of the run: the range the kill tests draw from
 
 
 @pytest.fixture(scope="session")
@@ -68,9 +70,10 @@ def reference(fault_template: Scratch, fault_workdir: Path, fault_slice: tuple[P
     folder, files = fault_slice
     db = copy_of(fault_template, fault_workdir, "reference")
     try:
-        run = run_ingest(db, folder)
+        run = run_ingest(db, folder, kill_at_statement=0)  # 0: kills nothing, counts the statements
         assert run.returncode == 1, run.stderr  # the broken file goes to the quarantine
         assert "Traceback" not in run.stderr
-        yield Reference(database_state(db), files, run.seconds, run.stdout)
+        statements = int(run.stderr.rsplit(STATEMENTS_LINE, 1)[1])
+        yield Reference(database_state(db), files, run.seconds, run.stdout, statements)
     finally:
         db.drop()

@@ -12,7 +12,6 @@ import collections
 import os
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -170,9 +169,18 @@ def copy_of(template: Scratch, workdir: Path, label: str) -> Scratch:
 # ---------------------------------------------------------------- the ingest as a process
 
 
-def start_ingest(db: Scratch, folder: Path, *extra: str) -> subprocess.Popen:
+#: `jeugdregie` signalling itself at its K-th SQL statement ("K" for SIGKILL, "K:SIGTERM"; 0 only
+#: counts them); see the script.
+STATEMENTS_LINE = "statements:"
+KILL_AT_STATEMENT = [sys.executable, str(Path(__file__).with_name("kill_at_statement.py"))]
+
+
+def start_ingest(
+    db: Scratch, folder: Path, *extra: str, kill_at_statement: int | str | None = None
+) -> subprocess.Popen:
+    command = JEUGDREGIE if kill_at_statement is None else [*KILL_AT_STATEMENT, str(kill_at_statement)]
     return subprocess.Popen(
-        [*JEUGDREGIE, "ingest", str(folder), "--json", "--no-progress", *extra],
+        [*command, "ingest", str(folder), "--json", "--no-progress", *extra],
         env=db.env,
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
@@ -188,9 +196,11 @@ class Finished:
     seconds: float
 
 
-def run_ingest(db: Scratch, folder: Path, *extra: str, timeout: float = 300) -> Finished:
+def run_ingest(
+    db: Scratch, folder: Path, *extra: str, timeout: float = 300, kill_at_statement: int | str | None = None
+) -> Finished:
     started = time.perf_counter()
-    proc = start_ingest(db, folder, *extra)
+    proc = start_ingest(db, folder, *extra, kill_at_statement=kill_at_statement)
     out, err = proc.communicate(timeout=timeout)
     return Finished(proc.returncode, out.decode(), err.decode(), time.perf_counter() - started)
 
@@ -213,11 +223,6 @@ def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.02) ->
             return True
         time.sleep(step)
     return False
-
-
-def kill(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=60)
 
 
 # ---------------------------------------------------------------- the state by natural keys

@@ -14,7 +14,6 @@ import pytest
 from faults_support import (
     committed_files,
     database_state,
-    kill,
     postgres_admin_url,
     row_counts,
     run_ingest,
@@ -58,23 +57,25 @@ def test_one_file_per_transaction_gives_the_same_state_as_the_shared_transaction
 def test_killed_at_a_random_point_and_restarted_ends_in_the_uninterrupted_state(
     seed, reference, fault_slice, scratch_db
 ) -> None:
+    """SIGKILL at a statement drawn from the whole run: between files, inside a file's savepoint,
+    inside a transaction of many files; the restart must end where an uninterrupted run ends."""
     folder, files = fault_slice
-    rng = random.Random(seed)
-    kill_after = rng.randint(1, files - 2)  # files committed before the kill may land
+    kill_at = random.Random(seed).randint(1, reference.statements)
     db = scratch_db(f"kill{seed}")
-    proc = start_ingest(db, folder)
-    assert wait_until(lambda: committed_files(db) >= kill_after, timeout=120), proc.stderr
-    time.sleep(rng.uniform(0, 0.2))  # somewhere inside the next files
-    kill(proc)
+    killed = run_ingest(db, folder, kill_at_statement=kill_at)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
     at_kill = committed_files(db)
-    assert 0 < at_kill < files, "the kill must land mid-run"
+    assert 0 <= at_kill < files
 
     resumed = run_ingest(db, folder)
     assert resumed.returncode in (0, 1) and "Traceback" not in resumed.stderr, resumed.stderr
     summary = json.loads(resumed.stdout)
     assert summary["files"] == files and summary["duplicate_files"] >= at_kill
     assert state_differences(database_state(db), reference.state) == {}
-    print(f"\nseed {seed}: gedood na {at_kill}/{files} bestanden; hervat in {resumed.seconds:.1f} s")
+    print(
+        f"\nseed {seed}: gedood bij opdracht {kill_at}/{reference.statements}, na {at_kill}/{files} bestanden; "
+        f"hervat in {resumed.seconds:.1f} s"
+    )
 
 
 def test_two_ingests_of_the_same_folder_at_once_store_each_message_once(
@@ -140,15 +141,14 @@ def test_stopped_with_sigterm_says_so_in_dutch_and_resumes_to_the_uninterrupted_
     command names what happened in Dutch instead of dying silently, and a restart completes it."""
     folder, files = fault_slice
     db = scratch_db("sigterm")
-    proc = start_ingest(db, folder, "--files-per-transaction", "5")
-    # Early in the run (after 4 batches): the stop must land mid-run even when this process waits
-    # for the CPU a while (see the connection cut above).
-    assert wait_until(lambda: committed_files(db) >= 20, timeout=120), proc.stderr
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=120)
+    # Sent by the ingest itself at a statement, as the kill above, so that it lands mid-run however
+    # long this process waits for the CPU: a third of the reference run's statements, which is
+    # early in this run (five files a transaction take more statements than a hundred).
+    stop_at = reference.statements // 3
+    stopped = run_ingest(db, folder, "--files-per-transaction", "5", kill_at_statement=f"{stop_at}:SIGTERM")
     at_stop = committed_files(db)
-    message = err.decode()
-    assert proc.returncode == 143, message
+    message = stopped.stderr
+    assert stopped.returncode == 143, message
     assert "Traceback" not in message, message
     assert "Inlezen gestopt (SIGTERM)" in message and "opnieuw" in message, message
     assert 0 < at_stop < files
