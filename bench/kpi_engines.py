@@ -86,6 +86,11 @@ def main() -> None:
         default=["lean", "duckdb"],
         help="with --from-database",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="with --from-database: also the DuckDB route on the src of this git revision (route 'baseline')",
+    )
     parser.add_argument("--one-route", choices=("lean", "duckdb"), help=argparse.SUPPRESS)
     parser.add_argument("--dump", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -276,6 +281,21 @@ def one_route(args) -> None:
         }
         results = registry_results(facts, periods, CUT_SETS)
     else:
+        from jeugdregie.monitoring import kpi_duckdb_reader as reader
+
+        if pid is not None:  # copies on connections of their own: count their backends too
+            copy_postgres = reader._copy_postgres
+
+            def measured(sql, params, path):
+                copy_postgres(sql, params, path)
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    own = cursor.fetchone()[0]
+                if own != pid:  # a fresh backend per copy: its CPU so far is the copy's
+                    other_backends.append(_server_cpu(own) or 0.0)
+
+            other_backends: list[float] = []
+            reader._copy_postgres = measured
         timings: dict = {}
         results, _as_of = kpi_set(
             begin, end, periods, CUT_SETS, threads=args.threads or None, timings=timings
@@ -286,6 +306,8 @@ def one_route(args) -> None:
     out["wall"], out["cpu"] = time.perf_counter() - w0, time.process_time() - c0
     s1 = _server_cpu(pid)
     out["server_cpu"] = None if s0 is None or s1 is None else s1 - s0
+    if out["server_cpu"] is not None and args.one_route == "duckdb":
+        out["server_cpu"] += sum(other_backends)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["results"] = len(results)
     if args.dump:
@@ -295,24 +317,39 @@ def one_route(args) -> None:
 
 
 def from_database(args) -> None:
+    from ingest_demo import export_revision
     from jeugdregie.monitoring.kpi_duckdb import compare
 
-    runs: dict[str, list[dict]] = {"lean": [], "duckdb": []}
+    runs: dict[str, list[dict]] = {"lean": [], "duckdb": [], "baseline": []}
     loaded: dict[str, dict] = {}
+    routes = [*args.routes, *(["baseline"] if args.baseline else [])]
     with tempfile.TemporaryDirectory(prefix="kpi-engines-") as tmp:
+        env = dict(os.environ)
+        if args.baseline:  # the DuckDB route of another revision, its src first on the path
+            src = export_revision(args.baseline, Path(tmp) / "baseline")
+            env_baseline = {
+                **env,
+                "PYTHONPATH": os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p),
+            }
         for i in range(args.repeat):
-            for route in args.routes if i % 2 == 0 else args.routes[::-1]:
+            for route in routes if i % 2 == 0 else routes[::-1]:
                 dump = os.path.join(tmp, f"{route}.pickle")
-                cmd = [sys.executable, __file__, "--one-route", route, "--year", str(args.year)]
+                one = "duckdb" if route == "baseline" else route
+                cmd = [sys.executable, __file__, "--one-route", one, "--year", str(args.year)]
                 cmd += ["--threads", str(args.threads), "--dump", dump]
-                done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+                run_env = env_baseline if route == "baseline" else env
+                done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=run_env)
                 runs[route].append(json.loads(done.stdout.strip().splitlines()[-1]))
                 print(json.dumps(runs[route][-1], default=str), flush=True)
                 with open(dump, "rb") as fh:
                     loaded[route] = pickle.load(fh)
-    first = runs[args.routes[0]][0]
+    first = runs[routes[0]][0]
     print(f"\nyear {args.year}, best of {args.repeat} (a fresh process per run), rows {first['rows']}")
-    for route, label in (("lean", "lean reader + registry"), ("duckdb", "database -> DuckDB (COPY)")):
+    for route, label in (
+        ("lean", "lean reader + registry"),
+        ("duckdb", "database -> DuckDB (COPY)"),
+        ("baseline", f"DuckDB route of {args.baseline}"),
+    ):
         r = runs[route]
         if not r:
             continue
@@ -330,7 +367,19 @@ def from_database(args) -> None:
             f"{min(x['duckdb_read'] for x in d):.2f} s, queries {min(x['queries'] for x in d):.2f} s"
         )
         print(f"  copy out per table (wall s, last run): {d[-1]['copy_by_table']}")
-    if len(loaded) < 2:
+    b = runs["baseline"]
+    if b and d:
+        print(
+            f"  baseline {args.baseline} / this code, DuckDB route: wall "
+            f"{min(x['wall'] for x in b) / min(x['wall'] for x in d):.2f}x, copy out "
+            f"{min(x['copy'] for x in b) / min(x['copy'] for x in d):.2f}x; copy out per table "
+            f"(baseline, last run): {b[-1]['copy_by_table']}"
+        )
+        problems = compare(loaded["baseline"], loaded["duckdb"])
+        print(f"  parity with the baseline: {'ok' if not problems else f'{len(problems)} differences'}")
+        if problems:
+            sys.exit(1)
+    if "lean" not in loaded or "duckdb" not in loaded:
         return
     lean_cpu, duck_cpu = min(x["cpu"] for x in runs["lean"]), min(x["cpu"] for x in d)
     lean_wall, duck_wall = min(x["wall"] for x in runs["lean"]), min(x["wall"] for x in d)

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from jeugdregie.demo.loader import load_demo_region
 from jeugdregie.monitoring import facts_lean as lean
 from jeugdregie.monitoring import kpi_duckdb
+from jeugdregie.monitoring import kpi_duckdb_reader as reader
 from jeugdregie.monitoring.kpi_duckdb_reader import load_from_database
 from jeugdregie.rules import kpi
 from tests.rules.test_kpi_parity import CUT_SETS, hand_made, periods  # noqa: F401 (a fixture)
@@ -75,6 +78,41 @@ def test_duckdb_from_the_database_gives_the_registrys_numbers_on_a_hand_made_dat
     # one decision in March (an odd count) keeps the registry's type: the middle value, an int
     march = found[("change_request_days", kpi.month(2024, 3).label, ())][()]
     assert march == 14 and type(march) is int
+
+
+@pytest.mark.django_db(transaction=True)  # committed, so that other connections see the facts
+@pytest.mark.usefixtures("hand_made")
+def test_copies_on_connections_of_their_own_give_what_one_connection_gives(monkeypatch):
+    """On PostgreSQL outside a transaction the copies run two at a time, each on a connection of
+    its own; inside one (as every other test here) on the one connection. The same tables and
+    results either way; on SQLite always the one connection."""
+    threads: set[str] = set()
+    own = reader._copy_on_own_connection
+
+    def spied(*args):
+        threads.add(threading.current_thread().name)
+        return own(*args)
+
+    monkeypatch.setattr(reader, "_copy_on_own_connection", spied)
+    ps = periods(2024)
+    year = (D(2024, 1, 1), D(2024, 12, 31))
+    parallel, loaded, found = from_database(*year, ps, as_of=D(2025, 6, 30))
+    assert loaded["rows"]["claims"] == 8 and loaded["rows"]["rejected_claims"] == 2
+    if connection.vendor == "postgresql":
+        assert len(threads) == reader.COPY_CONNECTIONS  # both worker threads copied
+        assert set(loaded["copy_by_table"]) == set(reader.RAW)
+    else:
+        assert threads == set()
+    threads.clear()
+    with transaction.atomic():
+        serial, _, found_serial = from_database(*year, ps, as_of=D(2025, 6, 30))
+    assert threads == set()
+    assert found == found_serial and found[("spend", "2024", ())] == {(): 245_200}
+    for table in ("claims", "rejected_claims", "allocations", "change_requests", "meta"):
+        rows = parallel.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+        assert rows == serial.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall(), table
+    parallel.close()
+    serial.close()
 
 
 @pytest.mark.usefixtures("hand_made")
