@@ -120,20 +120,22 @@ def claim_facts(
 
 
 # Allocations valid on a day of [begin, end], with the earlier allocations of the same clients
-# (whole care paths); deleted ones never count. The claimed volume and the first care start are
-# looked up per allocation read (an index scan each): a join on the totals of every allocation
-# aggregated all claim lines of all years, once per parallel worker on PostgreSQL (4.0 s against
-# 1.9 s at scale 10, docs/performance.md).
+# (whole care paths); deleted ones never count.
 ALLOCATIONS = """
     SELECT t.id, c.pseudoniem, g.cbs_code, a.agb_code, a.categorie, a.is_nga, t.product_id,
         t.product_categorie, D(t.ingangsdatum), D(t.einddatum), t.volume, t.frequentie,
-        D(t.toewijzingsdatum), t.product_code,
-        (SELECT SUM(r.volume) FROM zorg_declaratieregel r WHERE r.toewijzing_id = t.id AND r.afgewezen = %s),
-        (SELECT MIN(D(s.begindatum)) FROM zorg_zorgstart s WHERE s.toewijzing_id = t.id)
+        D(t.toewijzingsdatum), t.product_code, claimed.v, D(starts.d)
     FROM zorg_toewijzing t
     JOIN zorg_client c ON c.id = t.client_id
     JOIN regio_gemeente g ON g.id = t.gemeente_id
     JOIN contracten_aanbieder a ON a.id = t.aanbieder_id
+    LEFT JOIN (
+        SELECT toewijzing_id, SUM(volume) AS v FROM zorg_declaratieregel WHERE afgewezen = %s
+        GROUP BY toewijzing_id
+    ) claimed ON claimed.toewijzing_id = t.id
+    LEFT JOIN (
+        SELECT toewijzing_id, MIN(begindatum) AS d FROM zorg_zorgstart GROUP BY toewijzing_id
+    ) starts ON starts.toewijzing_id = t.id
     WHERE t.verwijderd = %s AND t.ingangsdatum <= %s AND t.client_id IN (
         SELECT w.client_id FROM zorg_toewijzing w
         WHERE w.verwijderd = %s AND w.ingangsdatum <= %s AND (w.einddatum IS NULL OR w.einddatum >= %s)
