@@ -11,10 +11,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 from jeugdregie.catalogus.models import Tarief
 from jeugdregie.monitoring.facts import derived, product_index, shared
+from jeugdregie.monitoring.large_aggregates import make_room
 from jeugdregie.rules import forecast as rules
 from jeugdregie.rules import utilisation
 from jeugdregie.rules.carepaths import DAYS_PER_MONTH
@@ -153,7 +154,8 @@ def allocation_rows() -> list[AllocationRow]:
         ORDER BY t.id
     """  # nosec B608 - only this module's own SQL fragments are formatted in; values are parameters
     found = []
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        make_room(cursor)  # for the claimed cents per allocation
         cursor.execute(
             "SELECT toewijzing_id, SUM(bedrag_cent) FROM zorg_declaratieregel WHERE NOT afgewezen "
             "GROUP BY toewijzing_id"

@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from jeugdregie.rules.carepaths import AllocationFact
 from jeugdregie.rules.kpi import ClaimFact, Facts
@@ -27,6 +28,7 @@ from jeugdregie.rules.kpi_answers import ChangeRequestFact
 from jeugdregie.zorg.requests import AFGEWEZEN, IN_ONDERZOEK, OPEN, TOEGEKEND
 
 from .facts import MARGIN, data_complete_until, product_index, successor_index
+from .large_aggregates import make_room
 
 BLOCK = 10_000
 
@@ -46,8 +48,10 @@ def sql_for_vendor(sql: str) -> str:
     return re.sub(r"\bD\(([\w.]+)\)", r"\1", sql)
 
 
-def _rows(sql: str, params: list) -> Iterator[tuple]:
-    with connection.cursor() as cursor:
+def _rows(sql: str, params: list, *, large_aggregate: bool = False) -> Iterator[tuple]:
+    with transaction.atomic() if large_aggregate else nullcontext(), connection.cursor() as cursor:
+        if large_aggregate:
+            make_room(cursor)
         cursor.execute(sql_for_vendor(sql), params)
         while block := cursor.fetchmany(BLOCK):
             yield from block
@@ -184,7 +188,7 @@ def allocation_facts(
         allocated_code,
         claimed,
         first_start,
-    ) in _rows(ALLOCATIONS, [False, False, end, False, end, begin]):
+    ) in _rows(ALLOCATIONS, [False, False, end, False, end, begin], large_aggregate=True):
         segment, groep, code, _custom, pxq = products.get(product_id, unknown)
         verwijzer, requested = referrers.get(pk, ("01", None))
         stop_day, reason = stops.get(pk, (None, ""))

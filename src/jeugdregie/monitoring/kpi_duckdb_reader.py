@@ -38,6 +38,7 @@ from jeugdregie.zorg.requests import AFGEWEZEN, IN_ONDERZOEK, OPEN, TOEGEKEND
 from . import facts_lean as lean
 from .facts import MARGIN, data_complete_until, product_index, successor_index
 from .kpi_duckdb import NULL, Results, connect, create_schema, run, set_periods
+from .large_aggregates import make_room
 
 _V, _B, _D, _I = "VARCHAR", "BOOLEAN", "DATE", "BIGINT"
 
@@ -178,19 +179,11 @@ _CHANGE_REQUESTS = f"""
 """  # nosec B608 - DuckDB SQL from this module's constants, its own table names and a temporary file it made; no outside input
 
 
-#: Settings of each copy's transaction. The allocations' SELECT aggregates every claim line per
-#: allocation: with the default work_mem (4 MB) PostgreSQL sums them through the index in
-#: allocation order, reading the table in random order, in each parallel worker again (29 s at
-#: scale 60); with room for a hash it reads the table once (10 s; the hashes take 90-180 MB each
-#: there). No parallel workers: the copies already run two at a time.
-COPY_SETTINGS = {"work_mem": "256MB", "max_parallel_workers_per_gather": "0"}
-
-
 def _copy_postgres(sql: str, params: list, path: str) -> None:
     statement = f"COPY ({lean.sql_for_vendor(sql)}) TO STDOUT (FORMAT csv, NULL '{NULL}')"
     with transaction.atomic(), connection.cursor() as cursor, open(path, "wb") as fh:
-        for name, value in COPY_SETTINGS.items():  # for this transaction only (SET LOCAL)
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        # the allocations' claimed volume; no parallel workers: the copies run two at a time
+        make_room(cursor, parallel=False)
         with cursor.cursor.copy(statement, params) as copy:
             for block in copy:
                 fh.write(block)
