@@ -73,8 +73,9 @@ def claim_rows(first_year: int) -> list[ClaimRow]:
     care, received = _month_sql("r.periode_begin"), _month_sql("d.dagtekening")
     if connection.vendor == "sqlite":
         first_line = "printf('%%s%%012d', r.periode_begin, r.id)"
-    else:
-        first_line = "to_char(r.periode_begin, 'YYYY-MM-DD') || lpad(CAST(r.id AS TEXT), 12, '0')"
+    else:  # (begin, id) as one number, days x 10^12 + id: the order of the text key, without
+        # building and comparing (by collation) a string per line (a third of the query at scale 10)
+        first_line = "(r.periode_begin - DATE '1970-01-01')::bigint * 1000000000000 + r.id"
     # Accepted claims: the lines a claim answer (JW325) rejected are not spend.
     sql = f"""
         SELECT a.agb_code, a.categorie, a.is_nga, g.cbs_code, r.product_id,

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 _numbers = itertools.count(1)
 
 
-def claim(aanbieder, gemeente_code, product_code, cents):
+def claim(aanbieder, gemeente_code, product_code, cents, begin=dt.date(2024, 6, 1)):
     n = [next(_numbers)]
     gemeente = Gemeente.objects.get(cbs_code=gemeente_code)
     product = Product.objects.get(code=product_code)
@@ -64,8 +64,8 @@ def claim(aanbieder, gemeente_code, product_code, cents):
         gemeente=gemeente,
         product=product,
         referentienummer=f"R{n[0]}",
-        periode_begin=dt.date(2024, 6, 1),
-        periode_eind=dt.date(2024, 6, 30),
+        periode_begin=begin,
+        periode_eind=begin + dt.timedelta(days=29),
         volume=1,
         eenheid=product.eenheid,
         bedrag_cent=cents,
@@ -187,4 +187,27 @@ def test_forecast_levels_from_the_database(region_2024, capsys):
             "projected_utilisation": None,
             "methods": {"run_rate": 300_000},
         }
+    ]
+
+
+def test_the_claims_totals_come_in_the_order_of_their_first_line_by_begin_and_id(region_2024):
+    """The forecasts add floats in the order the keys first appear, so claim_rows must keep the
+    order of each total's first claim line by (ProductPeriode begin, id) on both databases (on
+    PostgreSQL a number days x 10^12 + id since session 10, a text key before)."""
+    from jeugdregie.budget.forecasting import claim_rows
+
+    a, _, c = region_2024
+    claim(c, "0889", "45L09", 7_000, begin=dt.date(2024, 5, 1))  # the newest line, the earliest month
+    claim(a, "0983", "45L09", 1_000)  # a second line of the first total: no row of its own
+    found = [
+        (r.aanbieder, r.gemeente, r.groep, r.amount.care_month, r.amount.bedrag_cent)
+        for r in claim_rows(2024)
+    ]
+    june, may = 2024 * 12 + 5, 2024 * 12 + 4
+    assert found == [
+        (c.agb_code, "0889", "A", may, 7_000),
+        (a.agb_code, "0983", "A", june, 101_000),
+        (a.agb_code, "0889", "A", june, 50_000),
+        (a.agb_code, "0983", "D", june, 20_000),
+        (c.agb_code, "0983", "A", june, 30_000),
     ]
