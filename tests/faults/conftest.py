@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from faults_support import (
     SLICE_UNTIL,
-    STATEMENTS_LINE,
     Scratch,
     copy_of,
     database_state,
@@ -18,6 +17,7 @@ from faults_support import (
     prepared_template,
     run_ingest,
 )
+from kill_at_statement import STATEMENTS_LINE
 
 from jeugdregie.demo.generator import generate
 

@@ -170,8 +170,7 @@ def copy_of(template: Scratch, workdir: Path, label: str) -> Scratch:
 
 
 #: `jeugdregie` signalling itself at its K-th SQL statement ("K" for SIGKILL, "K:SIGTERM"; 0 only
-#: counts them); see the script.
-STATEMENTS_LINE = "statements:"
+#: counts them, on the line starting with STATEMENTS_LINE); see the script.
 KILL_AT_STATEMENT = [sys.executable, str(Path(__file__).with_name("kill_at_statement.py"))]
 
 

@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 
-STATEMENTS_LINE = "statements:"  # kept in step with faults_support.STATEMENTS_LINE
+STATEMENTS_LINE = "statements:"  # what faults_support reads the count after
 
 
 def main() -> None:

@@ -206,10 +206,11 @@ CopyOut = Callable[[str, list, str], None]
 LARGEST = ("raw_allocations", "raw_claims")
 
 #: The claims' SELECT runs twice, for the accepted and the rejected lines, into a table each:
-#: (DuckDB table, the rejected flag appended to the parameters).
-CLAIM_PARTS: tuple[tuple[str, list[Any]], ...] = (
-    ("raw_claims_accepted", [False]),
-    ("raw_claims_rejected", [True]),
+#: (DuckDB table it is read into, the rejected flag appended to its parameters, the table joined
+#: from it).
+CLAIM_PARTS: tuple[tuple[str, bool, str], ...] = (
+    ("raw_claims_accepted", False, "claims"),
+    ("raw_claims_rejected", True, "rejected_claims"),
 )
 
 
@@ -294,33 +295,35 @@ def load_from_database(
         timings["copy"] += time.perf_counter() - t0
         _read(con, "products", products, PRODUCT_COLUMNS)
         _read(con, "successors", successors, SUCCESSOR_COLUMNS)
-        # (DuckDB table, columns, (sql, params, file)); the claims twice, accepted and rejected
-        parts: list[tuple[str, Sequence[tuple[str, str]], tuple[str, list, str]]] = []
+        # (DuckDB table, SELECT's name in RAW, columns, (sql, params, file)); the claims twice
+        parts: list[tuple[str, str, Sequence[tuple[str, str]], tuple[str, list, str]]] = []
         for table, (sql, columns) in RAW.items():
-            for name, extra in CLAIM_PARTS if table == "raw_claims" else ((table, []),):
+            copies = (
+                [(part, [flag]) for part, flag, _ in CLAIM_PARTS] if table == "raw_claims" else [(table, [])]
+            )
+            for name, extra in copies:
                 job = (sql, [*params.get(table, []), *extra], os.path.join(tmp, f"{name}.csv"))
-                parts.append((name, columns, job))
-        parts.sort(key=lambda part: not part[0].startswith(LARGEST))  # stable: the rest in RAW's order
+                parts.append((name, table, columns, job))
+        parts.sort(key=lambda part: part[1] not in LARGEST)  # stable: the rest in RAW's order
         for index, waited, took in _copied(copy_out, [job for *_, job in parts]):
-            name, typed, (_sql, _params, path) = parts[index]
+            name, table, typed, (_sql, _params, path) = parts[index]
             t1 = time.perf_counter()
             _read(con, name, path, typed)  # in the order the copies finish; joined below
-            timings["rows"][name] = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]  # nosec B608 - DuckDB SQL from this module's constants, its own table names and a temporary file it made; no outside input
+            if name == table:  # the claim parts are counted once joined, below
+                timings["rows"][name] = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]  # nosec B608 - DuckDB SQL from this module's constants, its own table names and a temporary file it made; no outside input
             timings["copy"] += waited  # the wall time this thread waited for copies, not their sum
             timings["duckdb"] += time.perf_counter() - t1
-            table = "raw_claims" if name.startswith("raw_claims") else name
             timings["copy_by_table"][table] = timings["copy_by_table"].get(table, 0.0) + took
     t0 = time.perf_counter()
-    for (source, (afgewezen,)), target in zip(CLAIM_PARTS, ("claims", "rejected_claims"), strict=True):
+    for source, afgewezen, target in CLAIM_PARTS:
         con.execute(_CLAIMS.format(table=target, source=source, afgewezen=str(afgewezen).lower()))
         timings["rows"][target] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]  # nosec B608 - DuckDB SQL from this module's constants, its own table names and a temporary file it made; no outside input
-        del timings["rows"][source]
     con.execute(_ALLOCATIONS)
     con.execute(_CHANGE_REQUESTS)
     micro, klein = SIZE_CLASS_LIMITS_CENT
     con.execute("INSERT INTO meta VALUES (?, ?, ?)", [as_of, micro, klein])
     for table in (
-        *(name for name, _ in CLAIM_PARTS),
+        *(name for name, _, _ in CLAIM_PARTS),
         "raw_allocations",
         "raw_stops",
         "raw_first_product",
