@@ -21,6 +21,7 @@ from jeugdregie.monitoring import facts_lean as lean
 from jeugdregie.monitoring import kpi_duckdb
 from jeugdregie.monitoring import kpi_duckdb_reader as reader
 from jeugdregie.monitoring.kpi_duckdb_reader import load_from_database
+from jeugdregie.monitoring.kpi_duckdb_sql import tables_read
 from jeugdregie.rules import kpi
 from tests.rules.test_kpi_parity import CUT_SETS, hand_made, periods  # noqa: F401 (a fixture)
 
@@ -80,6 +81,29 @@ def test_duckdb_from_the_database_gives_the_registrys_numbers_on_a_hand_made_dat
     assert march == 14 and type(march) is int
 
 
+def test_each_kpi_names_the_tables_it_reads():
+    assert tables_read(["avg_duration_months", "relapse_rate", "dropout_rate"]) == {"allocations"}
+    assert tables_read(["spend"]) == {"claims"}
+    assert tables_read(["rejected_share"]) == {"claims", "rejected_claims"}
+    assert tables_read(["change_request_days", "redemption_rate"]) == {"change_requests", "allocations"}
+    assert tables_read(kpi.REGISTRY) == set(reader.SOURCES)
+
+
+@pytest.mark.usefixtures("hand_made")
+def test_a_kpi_subset_copies_only_what_it_reads_and_gives_the_same_numbers():
+    """The norm signals' path KPIs read the allocations only: no claim line or change request is
+    copied, and their values equal those of the whole set."""
+    ps, year = periods(2024), (D(2024, 1, 1), D(2024, 12, 31))
+    kpis = ["avg_duration_months", "relapse_rate", "dropout_rate"]
+    timings: dict = {}
+    subset, _ = reader.kpi_set(*year, ps, CUT_SETS, as_of=D(2025, 6, 30), kpis=kpis, timings=timings)
+    assert set(timings["rows"]) == {"raw_referrers", "raw_allocations", "raw_stops"}
+    assert timings["rows"]["raw_allocations"] == 8
+    whole, _ = reader.kpi_set(*year, ps, CUT_SETS, as_of=D(2025, 6, 30))
+    assert subset == {key: value for key, value in whole.items() if key[0] in kpis}
+    assert {k for k, *_ in subset} == set(kpis)
+
+
 @pytest.mark.django_db(transaction=True)  # committed, so that other connections see the facts
 @pytest.mark.usefixtures("hand_made")
 def test_copies_on_connections_of_their_own_give_what_one_connection_gives(monkeypatch):
@@ -87,13 +111,13 @@ def test_copies_on_connections_of_their_own_give_what_one_connection_gives(monke
     its own; inside one (as every other test here) on the one connection. The same tables and
     results either way; on SQLite always the one connection."""
     threads: set[str] = set()
-    own = reader._copy_on_own_connection
+    own = reader.on_own_connection
 
     def spied(*args):
         threads.add(threading.current_thread().name)
         return own(*args)
 
-    monkeypatch.setattr(reader, "_copy_on_own_connection", spied)
+    monkeypatch.setattr(reader, "on_own_connection", spied)
     ps = periods(2024)
     year = (D(2024, 1, 1), D(2024, 12, 31))
     parallel, loaded, found = from_database(*year, ps, as_of=D(2025, 6, 30))

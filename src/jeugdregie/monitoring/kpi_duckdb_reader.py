@@ -26,7 +26,7 @@ import datetime as dt
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
@@ -36,8 +36,10 @@ from jeugdregie.rules.kpi import SIZE_CLASS_LIMITS_CENT, Period
 from jeugdregie.zorg.requests import AFGEWEZEN, IN_ONDERZOEK, OPEN, TOEGEKEND
 
 from . import facts_lean as lean
+from .alongside import on_own_connection
 from .facts import MARGIN, data_complete_until, product_index, successor_index
 from .kpi_duckdb import NULL, Results, connect, create_schema, run, set_periods
+from .kpi_duckdb_sql import FACT_TABLES, tables_read
 from .large_aggregates import make_room
 
 _V, _B, _D, _I = "VARCHAR", "BOOLEAN", "DATE", "BIGINT"
@@ -205,6 +207,16 @@ CopyOut = Callable[[str, list, str], None]
 #: The copies started first (the longest: at scale 60 the allocations 45 s, the claims 14 s).
 LARGEST = ("raw_allocations", "raw_claims")
 
+#: The SELECTs each table of the KPI queries is joined from (``_CLAIMS``, ``_ALLOCATIONS``,
+#: ``_CHANGE_REQUESTS``): a KPI set that reads fewer tables copies fewer.
+SOURCES: dict[str, tuple[str, ...]] = {
+    "claims": ("raw_referrers", "raw_claims"),
+    "rejected_claims": ("raw_referrers", "raw_claims"),
+    "allocations": ("raw_referrers", "raw_allocations", "raw_stops"),
+    "change_requests": ("raw_referrers", "raw_requests", "raw_first_product", "raw_grants", "raw_answers"),
+}
+assert set(SOURCES) == set(FACT_TABLES) and {t for ts in SOURCES.values() for t in ts} == set(RAW)
+
 #: The claims' SELECT runs twice, for the accepted and the rejected lines, into a table each:
 #: (DuckDB table it is read into, the rejected flag appended to its parameters, the table joined
 #: from it).
@@ -214,14 +226,10 @@ CLAIM_PARTS: tuple[tuple[str, bool, str], ...] = (
 )
 
 
-def _copy_on_own_connection(copy_out: CopyOut, sql: str, params: list, path: str) -> float:
-    """In a worker thread: the copy on that thread's connection (Django's are per thread), which
-    is closed after it. Returns its seconds."""
+def _timed(copy_out: CopyOut, sql: str, params: list, path: str) -> float:
+    """The copy; returns its seconds."""
     t0 = time.perf_counter()
-    try:
-        copy_out(sql, params, path)
-    finally:
-        connection.close()
+    copy_out(sql, params, path)
     return time.perf_counter() - t0
 
 
@@ -230,14 +238,12 @@ def _copied(copy_out: CopyOut, jobs: list[tuple[str, list, str]]) -> Iterator[tu
     seconds this thread waited for it, seconds the copy took). Started in the order given, so the
     longest should come first."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        for index, (sql, params, path) in enumerate(jobs):
-            t0 = time.perf_counter()
-            copy_out(sql, params, path)
-            took = time.perf_counter() - t0
+        for index, job in enumerate(jobs):
+            took = _timed(copy_out, *job)
             yield index, took, took
         return
     with ThreadPoolExecutor(COPY_CONNECTIONS, thread_name_prefix="kpi-copy") as pool:
-        futures = {pool.submit(_copy_on_own_connection, copy_out, *job): i for i, job in enumerate(jobs)}
+        futures = {pool.submit(on_own_connection, _timed, copy_out, *job): i for i, job in enumerate(jobs)}
         try:
             t0 = time.perf_counter()
             for future in as_completed(futures):
@@ -268,12 +274,20 @@ def _read(con, table: str, path: str, columns: Sequence[tuple[str, str]]) -> Non
 
 
 def load_from_database(
-    con, begin: dt.date, end: dt.date, *, as_of: dt.date | None = None, work_dir: str | None = None
+    con,
+    begin: dt.date,
+    end: dt.date,
+    *,
+    as_of: dt.date | None = None,
+    work_dir: str | None = None,
+    tables: Collection[str] = FACT_TABLES,
 ) -> dict[str, Any]:
     """Fill the tables the KPI queries read (``kpi_duckdb.create_schema``) with the facts
-    ``facts_lean.load_facts(begin, end, as_of=as_of)`` reads: the same rows. Returns the seconds of
-    copying out of the database (``copy``, and per table ``copy_by_table``) and of reading and
+    ``facts_lean.load_facts(begin, end, as_of=as_of)`` reads: the same rows; of those not in
+    `tables` none (``kpi_duckdb_sql.tables_read`` names what a KPI set needs). Returns the seconds
+    of copying out of the database (``copy``, and per table ``copy_by_table``) and of reading and
     joining in DuckDB (``duckdb``), the rows of each copied table (``rows``) and ``as_of``."""
+    needed = {raw for table in tables for raw in SOURCES[table]}
     copy_out = _copy_postgres if connection.vendor == "postgresql" else _copy_sqlite
     first, last = dt.date(begin.year, 1, 1), dt.date(end.year, 12, 31)
     wide_begin, wide_end = begin - MARGIN, end + MARGIN
@@ -298,8 +312,12 @@ def load_from_database(
         # (DuckDB table, SELECT's name in RAW, columns, (sql, params, file)); the claims twice
         parts: list[tuple[str, str, Sequence[tuple[str, str]], tuple[str, list, str]]] = []
         for table, (sql, columns) in RAW.items():
+            if table not in needed:
+                continue
             copies = (
-                [(part, [flag]) for part, flag, _ in CLAIM_PARTS] if table == "raw_claims" else [(table, [])]
+                [(part, [flag]) for part, flag, target in CLAIM_PARTS if target in tables]
+                if table == "raw_claims"
+                else [(table, [])]
             )
             for name, extra in copies:
                 job = (sql, [*params.get(table, []), *extra], os.path.join(tmp, f"{name}.csv"))
@@ -316,10 +334,12 @@ def load_from_database(
             timings["copy_by_table"][table] = timings["copy_by_table"].get(table, 0.0) + took
     t0 = time.perf_counter()
     for source, afgewezen, target in CLAIM_PARTS:
-        con.execute(_CLAIMS.format(table=target, source=source, afgewezen=str(afgewezen).lower()))
-        timings["rows"][target] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]  # nosec B608 - DuckDB SQL from this module's constants, its own table names and a temporary file it made; no outside input
-    con.execute(_ALLOCATIONS)
-    con.execute(_CHANGE_REQUESTS)
+        if target in tables:
+            con.execute(_CLAIMS.format(table=target, source=source, afgewezen=str(afgewezen).lower()))
+            timings["rows"][target] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]  # nosec B608 - DuckDB SQL from this module's constants, its own table names and a temporary file it made; no outside input
+    for table, join in (("allocations", _ALLOCATIONS), ("change_requests", _CHANGE_REQUESTS)):
+        if table in tables:
+            con.execute(join)
     micro, klein = SIZE_CLASS_LIMITS_CENT
     con.execute("INSERT INTO meta VALUES (?, ?, ?)", [as_of, micro, klein])
     for table in (
@@ -329,7 +349,7 @@ def load_from_database(
         "raw_first_product",
         "raw_answers",
     ):
-        con.execute(f"DROP TABLE {table}")
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     timings["duckdb"] += time.perf_counter() - t0
     timings["as_of"] = as_of
     return timings
@@ -344,15 +364,18 @@ def kpi_set(
     as_of: dt.date | None = None,
     threads: int | None = None,
     timings: dict[str, Any] | None = None,
+    kpis: Sequence[str] | None = None,
 ) -> tuple[Results, dt.date]:
-    """Every KPI of the registry for ``periods`` and ``cut_sets`` on the facts of [begin, end] in
-    the database, computed by DuckDB: (results in the shape of ``rules.kpi.compute``, as_of)."""
+    """Every KPI of the registry (or those of ``kpis``) for ``periods`` and ``cut_sets`` on the
+    facts of [begin, end] in the database, computed by DuckDB: (results in the shape of
+    ``rules.kpi.compute``, as_of)."""
     con = connect(threads)
     try:
-        loaded = load_from_database(con, begin, end, as_of=as_of)
+        tables = tables_read(kpis) if kpis is not None else FACT_TABLES
+        loaded = load_from_database(con, begin, end, as_of=as_of, tables=tables)
         set_periods(con, periods)
         t0 = time.perf_counter()
-        results = run(con, periods, cut_sets)
+        results = run(con, periods, cut_sets, kpis)
         if timings is not None:
             timings.update(loaded, queries=time.perf_counter() - t0)
         return results, loaded["as_of"]

@@ -24,7 +24,7 @@ How the registry's rules map to SQL:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from jeugdregie.rules.carepaths import (
@@ -480,6 +480,21 @@ def render(sql: str, cut_sets: Sequence[tuple[str, ...]]) -> str:
     return re.sub(
         r"GROUPS\((\w+); ([^)]*)\)", lambda m: _grouping_sets(m.group(1), m.group(2), cut_sets), sql
     )
+
+
+#: The tables the queries read, filled from the database (``kpi_duckdb_reader``) or from records.
+FACT_TABLES = ("claims", "rejected_claims", "allocations", "change_requests")
+
+
+def tables_read(kpi_ids: Iterable[str]) -> set[str]:
+    """The fact tables the queries of ``kpi_ids`` read; the care paths (``PREPARE``) are built
+    from the allocations. A reader can leave the others empty (issue 13: the norm signals' path
+    KPIs need no claim lines)."""
+    sql = " ".join(QUERIES[k] for k in kpi_ids)
+    found = {table for table in FACT_TABLES if re.search(rf"\b{table}\b", sql)}
+    if re.search(r"\bpaths\b", sql):
+        found.add("allocations")
+    return found
 
 
 def check_coverage() -> list[str]:

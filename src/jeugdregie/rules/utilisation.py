@@ -21,6 +21,21 @@ REDEMPTION_WINDOW_DAYS = 365
 MIN_HISTORY_CENT = 1_000_000  # EUR 10,000
 
 
+def monthly_value(
+    volume: int | None, frequentie: str, begin: dt.date, end: dt.date | None, tariff: int
+) -> float:
+    """An allocation's value per month at `tariff`: its volume per frequency period (1 a day, 2 a
+    week, 4 a month, 6 the total over the validity) over the months of its validity. The
+    forecast's allocation rows compute this in SQL; tests hold the two equal to the last bit."""
+    per_month = {"1": DAYS_PER_MONTH, "2": DAYS_PER_MONTH / 7, "4": 1.0}.get(frequentie)
+    if per_month is not None:
+        return (volume or 0) * per_month * tariff
+    if frequentie == "6" and end is not None:  # total over the validity
+        months = max(1.0, ((end - begin).days + 1) / DAYS_PER_MONTH)
+        return (volume or 0) / months * tariff
+    return 0.0
+
+
 @dataclass(frozen=True)
 class ValuedAllocation:
     """An allocation with its value per month at the product's tariff (volume x periods x tariff)."""

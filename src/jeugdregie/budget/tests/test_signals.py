@@ -125,6 +125,8 @@ def test_signals_command(year_2026, capsys):
     )
     call_command("signals", "--year", "2026", "--as-of", "2026-06-30")
     assert "Signalen 2026, peildatum 2026-06-30: 2" in capsys.readouterr().out
+    call_command("signals", "--year", "2026", "--as-of", "2026-06-30", "--json", "--engine", "duckdb")
+    assert json.loads(capsys.readouterr().out) == data
 
 
 def test_kpi_norms_regional_with_a_provider_own_norm(year_2026):
@@ -147,6 +149,26 @@ def test_kpi_norms_regional_with_a_provider_own_norm(year_2026):
     (signal,) = kpi_norm_signals(D(2026, 6, 30), facts)
     assert signal.sleutel == b.agb_code
     assert signal.uitleg == "Gemiddelde duur zorgpad 2025: 13,11 buiten de norm (maximaal 12,00)."
+
+
+@pytest.mark.parametrize("engine", ["registry", "duckdb"])
+def test_kpi_norm_signals_from_the_database_on_either_engine(year_2026, engine):
+    """The same long paths as above, now allocations in the database: the registry on the facts
+    read from it and DuckDB on its own copy of them give the same signals."""
+    a, _ = year_2026
+    b = Aanbieder.objects.filter(categorie="B").first()
+    for provider in (a, b):
+        allocation(provider, "0983", "45N02", D(2024, 1, 1), D(2025, 2, 3))
+    found = kpi_norm_signals(D(2026, 6, 30), engine=engine)
+    assert [(s.soort, s.sleutel) for s in found] == [("kpi", a.agb_code), ("kpi", b.agb_code)]
+    assert {s.uitleg for s in found} == {
+        "Gemiddelde duur zorgpad 2025: 13,11 buiten de norm (maximaal 12,00)."
+    }
+
+
+def test_kpi_norm_signals_refuse_an_unknown_engine(year_2026):
+    with pytest.raises(ValueError, match="unknown engine"):
+        kpi_norm_signals(D(2026, 6, 30), engine="excel")
 
 
 def test_kpi_norm_validation(year_2026):

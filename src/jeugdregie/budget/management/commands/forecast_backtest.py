@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from jeugdregie.budget.forecasting import LEVELS, allocation_inputs, claim_rows, series
+from jeugdregie.monitoring.alongside import start
 from jeugdregie.rules import forecast as rules
 
 MONTHS = range(1, 12)
@@ -26,12 +27,14 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, years, level, min_euro, as_json, **options):
-        rows = claim_rows(min(years) - 2)
+        # the claims' totals on a connection of their own while this one values the allocations
+        claims = start(claim_rows, min(years) - 2)
+        allocations_at = allocation_inputs(lambda *_: True) if level == "regio" else None
+        rows = claims.result()
         # the region's claims as totals per care month and month received: the same figures
         region = series(rows, "regio").get("regio", [])
-        if level == "regio":
-            amounts = region
-            table = rules.backtest(amounts, years, MONTHS, allocations_at=allocation_inputs(lambda *_: True))
+        if allocations_at is not None:
+            table = rules.backtest(region, years, MONTHS, allocations_at=allocations_at)
             if as_json:
                 self.stdout.write(json.dumps([r.__dict__ for r in table]))
                 return

@@ -4,6 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from jeugdregie.budget.signals import collect_signals
+from jeugdregie.monitoring.services import ENGINES
 
 
 class Command(BaseCommand):
@@ -16,15 +17,21 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--as-of", required=True, help="peildatum JJJJ-MM-DD (einde van een maand)")
         parser.add_argument("--json", action="store_true", dest="as_json")
+        parser.add_argument(
+            "--engine",
+            choices=ENGINES,
+            default="registry",
+            help="KPI's van de normen: registry (standaard, de referentie) of duckdb (dezelfde KPI's in DuckDB, voor grote aantallen)",
+        )
 
-    def handle(self, *args, year, as_of, as_json, **options):
+    def handle(self, *args, year, as_of, as_json, engine, **options):
         try:
             as_of_date = dt.date.fromisoformat(as_of)
         except ValueError as exc:
             raise CommandError(f"Ongeldige peildatum: {as_of}") from exc
         if as_of_date.year != year:
             raise CommandError("De peildatum valt niet in het jaar van de signalen.")
-        found = collect_signals(year, as_of_date)
+        found = collect_signals(year, as_of_date, engine=engine)
         if as_json:
             self.stdout.write(
                 json.dumps(
