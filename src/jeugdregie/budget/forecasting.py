@@ -206,6 +206,10 @@ def allocation_rows() -> list[AllocationRow]:
     return found
 
 
+#: Allocations per block of ``allocation_inputs`` (consecutive ids).
+BLOCK = 1_000
+
+
 def allocation_inputs(filter_: Callable[[str, str, str], bool], rows: list[AllocationRow] | None = None):
     """For method 3: a function as_of -> (running allocations, redemption, inflow per month), with
     the allocations known on that date (by toewijzingsdatum)."""
@@ -216,37 +220,47 @@ def allocation_inputs(filter_: Callable[[str, str, str], bool], rows: list[Alloc
     ]
 
     # What does not depend on the date, once (the backtest asks at 33 month ends; issue 13).
-    prepared = [
-        (
-            r.toewijzingsdatum,
-            r.valued,
-            rules.month_of(r.valued.ingangsdatum),
-            rules.RunningAllocation(
-                rules.month_of(r.valued.ingangsdatum),
-                rules.month_of(r.valued.einddatum) if r.valued.einddatum else None,
-                r.valued.monthly_value_cent,
-            ),
-        )
-        for r in allocations
-    ]
+    month_of = rules.month_of
+    prepared = []
+    for r in allocations:
+        a = r.valued
+        begin_month = month_of(a.ingangsdatum)
+        end_month = month_of(a.einddatum) if a.einddatum else None
+        running = rules.RunningAllocation(begin_month, end_month, a.monthly_value_cent)
+        prepared.append((r.toewijzingsdatum, a, begin_month, running))
+
+    # In blocks of consecutive ids, each with the first day one of them was known and the last day
+    # one of them ran (None: one is open-ended): a month end that none of a block was known by yet,
+    # or that all of it ended a redemption window before, skips the block; what is left keeps its
+    # order. The ids follow the data's time, so most blocks are wholly past or wholly future.
+    blocks = []
+    for i in range(0, len(prepared), BLOCK):
+        part = prepared[i : i + BLOCK]
+        ends = [p[1].einddatum for p in part]
+        last_day = None if None in ends else max(max(p[1].einddatum, p[1].ingangsdatum) for p in part)
+        blocks.append((min(p[0] for p in part), last_day, part))
 
     def at(as_of: dt.date):
         since = as_of - dt.timedelta(days=utilisation.REDEMPTION_WINDOW_DAYS)
         month = rules.month_of(as_of)
         # One pass over the allocations known then, in their order (the float sums add in it):
         # those that ended in the redemption window (the only ones `redemption` counts), those
-        # still running and the value of those that began in the last three months.
+        # still running and the value of those that began in the last three months. A block that
+        # all ended (and began) on or before `since` has none of these: it began a year ago.
         ended, running, recent = [], [], []
-        for allocated_on, a, begin_month, running_allocation in prepared:
-            if allocated_on > as_of:
+        for first_known, last_day, part in blocks:
+            if first_known > as_of or (last_day is not None and last_day <= since):
                 continue
-            end = a.einddatum
-            if end is None or end > as_of:
-                running.append(running_allocation)
-            elif since < end:
-                ended.append(a)
-            if month - 3 < begin_month <= month:
-                recent.append(a.monthly_value_cent)
+            for allocated_on, a, begin_month, running_allocation in part:
+                if allocated_on > as_of:
+                    continue
+                end = a.einddatum
+                if end is None or end > as_of:
+                    running.append(running_allocation)
+                elif since < end:
+                    ended.append(a)
+                if month - 3 < begin_month <= month:
+                    recent.append(a.monthly_value_cent)
         redemption = utilisation.redemption_rate(utilisation.redemption(ended, as_of), 0.75, 0)
         inflow = sum(recent) / 3 * redemption
         return running, redemption, inflow
