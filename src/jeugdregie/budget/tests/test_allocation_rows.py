@@ -8,6 +8,7 @@ import itertools
 
 import pytest
 
+from jeugdregie.budget import forecasting
 from jeugdregie.budget.forecasting import allocation_rows
 from jeugdregie.catalogus.models import Tarief
 from jeugdregie.contracten.models import Aanbieder
@@ -77,3 +78,32 @@ def test_the_database_values_every_allocation_as_the_python_rule_does():
     assert rows[made[0].pk].valued.claimed_cent == 200_000
     assert {rows[t.pk].valued.claimed_cent for t in made[1:]} == {0}
     assert round(rows[made[0].pk].valued.monthly_value_cent) == 400_036
+
+
+def test_the_backtests_month_ends_skip_whole_blocks_without_changing_anything(monkeypatch):
+    """Blocks of allocations nobody knew yet, or that all ended a window before, are skipped: the
+    inputs at every month end equal those of one block holding everything."""
+    load_demo_region(users=False)
+    a = Aanbieder.objects.filter(categorie="A").first()
+    for begin, end in [
+        (D(2026, 1, 1), D(2026, 2, 28)),  # ended long before the later month ends
+        (D(2026, 1, 5), D(2026, 3, 31)),
+        (D(2026, 3, 1), None),  # open-ended: its block is never skipped once known
+        (D(2026, 6, 1), D(2027, 1, 31)),
+        (D(2027, 3, 1), D(2027, 12, 31)),  # known only from 2027-02-22
+        (D(2027, 4, 1), D(2027, 6, 30)),
+    ]:
+        allocation(a, begin, end, 10, "2")
+    rows = allocation_rows()
+    found = {}
+    for block in (2, 1_000):
+        monkeypatch.setattr(forecasting, "BLOCK", block)
+        at = forecasting.allocation_inputs(lambda *_: True, rows)
+        found[block] = [at(D(y, m, 28)) for y in (2026, 2027, 2028) for m in range(1, 13)]
+    assert found[2] == found[1_000]
+    running, redemption, inflow = found[2][12 + 5]  # 2027-06-28
+    # running: the open one, the one of 2026-06 .. 2027-01 has ended (in the window), and the two of 2027
+    assert [r.end_month for r in running] == [None, 2027 * 12 + 11, 2027 * 12 + 5]
+    assert redemption == 0.0  # ended in the window, nothing claimed on them
+    assert [r.end_month for r in found[2][0][0]] == [2026 * 12 + 1, 2026 * 12 + 2]  # 2026-01-28
+    assert [r.end_month for r in found[2][24 + 11][0]] == [None]  # 2028-12-28: the open one left
