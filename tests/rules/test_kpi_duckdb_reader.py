@@ -21,7 +21,7 @@ from jeugdregie.monitoring import facts_lean as lean
 from jeugdregie.monitoring import kpi_duckdb
 from jeugdregie.monitoring import kpi_duckdb_reader as reader
 from jeugdregie.monitoring.kpi_duckdb_reader import load_from_database
-from jeugdregie.monitoring.kpi_duckdb_sql import tables_read
+from jeugdregie.monitoring.kpi_duckdb_sql import reads_claimed_volume, tables_read
 from jeugdregie.rules import kpi
 from tests.rules.test_kpi_parity import CUT_SETS, hand_made, periods  # noqa: F401 (a fixture)
 
@@ -87,6 +87,27 @@ def test_each_kpi_names_the_tables_it_reads():
     assert tables_read(["rejected_share"]) == {"claims", "rejected_claims"}
     assert tables_read(["change_request_days", "redemption_rate"]) == {"change_requests", "allocations"}
     assert tables_read(kpi.REGISTRY) == set(reader.SOURCES)
+    assert reads_claimed_volume(["redemption_rate"]) and reads_claimed_volume(kpi.REGISTRY)
+    assert not reads_claimed_volume(["avg_duration_months", "relapse_rate", "dropout_rate", "spend"])
+    assert "ORDER BY" not in reader.RAW["raw_stops"][0]  # DuckDB takes the last stop by arg_max
+
+
+@pytest.mark.usefixtures("hand_made")
+def test_without_the_claimed_volume_only_that_column_differs():
+    """``claimed=False`` copies the allocations without the sum of claimed volume: 0 in DuckDB,
+    every other column the same; the redemption KPI is the one that reads it."""
+    year = (D(2024, 1, 1), D(2024, 12, 31))
+    columns = [name for name, _ in kpi_duckdb.ALLOCATION_COLUMNS]
+    found = {}
+    for claimed in (True, False):
+        con = kpi_duckdb.connect()
+        load_from_database(con, *year, as_of=D(2025, 6, 30), tables=["allocations"], claimed=claimed)
+        found[claimed] = con.execute("SELECT * FROM allocations ORDER BY id").fetchall()
+        con.close()
+    at = columns.index("claimed_volume")
+    assert [r[at] for r in found[False]] == [0] * 8
+    assert sum(r[at] for r in found[True]) > 0
+    assert [r[:at] + r[at + 1 :] for r in found[True]] == [r[:at] + r[at + 1 :] for r in found[False]]
 
 
 @pytest.mark.usefixtures("hand_made")

@@ -147,6 +147,22 @@ ALLOCATIONS = """
     ORDER BY t.id
 """
 
+#: ``ALLOCATIONS`` without the claimed volume per allocation (NULL): the sum over every claim line
+#: that only the redemption KPI reads; its parameter (the first) goes with it.
+ALLOCATIONS_UNCLAIMED = ALLOCATIONS.replace("claimed.v,", "NULL,", 1).replace(
+    """    LEFT JOIN (
+        SELECT toewijzing_id, SUM(volume) AS v FROM zorg_declaratieregel WHERE afgewezen = %s
+        GROUP BY toewijzing_id
+    ) claimed ON claimed.toewijzing_id = t.id
+""",
+    "",
+    1,
+)
+assert (
+    "claimed" not in ALLOCATIONS_UNCLAIMED
+    and ALLOCATIONS_UNCLAIMED.count("%s") == ALLOCATIONS.count("%s") - 1
+)
+
 
 # every stop; in this order the last one of an allocation is its last stop
 LAST_STOPS = (

@@ -497,6 +497,12 @@ def tables_read(kpi_ids: Iterable[str]) -> set[str]:
     return found
 
 
+def reads_claimed_volume(kpi_ids: Iterable[str]) -> bool:
+    """Whether a query of ``kpi_ids`` reads the allocations' claimed volume (a sum over every claim
+    line; the redemption KPI's), which a reader may otherwise leave out."""
+    return any("claimed_volume" in QUERIES[k] for k in kpi_ids)
+
+
 def check_coverage() -> list[str]:
     """KPI ids of the registry without a query (empty when every KPI is covered)."""
     return [k for k in REGISTRY if k not in QUERIES]
