@@ -381,21 +381,19 @@ def forecast_levels(
     allocations: list[AllocationRow] | None = None,
     levels: tuple[str, ...] = LEVELS,
     committed: bool = True,
-    band: bool = True,
 ):
     """Forecasts for the region and per provider category, provider, municipality and product
     group, with what is claimed, committed and the ceiling (or budget) of each. `levels` limits
-    the levels computed; `committed=False` skips the open allocations (committed_cent 0), `band=False`
-    the uncertainty band (low and high None; three more forecasts per series). The
+    the levels computed; `committed=False` skips the open allocations (committed_cent 0). The
     claims (`rows`) and the allocations are read when not handed in. Inside `shared_facts()`
     computed once per arguments and `rows` (callers must not alter the result)."""
     if rows is None and committed and allocations is None:
         rows, allocations = forecast_inputs(year)
     rows = rows if rows is not None else forecast_rows(year)
     memo = derived(rows)
-    key = ("forecast levels", year, as_of, levels, committed, band)
+    key = ("forecast levels", year, as_of, levels, committed)
     if key not in memo:
-        memo[key] = _forecast_levels(year, as_of, rows, levels, committed, allocations, band)
+        memo[key] = _forecast_levels(year, as_of, rows, levels, committed, allocations)
     return memo[key]
 
 
@@ -406,7 +404,6 @@ def _forecast_levels(
     levels: tuple[str, ...],
     committed: bool,
     allocations: list[AllocationRow] | None,
-    band: bool = True,
 ) -> list[LevelForecast]:
     committed_cents = committed_by_key(as_of, allocations) if committed else {}
     profile = rules.lag_profile([r.amount for r in rows], rules.month_of(as_of))
@@ -429,7 +426,7 @@ def _forecast_levels(
     amounts_all = [r.amount for r in rows]
     past_profiles = {
         y: rules.lag_profile(amounts_all, rules.month_index(y, as_of.month))
-        for y in (range(year - BAND_YEARS, year) if band else ())
+        for y in range(year - BAND_YEARS, year)
     }
     first, last = rules.month_index(year, 1), rules.month_of(as_of)
     results = []
@@ -437,9 +434,9 @@ def _forecast_levels(
         for key, amounts in sorted(series(rows, level).items()):
             found = rules.forecast_year(amounts, year, as_of, profile=profile)
             chosen = found.get(PREFERRED[level]) or found["run_rate"]
-            if band:  # this series' own error at this month in the years before (its backtest)
-                mape = rules.past_mape(amounts, year, as_of.month, chosen.method, profiles=past_profiles)
-                chosen = rules.with_band(chosen, mape)
+            # The band: this series' own error at this month in the years before (its backtest).
+            mape = rules.past_mape(amounts, year, as_of.month, chosen.method, profiles=past_profiles)
+            chosen = rules.with_band(chosen, mape)
             claimed = sum(
                 a.bedrag_cent for a in amounts if first <= a.care_month <= last and a.received_month <= last
             )

@@ -100,8 +100,7 @@ def collect_signals(
     norms = start(kpi_norm_signals, as_of, engine=engine) if engine == "duckdb" else None
     if rows is None or levels is None:
         rows, allocations = forecast_inputs(year)
-        # no signal reads the forecasts' uncertainty band
-        levels = forecast_levels(year, as_of, rows=rows, allocations=allocations, band=False)
+        levels = forecast_levels(year, as_of, rows=rows, allocations=allocations)
     found = rules.ceiling_signals(
         (f.key, f.chosen.value_cent, f.ceiling_cent)
         for f in levels

@@ -108,18 +108,6 @@ def test_claimed_committed_and_forecast_per_level(year_2026):
     assert found[("regio", "regio")].ceiling_cent == 4_010_000
 
 
-def test_forecasts_without_their_band_are_the_same_forecasts(year_2026):
-    """The signals ask for no band: the same forecasts, claims and commitments, low and high None."""
-    with_band = forecast_levels(2026, D(2026, 6, 30))
-    without = forecast_levels(2026, D(2026, 6, 30), band=False)
-    assert any(f.chosen.low_cent is not None for f in with_band)  # a band where history allows
-    assert [
-        (f.level, f.key, f.forecasts, f.claimed_cent, f.committed_cent, f.ceiling_cent) for f in without
-    ] == [(f.level, f.key, f.forecasts, f.claimed_cent, f.committed_cent, f.ceiling_cent) for f in with_band]
-    assert [f.chosen.value_cent for f in without] == [f.chosen.value_cent for f in with_band]
-    assert {(f.chosen.low_cent, f.chosen.high_cent) for f in without} == {(None, None)}
-
-
 def test_signals_command(year_2026, capsys):
     a, _ = year_2026
     call_command("signals", "--year", "2026", "--as-of", "2026-06-30", "--json")
