@@ -52,12 +52,18 @@ def _groups() -> dict[int, str]:
     return {pk: groep for pk, (_segment, groep, *_rest) in product_index().items()}
 
 
+def _date_part_sql(column: str, part: str) -> str:
+    """SQL for the year or the month (1-12) of a date column, as an integer."""
+    if connection.vendor == "sqlite":  # dates are stored as ISO text
+        start, length = {"year": (1, 4), "month": (6, 2)}[part]
+        return f"CAST(substr({column}, {start}, {length}) AS INTEGER)"
+    # date_part gives a float; EXTRACT a numeric (since PostgreSQL 14), slower per claim line
+    return f"CAST(date_part('{part}', {column}) AS INTEGER)"
+
+
 def _month_sql(column: str) -> str:
     """SQL for the month index (``rules.forecast.month_of``) of a date column."""
-    if connection.vendor == "sqlite":  # dates are stored as ISO text
-        return f"(CAST(substr({column}, 1, 4) AS INTEGER) * 12 + CAST(substr({column}, 6, 2) AS INTEGER) - 1)"
-    # date_part gives a float; EXTRACT a numeric (since PostgreSQL 14), slower per claim line
-    return f"(CAST(date_part('year', {column}) AS INTEGER) * 12 + CAST(date_part('month', {column}) AS INTEGER) - 1)"
+    return f"({_date_part_sql(column, 'year')} * 12 + {_date_part_sql(column, 'month')} - 1)"
 
 
 def claim_rows(first_year: int) -> list[ClaimRow]:
@@ -131,11 +137,12 @@ class AllocationRow:
     valued: utilisation.ValuedAllocation
 
 
-def _monthly_value_sql(vendor: str) -> str:
-    """``rules.utilisation.monthly_value`` in SQL over ``t`` (the allocation) and ``tariff`` (an expression): the
-    same floating-point operations in the same order (IEEE doubles on both databases), so the
-    same value to the last bit (tests/budget: test_allocation_rows)."""
-    if vendor == "sqlite":  # dates as ISO text; REAL is a double
+def _monthly_value_sql(tariff: str) -> str:
+    """``rules.utilisation.monthly_value`` in SQL over ``t`` (the allocation) at `tariff` (an
+    expression): the same floating-point operations in the same order (IEEE doubles on both
+    databases), so the same value to the last bit (tests/budget: test_allocation_rows)."""
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:  # dates as ISO text; REAL is a double
         dpm, days = repr(DAYS_PER_MONTH), "(julianday(t.einddatum) - julianday(t.ingangsdatum))"
         larger = "max"
     else:
@@ -143,18 +150,12 @@ def _monthly_value_sql(vendor: str) -> str:
         larger = "greatest"
     volume = "coalesce(t.volume, 0)"
     return f"""CASE t.frequentie
-        WHEN '1' THEN {volume} * {dpm} * {{tariff}}
-        WHEN '2' THEN {volume} * ({dpm} / 7) * {{tariff}}
-        WHEN '4' THEN {volume} * CAST(1.0 AS {"REAL" if vendor == "sqlite" else "double precision"}) * {{tariff}}
+        WHEN '1' THEN {volume} * {dpm} * {tariff}
+        WHEN '2' THEN {volume} * ({dpm} / 7) * {tariff}
+        WHEN '4' THEN {volume} * CAST(1.0 AS {"REAL" if sqlite else "double precision"}) * {tariff}
         WHEN '6' THEN CASE WHEN t.einddatum IS NULL THEN 0.0
-            ELSE {volume} / {larger}(1.0, ({days} + 1) / {dpm}) * {{tariff}} END
+            ELSE {volume} / {larger}(1.0, ({days} + 1) / {dpm}) * {tariff} END
         ELSE 0.0 END"""
-
-
-def _year_sql(column: str) -> str:
-    if connection.vendor == "sqlite":
-        return f"CAST(substr({column}, 1, 4) AS INTEGER)"
-    return f"CAST(date_part('year', {column}) AS INTEGER)"
 
 
 def allocation_rows() -> list[AllocationRow]:
@@ -169,13 +170,13 @@ def allocation_rows() -> list[AllocationRow]:
     sql = f"""
         SELECT t.id, a.agb_code, CASE WHEN a.is_nga THEN 'C' ELSE a.categorie END, g.cbs_code, t.product_id,
                {text.format("t.ingangsdatum")}, {text.format("t.einddatum")}, {text.format("t.toewijzingsdatum")},
-               {_monthly_value_sql(connection.vendor).format(tariff=tariff)}, coalesce(c.claimed, 0)
+               {_monthly_value_sql(tariff)}, coalesce(c.claimed, 0)
         FROM zorg_toewijzing t
         JOIN contracten_aanbieder a ON a.id = t.aanbieder_id
         JOIN regio_gemeente g ON g.id = t.gemeente_id
-        LEFT JOIN catalogus_tarief tb ON tb.product_id = t.product_id AND tb.jaar = {_year_sql("t.ingangsdatum")}
+        LEFT JOIN catalogus_tarief tb ON tb.product_id = t.product_id AND tb.jaar = {_date_part_sql("t.ingangsdatum", "year")}
         LEFT JOIN catalogus_tarief te
-            ON te.product_id = t.product_id AND te.jaar = {_year_sql("coalesce(t.einddatum, t.ingangsdatum)")}
+            ON te.product_id = t.product_id AND te.jaar = {_date_part_sql("coalesce(t.einddatum, t.ingangsdatum)", "year")}
         LEFT JOIN (
             SELECT toewijzing_id, CAST(SUM(bedrag_cent) AS BIGINT) AS claimed
             FROM zorg_declaratieregel WHERE NOT afgewezen GROUP BY toewijzing_id

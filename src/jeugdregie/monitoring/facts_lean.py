@@ -123,20 +123,24 @@ def claim_facts(
     return facts
 
 
-# Allocations valid on a day of [begin, end], with the earlier allocations of the same clients
-# (whole care paths); deleted ones never count.
-ALLOCATIONS = """
-    SELECT t.id, c.pseudoniem, g.cbs_code, a.agb_code, a.categorie, a.is_nga, t.product_id,
-        t.product_categorie, D(t.ingangsdatum), D(t.einddatum), t.volume, t.frequentie,
-        D(t.toewijzingsdatum), t.product_code, claimed.v, D(starts.d)
-    FROM zorg_toewijzing t
-    JOIN zorg_client c ON c.id = t.client_id
-    JOIN regio_gemeente g ON g.id = t.gemeente_id
-    JOIN contracten_aanbieder a ON a.id = t.aanbieder_id
+# The claimed volume per allocation: a sum over every claim line, which only the redemption KPI
+# reads; its parameter is the SELECT's first.
+_CLAIMED_VOLUME_JOIN = """
     LEFT JOIN (
         SELECT toewijzing_id, SUM(volume) AS v FROM zorg_declaratieregel WHERE afgewezen = %s
         GROUP BY toewijzing_id
-    ) claimed ON claimed.toewijzing_id = t.id
+    ) claimed ON claimed.toewijzing_id = t.id"""
+
+# Allocations valid on a day of [begin, end], with the earlier allocations of the same clients
+# (whole care paths); deleted ones never count.
+_ALLOCATIONS = """
+    SELECT t.id, c.pseudoniem, g.cbs_code, a.agb_code, a.categorie, a.is_nga, t.product_id,
+        t.product_categorie, D(t.ingangsdatum), D(t.einddatum), t.volume, t.frequentie,
+        D(t.toewijzingsdatum), t.product_code, {claimed}, D(starts.d)
+    FROM zorg_toewijzing t
+    JOIN zorg_client c ON c.id = t.client_id
+    JOIN regio_gemeente g ON g.id = t.gemeente_id
+    JOIN contracten_aanbieder a ON a.id = t.aanbieder_id{claimed_join}
     LEFT JOIN (
         SELECT toewijzing_id, MIN(begindatum) AS d FROM zorg_zorgstart GROUP BY toewijzing_id
     ) starts ON starts.toewijzing_id = t.id
@@ -146,22 +150,9 @@ ALLOCATIONS = """
     )
     ORDER BY t.id
 """
-
-#: ``ALLOCATIONS`` without the claimed volume per allocation (NULL): the sum over every claim line
-#: that only the redemption KPI reads; its parameter (the first) goes with it.
-ALLOCATIONS_UNCLAIMED = ALLOCATIONS.replace("claimed.v,", "NULL,", 1).replace(
-    """    LEFT JOIN (
-        SELECT toewijzing_id, SUM(volume) AS v FROM zorg_declaratieregel WHERE afgewezen = %s
-        GROUP BY toewijzing_id
-    ) claimed ON claimed.toewijzing_id = t.id
-""",
-    "",
-    1,
-)
-assert (
-    "claimed" not in ALLOCATIONS_UNCLAIMED
-    and ALLOCATIONS_UNCLAIMED.count("%s") == ALLOCATIONS.count("%s") - 1
-)
+ALLOCATIONS = _ALLOCATIONS.format(claimed="claimed.v", claimed_join=_CLAIMED_VOLUME_JOIN)
+#: The same without the claimed volume (NULL) and without its parameter.
+ALLOCATIONS_UNCLAIMED = _ALLOCATIONS.format(claimed="NULL", claimed_join="")
 
 
 # every stop; in this order the last one of an allocation is its last stop

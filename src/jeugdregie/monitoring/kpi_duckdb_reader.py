@@ -36,7 +36,7 @@ from jeugdregie.rules.kpi import SIZE_CLASS_LIMITS_CENT, Period
 from jeugdregie.zorg.requests import AFGEWEZEN, IN_ONDERZOEK, OPEN, TOEGEKEND
 
 from . import facts_lean as lean
-from .alongside import on_own_connection
+from .alongside import may_run_alongside, on_own_connection
 from .facts import MARGIN, data_complete_until, product_index, successor_index
 from .kpi_duckdb import NULL, Results, connect, create_schema, run, set_periods
 from .kpi_duckdb_sql import FACT_TABLES, reads_claimed_volume, tables_read
@@ -241,7 +241,7 @@ def _copied(copy_out: CopyOut, jobs: list[tuple[str, list, str]]) -> Iterator[tu
     """Runs the copies (sql, params, path) and yields, as each is done, (its index in ``jobs``,
     seconds this thread waited for it, seconds the copy took). Started in the order given, so the
     longest should come first."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if connection.vendor != "postgresql" or not may_run_alongside():
         for index, job in enumerate(jobs):
             took = _timed(copy_out, *job)
             yield index, took, took

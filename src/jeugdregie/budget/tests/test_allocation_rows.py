@@ -43,12 +43,17 @@ CASES = [
 def allocation(aanbieder, begin, end, volume, frequentie, *, deleted=False):
     n = next(_n)
     client = ROWS.client(f"v{n}-", Gemeente.objects.get(cbs_code="0983"))
-    toewijzing = ROWS.allocation(
-        client, aanbieder, f"V{n}", begin, end, product_code="45N02", frequentie=frequentie, deleted=deleted
+    return ROWS.allocation(
+        client,
+        aanbieder,
+        f"V{n}",
+        begin,
+        end,
+        product_code="45N02",
+        volume=volume,
+        frequentie=frequentie,
+        deleted=deleted,
     )
-    toewijzing.volume = volume  # the helper has no way to leave it out
-    toewijzing.save(update_fields=["volume"])
-    return toewijzing
 
 
 def test_the_database_values_every_allocation_as_the_python_rule_does():
