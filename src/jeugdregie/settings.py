@@ -10,7 +10,8 @@ JEUGDREGIE_LOGIN_POGINGEN           wrong passwords before a login is locked out
 JEUGDREGIE_LOGIN_BLOKKADE_MINUTEN   how long it stays locked out (default 15)
 JEUGDREGIE_SCREEN_CACHE    file (default) or off: the screens' precomputed figures under var/cache
 JEUGDREGIE_SCREEN_CACHE_DIR         where those live (default var/cache)
-JEUGDREGIE_SCREEN_VERSION_TTL       seconds a server process reuses the data version (default 2)
+JEUGDREGIE_SCREEN_VERSION_TTL       seconds a server process reuses the data version (default 2;
+                                    longer, up to 60, where computing it takes more than a tenth)
 
 `jeugdregie demo` serves with DEBUG off (Dutch error pages, no debug pages) while keeping the
 generated development keys in var/.

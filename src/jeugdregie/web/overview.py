@@ -195,6 +195,7 @@ def overzicht(request):
         "melding": req.message,
         "gemeenten": Gemeente.objects.all() if req.scope.rol == Rol.REGIO else [],
         "aanbieders": Aanbieder.objects.all() if req.scope.rol != Rol.AANBIEDER else [],
+        "kies_aanbieder": req.scope.rol != Rol.AANBIEDER,
         "uitsplitsingen": [
             (k, v) for k, v in data.CUTS.items() if not (k == "aanbieder" and req.sel.aanbieder)
         ],

@@ -121,7 +121,13 @@ def quality_context(request, every_finding: bool = False) -> dict:
         **filter_context(scope, jaar, gemeente, aanbieder, latest),
         "checks": [c for c in checks if "tr" not in c],
         "regel_checks": [c for c in checks if "tr" in c],
-        "antwoorden": answers_context(report["antwoorden"], scope) if "antwoorden" in report else None,
+        "antwoorden": screen_cache.cached(
+            "datakwaliteit-antwoorden",
+            (jaar, gemeente, aanbieder, scope, threshold()),
+            lambda: answers_context(report["antwoorden"], scope),
+        )
+        if "antwoorden" in report
+        else None,
         "melding": melding,
         "drempel": threshold(),
         "shows_findings": shows_findings,

@@ -33,14 +33,30 @@ T = TypeVar("T")
 GENERATION_KEY = "screens:generation"
 # Apps whose saved or deleted rows change what the screens show without adding messages.
 CONFIG_APPS = frozenset({"regio", "catalogus", "contracten", "budget"})
-IN_PROCESS = 32  # entries kept unpickled in this process
+# Entries kept unpickled in this process. Under 20 users at scale 10 the four roles' pages use
+# about 60 entries; with 32, every view of Datakwaliteit unpickled its report again (0.4 s each).
+IN_PROCESS = 256
+VERSION_COST_FACTOR = 10  # the data version is reused for at least this many times its cost,
+VERSION_REUSE_MAX = 60.0  # but not longer than this many seconds
 
 # How often each named computation ran in this process: the tests read it to see a hit.
 computed: Counter[str] = Counter()
 # Kept after their first view rather than by `precompute`: cheap to make (a rendered table, one
-# query for a burn-up line or the home page's message count), so a first view that makes them
-# still answers fast.
-ON_FIRST_VIEW = frozenset({"fragment", "overzicht-burnup", "overzicht-contracten", "berichten-aantal"})
+# query for a burn-up line or the home page's message count, a screen's figures shaped for one
+# kind of viewer), so a first view that makes them still answers fast.
+ON_FIRST_VIEW = frozenset(
+    {
+        "fragment",
+        "overzicht-burnup",
+        "overzicht-contracten",
+        "berichten-aantal",
+        "productinfo",
+        "stoplicht-onderdrukt",
+        "groepsnamen",
+        "datakwaliteit-antwoorden",
+        "plafonds-scherm",
+    }
+)
 
 
 def figures_computed() -> dict[str, int]:
@@ -82,14 +98,16 @@ def on_config_change(sender, **kwargs) -> None:
         bump_generation()
 
 
-_version_memo: dict[str, tuple[float, str]] = {}  # database name -> (when computed, version)
+# database name -> (when computed, moved later by what counting took beyond the TTL; version)
+_version_memo: dict[str, tuple[float, str]] = {}
 _version_refreshing: set[str] = set()  # database names whose version a thread is computing now
 
 
 def version(*, fresh: bool = False) -> str:
     """The fingerprint of everything the screens' figures rest on (a few aggregate queries),
-    reused by this process for settings.SCREEN_VERSION_TTL seconds: under load every page view
-    asked for it, and on the demo region it costs about 0.1 s (0.6-0.8 s at scale 10). `fresh`
+    reused by this process for settings.SCREEN_VERSION_TTL seconds, or for ten times what computing
+    it took when that is longer (at most a minute): under load every page view asked for it, and on the demo region
+    it costs about 0.1 s (0.6-0.8 s at scale 10). `fresh`
     computes it anew (the precompute after an ingest in the same process).
 
     Once it is older than that, one thread computes it again while the others keep using the
@@ -106,6 +124,7 @@ def version(*, fresh: bool = False) -> str:
                     return memo[1]
                 _version_refreshing.add(name)
                 refreshing = True
+    started = time.monotonic()
     try:
         value = _compute_version()
     finally:
@@ -113,8 +132,13 @@ def version(*, fresh: bool = False) -> str:
             with _lock:
                 _version_refreshing.discard(name)
     if ttl > 0:
+        took = time.monotonic() - started
         with _lock:
-            _version_memo[name] = (time.monotonic(), value)
+            # Kept for the TTL or for ten times what counting took, whichever is longer: at scale 10
+            # the counts take 0.6-0.8 s of the database's CPU, and every 2 s that was a fifth of a
+            # core under load. New data then shows at most some seconds later.
+            reuse = min(VERSION_COST_FACTOR * took, VERSION_REUSE_MAX)
+            _version_memo[name] = (time.monotonic() + max(0.0, reuse - ttl), value)
     return value
 
 
@@ -151,10 +175,23 @@ def cached(name: str, args: tuple, compute: Callable[[], T], *, at: str | None =
         value = compute()
         _store().set(key, value)
     with _lock:
-        _local[key] = value
-        while len(_local) > IN_PROCESS:
-            _local.popitem(last=False)
+        _keep_local(key, at, value)
     return value
+
+
+_local_version = ""  # the data version of the entries in _local
+
+
+def _keep_local(key: str, at: str, value: Any) -> None:
+    """Keep `value` in this process; entries of another data version are let go first, so a server
+    that sees new data every few seconds during an ingest does not hold 256 old copies."""
+    global _local_version
+    if at != _local_version:
+        _local.clear()
+        _local_version = at
+    _local[key] = value
+    while len(_local) > IN_PROCESS:
+        _local.popitem(last=False)
 
 
 def forget_local() -> None:

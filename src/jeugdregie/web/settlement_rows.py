@@ -10,12 +10,16 @@ from jeugdregie.budget.services import current_groups
 from jeugdregie.budget.settlement import GroupSettlement, NormReduction, Settlement
 from jeugdregie.rules import settlement as rules
 
+from . import screen_cache
 from .access import Scope
 from .afrekening_service import is_small
 
 
 def group_names() -> dict[str, str]:
-    return {code: g.naam for code, g in current_groups()[1].items()}
+    # Read on every Plafonds view; the products change only with the configuration.
+    return screen_cache.cached(
+        "groepsnamen", (), lambda: {code: g.naam for code, g in current_groups()[1].items()}
+    )
 
 
 def rule_set_summary(r: rules.RuleSet) -> dict:

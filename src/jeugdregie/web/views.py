@@ -128,9 +128,14 @@ def stoplicht_context(request) -> dict:
         raise PermissionDenied("Het stoplicht is voor verwijzers, gemeenten en de regio.")
     as_of = last_complete_month_end(data_complete_until())
     lights, data = stoplicht_figures(as_of)
-    info = traffic_screen.product_info()
+    info = screen_cache.cached("productinfo", (), traffic_screen.product_info)
     if scope.suppress_small_numbers:
-        lights = traffic_screen.suppressed(lights, data, info)
+        # The same for every viewer outside the region: at scale 10 about 0.1 s a view.
+        lights = screen_cache.cached(
+            "stoplicht-onderdrukt",
+            (as_of, threshold()),
+            lambda: traffic_screen.suppressed(lights, data, info),
+        )
     chosen = {
         "zoek": (request.GET.get("zoek") or "").strip()[:100],
         "kleur": request.GET.get("kleur") if request.GET.get("kleur") in ("groen", "oranje", "rood") else "",

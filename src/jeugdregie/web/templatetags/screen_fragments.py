@@ -5,7 +5,8 @@ The figures behind the big screens come from the screen cache already, but rende
 tables (the Datakwaliteit page is about 130 KB of HTML) took 0.1-0.3 s per view on the demo
 region, most of a cached page view under load. The fragment is keyed on everything it can show:
 the data version, the viewer's role and own municipality or provider, the small-number threshold
-(a setting: the file cache outlives a restart with another one) and the full query string.
+(a setting: the file cache outlives a restart with another one), the full query string and whether
+the view links into the admin (`admin_links`: staff with the right only).
 Nothing per user or per request may go inside (no CSRF token, no user name): the view's audit
 line is written by the view, outside the template, on every view.
 """
@@ -38,6 +39,8 @@ class ScreenFragmentNode(template.Node):
             scope.aanbieder,
             threshold(),
             request.get_full_path(),
+            # Links into the admin appear only for staff with the right (findings' allocations).
+            bool(context.get("admin_links")),
         )
         # A node's output is not escaped again: the fragment was escaped when it was rendered.
         return screen_cache.cached("fragment", key, lambda: self.nodelist.render(context))
