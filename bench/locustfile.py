@@ -14,11 +14,13 @@ menu); before session 5 the whole walk ran back to back and only then waited, wh
 The 20 logins at the start are 20 deliberately slow password hashes (PBKDF2) at once; pages asked
 for meanwhile wait behind them. `LOCUST_STEADY=1` resets the statistics once every user has
 logged in, so the table shows the pages in steady use (the login rows of such a run are empty;
-run once without it for them).
+run once without it for them). `LOCUST_CHARTS=1` also fetches the overview's four chart images
+after its page, as a browser does.
 """
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import threading
@@ -28,6 +30,9 @@ from locust import HttpUser, between, task
 PASSWORD = "jeugdregie-demo"  # jeugdregie.demo.region.DEMO_WACHTWOORD
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 STEADY = os.environ.get("LOCUST_STEADY") == "1"
+# As a browser does: after the overview page, its four chart images (`LOCUST_CHARTS=1`).
+CHARTS = os.environ.get("LOCUST_CHARTS") == "1"
+CHART_SRC = re.compile(r'<img class="chart" src="([^"]+)"')
 _logged_in = 0
 _logged_in_lock = threading.Lock()
 
@@ -67,6 +72,9 @@ class _Role(HttpUser):
             with self.client.get(page, name=f"{self.username} {page}", catch_response=True) as response:
                 if response.status_code != 200 or "/accounts/login/" in response.url:
                     response.failure(f"{response.status_code} {response.url}")
+                charts = CHART_SRC.findall(response.text) if CHARTS and page == "/overzicht/" else []
+            for src in charts:
+                self.client.get(page + html.unescape(src), name=f"{self.username} {page} grafiek")
             self.wait()
 
 

@@ -55,6 +55,7 @@ ON_FIRST_VIEW = frozenset(
         "groepsnamen",
         "datakwaliteit-antwoorden",
         "plafonds-scherm",
+        "grafiek",
     }
 )
 
