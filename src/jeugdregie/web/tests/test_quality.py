@@ -13,6 +13,8 @@ from jeugdregie.regio.models import Gemeente
 from jeugdregie.web import quality
 from jeugdregie.zorg.testing import CareRows
 
+from .test_screen_cache import cache_on  # noqa: F401 (fixture)
+
 pytestmark = pytest.mark.django_db
 D = dt.date
 OWN = "aaaaaaaaaa"  # shortened pseudonym of the demo provider user's client
@@ -102,30 +104,18 @@ def test_long_lists_link_to_all_findings(monkeypatch):
     assert "EIGEN-1" in html and "ANDER-1" in html and "Toon alle" not in html
 
 
-def test_a_cached_page_does_not_pass_admin_links_to_a_user_without_the_right(settings, tmp_path):
+@pytest.mark.usefixtures("cache_on")
+def test_a_cached_page_does_not_pass_admin_links_to_a_user_without_the_right():
     """The findings' allocation numbers link into the admin for staff with the right to see
     allocations. The fragment cache is per role and query, so its key must also say whether the
     links were there: a regio user without staff rights never gets a staff user's links."""
     from django.contrib.auth import get_user_model
 
     from jeugdregie.accounts.models import Profiel, Rol
-    from jeugdregie.web import screen_cache
 
-    settings.SCREEN_CACHE = "file"
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "screens": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "cache"),
-        },
-    }
-    screen_cache.forget_local()
     user = get_user_model().objects.create_user("regio-lezer", password=region.DEMO_WACHTWOORD)
     Profiel.objects.create(user=user, rol=Rol.REGIO)
     link = "/admin/zorg/toewijzing/"
-    try:
-        assert link in page(login("regio"))  # staff with the right: rendered and cached
-        assert link not in page(login("regio-lezer")) and "EIGEN-1" in page(login("regio-lezer"))
-        assert link in page(login("regio"))
-    finally:
-        screen_cache.forget_local()
+    assert link in page(login("regio"))  # staff with the right: rendered and cached
+    assert link not in page(login("regio-lezer")) and "EIGEN-1" in page(login("regio-lezer"))
+    assert link in page(login("regio"))
