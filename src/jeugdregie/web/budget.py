@@ -193,7 +193,6 @@ def plafonds_context(request) -> dict:
     if as_of not in peildata:
         as_of = newest
     from . import screen_cache
-    from .kpi_query import threshold
 
     at = screen_cache.version()
     # The same for every viewer with this scope: at scale 10 shaping the rows took 50 ms a view.

@@ -244,7 +244,7 @@ def grafiek(request, naam: str):
     # for four charts, each 0.2-0.3 s of matplotlib at scale 10.
     body = screen_cache.cached(
         "grafiek",
-        (naam, fmt, width, req.scope, threshold(), request.get_full_path()),
+        (req.scope, threshold(), request.get_full_path()),  # the path names chart, format and width
         lambda: render_chart(_figure(req, naam, width), fmt),
         at=req.at,
     )

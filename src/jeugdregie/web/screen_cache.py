@@ -99,17 +99,16 @@ def on_config_change(sender, **kwargs) -> None:
         bump_generation()
 
 
-# database name -> (when computed, moved later by what counting took beyond the TTL; version)
-_version_memo: dict[str, tuple[float, str]] = {}
+_version_memo: dict[str, tuple[float, str]] = {}  # database name -> (reused until, version)
 _version_refreshing: set[str] = set()  # database names whose version a thread is computing now
 
 
 def version(*, fresh: bool = False) -> str:
     """The fingerprint of everything the screens' figures rest on (a few aggregate queries),
     reused by this process for settings.SCREEN_VERSION_TTL seconds, or for ten times what computing
-    it took when that is longer (at most a minute): under load every page view asked for it, and on the demo region
-    it costs about 0.1 s (0.6-0.8 s at scale 10). `fresh`
-    computes it anew (the precompute after an ingest in the same process).
+    it took when that is longer (at most a minute): under load every page view asked for it, and
+    on the demo region it costs about 0.1 s (0.6-0.8 s at scale 10). `fresh` computes it anew (the
+    precompute after an ingest in the same process).
 
     Once it is older than that, one thread computes it again while the others keep using the
     previous one until it is there (at scale 10 every server thread that found it stale counted
@@ -121,7 +120,7 @@ def version(*, fresh: bool = False) -> str:
         with _lock:
             memo = _version_memo.get(name)
             if memo is not None:
-                if time.monotonic() - memo[0] < ttl or name in _version_refreshing:
+                if time.monotonic() < memo[0] or name in _version_refreshing:
                     return memo[1]
                 _version_refreshing.add(name)
                 refreshing = True
@@ -138,8 +137,8 @@ def version(*, fresh: bool = False) -> str:
             # Kept for the TTL or for ten times what counting took, whichever is longer: at scale 10
             # the counts take 0.6-0.8 s of the database's CPU, and every 2 s that was a fifth of a
             # core under load. New data then shows at most some seconds later.
-            reuse = min(VERSION_COST_FACTOR * took, VERSION_REUSE_MAX)
-            _version_memo[name] = (time.monotonic() + max(0.0, reuse - ttl), value)
+            reuse = max(ttl, min(VERSION_COST_FACTOR * took, VERSION_REUSE_MAX))
+            _version_memo[name] = (time.monotonic() + reuse, value)
     return value
 
 

@@ -281,7 +281,7 @@ def test_a_stale_version_is_computed_again_by_one_thread_while_the_others_use_th
     monkeypatch.setattr(screen_cache, "_compute_version", compute)
     assert screen_cache.version() == "v1"
     name = next(iter(screen_cache._version_memo))
-    screen_cache._version_memo[name] = (0.0, "v1")  # older than the TTL
+    screen_cache._version_memo[name] = (0.0, "v1")  # expired
     refreshed: list[str] = []
     refresher = threading.Thread(target=lambda: refreshed.append(screen_cache.version()))
     refresher.start()
